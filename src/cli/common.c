@@ -1,0 +1,42 @@
+/* common: helpers shared by the subcommands; see cli_int.h. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli_int.h"
+
+const char *souk_cli__setting(const char *flag, const char *env, const char *fallback)
+{
+    if (flag)
+        return flag;
+    const char *value = getenv(env);
+    return value && *value ? value : fallback;
+}
+
+int souk_cli__fail(const char *command, const struct souk_err *err)
+{
+    const char *message = err->message[0] ? err->message : souk_err_default_message(err->code);
+    if (err->param[0])
+        fprintf(stderr, "souk %s: %s: %s\n", command, err->param, message);
+    else
+        fprintf(stderr, "souk %s: %s\n", command, message);
+    if (err->detail[0])
+        fprintf(stderr, "souk %s: detail: %s\n", command, err->detail);
+    return 1;
+}
+
+struct souk_db *souk_cli__open_store(const char *command, const char *spec, int connections)
+{
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db *db = NULL;
+    struct souk_db_options opts = {.connections = connections};
+    if (souk_db_open(spec, &opts, &db, &err) != SOUK_OK) {
+        souk_cli__fail(command, &err);
+        return NULL;
+    }
+    if (souk_db_migrate(db, &err) != SOUK_OK) {
+        souk_cli__fail(command, &err);
+        souk_db_close(db);
+        return NULL;
+    }
+    return db;
+}

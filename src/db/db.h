@@ -1,0 +1,97 @@
+/*
+ * db: the portable storage layer. Domain modules talk to the store only through this header.
+ *
+ * A `struct souk_db` is an open store: a fixed set of connections handed out by
+ * souk_db_acquire. SQL is written in the subset SQLite and PostgreSQL share, with numbered
+ * parameters ($1, $2, ...). Statements are prepared once per connection and cached by their
+ * text, so callers just call souk_db_prepare every time. A statement belongs to its connection
+ * and stays usable until the connection's transaction ends (commit or rollback resets every
+ * statement) or souk_db_prepare hands it out again.
+ *
+ * Write transactions are serialized inside the layer (SQLite allows one writer), so callers
+ * never see "database is locked"; reads run concurrently on their own snapshot.
+ *
+ * Engine errors are mapped once, here: a unique-constraint violation is SOUK_ECONFLICT, a
+ * check or foreign-key violation SOUK_EUNPROC, a busy store SOUK_EAGAIN, anything else SOUK_EIO
+ * with the engine's message as log-only detail. Depends on core/ only; sqlite.c is the only
+ * file that includes sqlite3.h.
+ */
+#ifndef SOUK_DB_DB_H
+#define SOUK_DB_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/str.h"
+
+struct souk_db;
+struct souk_db_conn;
+struct souk_db_stmt;
+
+struct souk_db_options {
+    int connections; /* size of the connection set; >= 1 */
+};
+
+/*
+ * Opens the store named by spec: "sqlite:PATH" (the file is created if missing). SQLite runs in
+ * WAL mode with synchronous=FULL and foreign keys on. Does not migrate: see souk_db_migrate.
+ */
+int souk_db_open(const char *spec, const struct souk_db_options *opts, struct souk_db **out,
+                 struct souk_err *err) SOUK_MUST_CHECK;
+void souk_db_close(struct souk_db *db); /* all connections must have been released; NULL ok */
+
+/* Applies the embedded migrations that are not yet recorded, each in its own transaction. */
+int souk_db_migrate(struct souk_db *db, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* The highest applied migration version, or 0 for a fresh store. */
+int souk_db_schema_version(struct souk_db *db, int64_t *out, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Borrows a connection, waiting until one is free. Give it back with souk_db_release. */
+struct souk_db_conn *souk_db_acquire(struct souk_db *db);
+void souk_db_release(struct souk_db_conn *conn); /* rolls back an open transaction */
+
+enum souk_db_txn { SOUK_DB_READ, SOUK_DB_WRITE };
+
+int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_err *err)
+    SOUK_MUST_CHECK;
+int souk_db_commit(struct souk_db_conn *conn, struct souk_err *err) SOUK_MUST_CHECK;
+void souk_db_rollback(struct souk_db_conn *conn); /* no-op outside a transaction */
+bool souk_db_in_txn(const struct souk_db_conn *conn);
+
+/*
+ * Savepoints inside a write transaction, for "skip this row and carry on" imports: a failed
+ * row is rolled back to the savepoint without losing the rows before it.
+ */
+int souk_db_savepoint(struct souk_db_conn *conn, struct souk_err *err) SOUK_MUST_CHECK;
+int souk_db_savepoint_release(struct souk_db_conn *conn, struct souk_err *err) SOUK_MUST_CHECK;
+int souk_db_savepoint_rollback(struct souk_db_conn *conn, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Runs SQL that returns no rows and takes no parameters (may hold several statements). */
+int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *err)
+    SOUK_MUST_CHECK;
+
+/* Returns the cached statement for sql, reset and with its parameters cleared. */
+int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
+                    struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Parameters are numbered from 1, as in the SQL. Text is copied. */
+int souk_db_bind_i64(struct souk_db_stmt *st, int index, int64_t value) SOUK_MUST_CHECK;
+int souk_db_bind_text(struct souk_db_stmt *st, int index, struct souk_str value) SOUK_MUST_CHECK;
+int souk_db_bind_null(struct souk_db_stmt *st, int index) SOUK_MUST_CHECK;
+/* Binds NULL when value.ptr is NULL, text otherwise. */
+int souk_db_bind_opt_text(struct souk_db_stmt *st, int index, struct souk_str value)
+    SOUK_MUST_CHECK;
+
+/* Advances: 1 when a row is available, 0 when done, a negative status on failure. */
+int souk_db_step(struct souk_db_stmt *st, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Steps a statement that returns no rows; returns the number of rows it changed, or < 0. */
+int64_t souk_db_run(struct souk_db_stmt *st, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Columns of the current row, numbered from 0. Text views live until the next step/reset. */
+int64_t souk_db_col_i64(struct souk_db_stmt *st, int col);
+struct souk_str souk_db_col_text(struct souk_db_stmt *st, int col); /* NULL gives ptr NULL */
+bool souk_db_col_is_null(struct souk_db_stmt *st, int col);
+
+#endif

@@ -1,0 +1,187 @@
+/* Unit tests for db/: migrations, transactions, statements, error mapping, savepoints. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/migrate.h"
+
+struct fixture {
+    char dir[64];
+    char spec[128];
+    struct souk_db *db;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/souk-dbtest-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->spec, sizeof f->spec, "sqlite:%s/t.db", f->dir);
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_options opts = {.connections = 2};
+    assert_int_equal(souk_db_open(f->spec, &opts, &f->db, &err), SOUK_OK);
+    assert_int_equal(souk_db_migrate(f->db, &err), SOUK_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char path[128];
+    souk_db_close(f->db);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/t.db%s", f->dir, suffixes[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void migrations_are_recorded_once(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    int64_t version = 0;
+    assert_int_equal(souk_db_migrate(f->db, &err), SOUK_OK); /* second run is a no-op */
+    assert_int_equal(souk_db_schema_version(f->db, &version, &err), SOUK_OK);
+    assert_true(souk_migrations_count >= 1);
+    assert_int_equal(version, souk_migrations[souk_migrations_count - 1].version);
+}
+
+static void insert_warehouse(struct souk_db_conn *conn, const char *id, const char *code,
+                             int expect)
+{
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_prepare(conn,
+                                     "INSERT INTO warehouses (id, code, name, country, version,"
+                                     " created_at, updated_at) VALUES ($1, $2, $2, 'DE', 1, 0, 0)",
+                                     &st, &err),
+                     SOUK_OK);
+    assert_int_equal(souk_db_bind_text(st, 1, souk_str_from(id)), SOUK_OK);
+    assert_int_equal(souk_db_bind_text(st, 2, souk_str_from(code)), SOUK_OK);
+    int64_t changed = souk_db_run(st, &err);
+    assert_int_equal(changed, expect == SOUK_OK ? 1 : expect);
+}
+
+static int64_t count_warehouses(struct souk_db *db)
+{
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_READ, &err), SOUK_OK);
+    assert_int_equal(souk_db_prepare(conn, "SELECT COUNT(*) FROM warehouses", &st, &err), SOUK_OK);
+    assert_int_equal(souk_db_step(st, &err), 1);
+    int64_t n = souk_db_col_i64(st, 0);
+    souk_db_release(conn);
+    return n;
+}
+
+static void commit_persists_and_rollback_discards(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(f->db);
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_1", "berlin", SOUK_OK);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_2", "paris", SOUK_OK);
+    souk_db_rollback(conn);
+    souk_db_release(conn);
+    assert_int_equal(count_warehouses(f->db), 1);
+}
+
+static void unique_violation_is_conflict(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(f->db);
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_1", "berlin", SOUK_OK);
+    insert_warehouse(conn, "wh_2", "berlin", SOUK_ECONFLICT);
+    souk_db_release(conn); /* releasing rolls back */
+    assert_int_equal(count_warehouses(f->db), 0);
+}
+
+static void savepoint_rollback_keeps_earlier_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(f->db);
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_1", "berlin", SOUK_OK);
+    assert_int_equal(souk_db_savepoint(conn, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_2", "paris", SOUK_OK);
+    assert_int_equal(souk_db_savepoint_rollback(conn, &err), SOUK_OK);
+    assert_int_equal(souk_db_savepoint(conn, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_3", "rome", SOUK_OK);
+    assert_int_equal(souk_db_savepoint_release(conn, &err), SOUK_OK);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    souk_db_release(conn);
+    assert_int_equal(count_warehouses(f->db), 2);
+}
+
+static void parameters_bind_by_number(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(f->db);
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_READ, &err), SOUK_OK);
+    /* $2 appears before $1: binding must follow the numbers, not the order of appearance. */
+    assert_int_equal(souk_db_prepare(conn, "SELECT $2 || '-$1-' || $1", &st, &err), SOUK_OK);
+    assert_int_equal(souk_db_bind_text(st, 1, SOUK_STR("one")), SOUK_OK);
+    assert_int_equal(souk_db_bind_text(st, 2, SOUK_STR("two")), SOUK_OK);
+    assert_int_equal(souk_db_step(st, &err), 1);
+    struct souk_str got = souk_db_col_text(st, 0);
+    assert_true(souk_str_eq_cstr(got, "two-$1-one"));
+    souk_db_release(conn);
+}
+
+static void bad_sql_is_an_error_with_detail(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(f->db);
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_prepare(conn, "SELEC nonsense", &st, &err), SOUK_EIO);
+    assert_non_null(strstr(err.detail, "syntax"));
+    souk_db_release(conn);
+}
+
+static void unknown_engine_is_rejected(void **state)
+{
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db *db = NULL;
+    assert_int_equal(souk_db_open("mysql://x", NULL, &db, &err), SOUK_EINVAL);
+    assert_null(db);
+    assert_string_equal(err.param, "db");
+    assert_int_equal(souk_db_open("postgres://localhost/souk", NULL, &db, &err), SOUK_EINVAL);
+    assert_non_null(strstr(err.message, "PostgreSQL"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(migrations_are_recorded_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(commit_persists_and_rollback_discards, setup, teardown),
+        cmocka_unit_test_setup_teardown(unique_violation_is_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(savepoint_rollback_keeps_earlier_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(parameters_bind_by_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
+        cmocka_unit_test(unknown_engine_is_rejected),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
