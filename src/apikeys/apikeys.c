@@ -17,6 +17,7 @@ static const struct {
 } scope_names[] = {
     {"catalog:read", SOUK_SCOPE_CATALOG_READ},
     {"catalog:write", SOUK_SCOPE_CATALOG_WRITE},
+    {"metrics:read", SOUK_SCOPE_METRICS_READ},
     {"admin", SOUK_SCOPE_ADMIN},
 };
 #define NSCOPES (sizeof scope_names / sizeof scope_names[0])
@@ -35,8 +36,8 @@ int souk_apikeys_parse_scopes(const char *list, unsigned *out, struct souk_err *
                 bit = scope_names[i].bit;
         if (!bit)
             return souk_err_set(err, SOUK_EINVAL, "scope",
-                                "unknown scope \"%.*s\": expected catalog:read, catalog:write "
-                                "or admin",
+                                "unknown scope \"%.*s\": expected catalog:read, catalog:write, "
+                                "metrics:read or admin",
                                 (int)(len > 64 ? 64 : len), cur);
         bits |= bit;
         if (!comma)

@@ -14,6 +14,11 @@ struct souk_str souk_str_from(const char *cstr)
     return cstr ? (struct souk_str){cstr, strlen(cstr)} : (struct souk_str){"", 0};
 }
 
+struct souk_str souk_str_from_opt(const char *cstr)
+{
+    return cstr ? (struct souk_str){cstr, strlen(cstr)} : SOUK_STR_NULL;
+}
+
 bool souk_str_eq(struct souk_str a, struct souk_str b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);

@@ -25,6 +25,7 @@ struct souk_str {
 #define SOUK_STR_NULL ((struct souk_str){NULL, 0})
 
 struct souk_str souk_str_from(const char *cstr); /* NULL gives the empty view */
+struct souk_str souk_str_from_opt(const char *cstr); /* NULL gives SOUK_STR_NULL */
 bool souk_str_eq(struct souk_str a, struct souk_str b);
 bool souk_str_eq_cstr(struct souk_str a, const char *cstr);
 bool souk_str_has_prefix(struct souk_str s, const char *prefix);

@@ -1,0 +1,135 @@
+/*
+ * http: the HTTP server, its router and the request/response helpers handlers use.
+ *
+ * The server is libmicrohttpd with an epoll thread pool. Routes are data (a table of
+ * struct souk_http_route, see src/api/routes.def) and the server runs the shared checks once,
+ * before any handler: route and method (404/405), API key and scope (401/403), content type
+ * (415), body size (413) and JSON syntax (400, with line and column).
+ *
+ * Each request is one database transaction, opened before the handler on a connection of its
+ * own: read-only for GET, a write transaction otherwise. The server commits when the handler
+ * succeeds and rolls back when it fails, so a 2xx means committed and a 4xx changes nothing.
+ * POSTs carrying an Idempotency-Key follow the IETF draft: the first answer is stored in the
+ * same transaction as its effect and replayed for the same key and body; the same key with
+ * another body is 422; a duplicate arriving while the first is still in flight is 409.
+ *
+ * Handlers are `int fn(struct souk_req *req)`: they read the request through the helpers
+ * below, call one domain function, and either set the response (souk_req_reply*) and return
+ * SOUK_OK, or return a negative status with req->err filled (the server renders it in the one
+ * error shape, {"error":{"type","message","param"}}, with the status from core/err.h).
+ * Depends on core/, db/, apikeys/ and jansson; never on a domain module.
+ */
+#ifndef SOUK_HTTP_HTTP_H
+#define SOUK_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/id.h"
+#include "core/pool.h"
+#include "core/str.h"
+#include "db/db.h"
+
+enum souk_http_method {
+    SOUK_HTTP_GET = 1 << 0,
+    SOUK_HTTP_POST = 1 << 1,
+    SOUK_HTTP_PUT = 1 << 2,
+    SOUK_HTTP_PATCH = 1 << 3,
+    SOUK_HTTP_DELETE = 1 << 4,
+};
+
+#define SOUK_HTTP_MAX_PARAMS 4
+#define SOUK_HTTP_PUBLIC 0u /* scope of a route that needs no API key */
+
+struct souk_req;
+
+struct souk_http_route {
+    enum souk_http_method method;
+    const char *pattern; /* "/v1/products/{id}": a {name} segment captures one path segment */
+    int (*handler)(struct souk_req *req);
+    size_t body_limit; /* bytes; 0 when the route takes no body */
+    unsigned scope;    /* enum souk_scope bits the key needs, or SOUK_HTTP_PUBLIC */
+    bool no_txn;       /* true for routes that must not touch the store (liveness) */
+};
+
+struct souk_http_server;
+
+struct souk_http_config {
+    const char *listen; /* "127.0.0.1:8080" or "[::1]:8080"; port 0 picks a free one */
+    int threads;        /* worker threads, >= 1 */
+    const struct souk_http_route *routes;
+    size_t nroutes;
+    struct souk_db *db; /* borrowed; must outlive the server */
+};
+
+/* Binds and starts serving. Reports a bad address or a port in use through err. */
+int souk_http_server_start(const struct souk_http_config *config, struct souk_http_server **out,
+                           struct souk_err *err) SOUK_MUST_CHECK;
+
+/* The bound port (useful with port 0). */
+uint16_t souk_http_server_port(const struct souk_http_server *srv);
+
+/*
+ * Stops accepting connections, lets in-flight requests finish (up to timeout_ms), then stops
+ * the workers and frees the server. NULL is fine.
+ */
+void souk_http_server_stop(struct souk_http_server *srv, int timeout_ms);
+
+/* Writes the Prometheus text exposition of the server's metrics into out. */
+int souk_http_metrics_render(struct souk_http_server *srv, struct souk_buf *out) SOUK_MUST_CHECK;
+
+/* ---- what a handler sees ---- */
+
+struct souk_req {
+    struct souk_pool *pool;        /* request lifetime */
+    struct souk_db_conn *db;       /* in the request's transaction; NULL for no_txn routes */
+    struct souk_http_server *server;
+    enum souk_http_method method;
+    const char *path;
+    const char *params[SOUK_HTTP_MAX_PARAMS]; /* path captures, in pattern order */
+    json_t *body;                  /* parsed JSON for routes with a body; borrowed */
+    char api_key_id[SOUK_ID_MAX];  /* "" on public routes */
+    char request_id[SOUK_ID_MAX];
+    struct souk_err err;           /* filled by a handler that returns an error */
+
+    /* The response, set through souk_req_reply*. */
+    int status;
+    json_t *_json;                 /* owned */
+    struct souk_buf _text;         /* non-JSON bodies (metrics) */
+    const char *_content_type;
+    char _etag[32];
+    const char *_location;
+    void *_conn;                   /* the MHD connection */
+};
+
+/* Query parameter (URL-decoded) or request header; NULL when absent. Valid for the request. */
+const char *souk_req_query(struct souk_req *req, const char *name);
+const char *souk_req_header(struct souk_req *req, const char *name);
+
+/*
+ * Reads an integer query parameter in [min, max]; absent gives fallback. SOUK_EINVAL (with
+ * req->err naming the parameter) when it is not a whole number in range.
+ */
+int souk_req_query_int(struct souk_req *req, const char *name, int64_t min, int64_t max,
+                       int64_t fallback, int64_t *out) SOUK_MUST_CHECK;
+
+/*
+ * The version an If-Match header asks for: absent or "*" gives -1 (no check); "\"7\"" gives 7.
+ * Anything else is SOUK_EINVAL.
+ */
+int souk_req_if_match(struct souk_req *req, int64_t *expected) SOUK_MUST_CHECK;
+
+/* Sets a JSON response; takes the reference to body. */
+void souk_req_reply(struct souk_req *req, int status, json_t *body);
+/* A list page: {"data": items, "has_more": .., "next_cursor": cursor or null}; takes items. */
+void souk_req_reply_list(struct souk_req *req, json_t *items, bool has_more, const char *cursor);
+/* A text response (copied). */
+int souk_req_reply_text(struct souk_req *req, int status, const char *content_type,
+                        struct souk_str text) SOUK_MUST_CHECK;
+void souk_req_set_etag(struct souk_req *req, int64_t version);
+void souk_req_set_location(struct souk_req *req, const char *location); /* copied */
+
+#endif

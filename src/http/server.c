@@ -1,0 +1,533 @@
+/*
+ * server: libmicrohttpd wiring and the fixed request path
+ *   route -> auth -> content checks -> JSON -> idempotency -> handler -> commit -> render.
+ *
+ * libmicrohttpd calls the access handler several times per request: once with the headers,
+ * once per body chunk, and a last time with no data. The first call matches the route and
+ * refuses oversize bodies early; the last call does all the work on a worker thread.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "apikeys/apikeys.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "http/http_int.h"
+
+#define MAX_IDEM_KEY 255
+
+struct souk_http_server {
+    struct MHD_Daemon *daemon;
+    struct souk_db *db;
+    const struct souk_http_route *routes;
+    size_t nroutes;
+    struct souk_http__route_stats *stats; /* nroutes + 1 */
+    struct souk_http__inflight inflight;
+    uint16_t port;
+    int active; /* requests between first call and completion; atomic */
+};
+
+/* Everything one request owns, from its first callback to its completion. */
+struct req_state {
+    struct souk_req req;
+    struct souk_http_server *srv;
+    int route;        /* index, or -1 */
+    unsigned allowed; /* methods the path supports, for 405 */
+    struct souk_buf body;
+    bool body_too_big;
+    int64_t started_us;
+    const char *idem_key;
+    bool in_inflight;
+    unsigned char inflight_key[32];
+};
+
+static enum souk_http_method parse_method(const char *m)
+{
+    static const struct {
+        const char *name;
+        enum souk_http_method method;
+    } methods[] = {{"GET", SOUK_HTTP_GET},     {"POST", SOUK_HTTP_POST},
+                   {"PUT", SOUK_HTTP_PUT},     {"PATCH", SOUK_HTTP_PATCH},
+                   {"DELETE", SOUK_HTTP_DELETE}};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(m, methods[i].name) == 0)
+            return methods[i].method;
+    return 0;
+}
+
+static bool valid_request_id(const char *id)
+{
+    size_t len = id ? strlen(id) : 0;
+    if (len == 0 || len >= SOUK_ID_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!(id[i] == '-' || id[i] == '_' || (id[i] >= '0' && id[i] <= '9') ||
+              (id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+static struct req_state *state_new(struct souk_http_server *srv, struct MHD_Connection *conn,
+                                   const char *url, enum souk_http_method method)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct req_state *s = souk_pool_alloc(pool, sizeof *s);
+    s->srv = srv;
+    s->req.pool = pool;
+    s->req.server = srv;
+    s->req.method = method;
+    s->req.path = souk_pool_strdup(pool, url);
+    s->req._conn = conn;
+    s->req._text = (struct souk_buf)SOUK_BUF_INIT(0);
+    s->started_us = souk_time_monotonic_us();
+    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (valid_request_id(rid))
+        snprintf(s->req.request_id, sizeof s->req.request_id, "%s", rid);
+    else
+        souk_id_new("req", s->req.request_id);
+    s->route = method ? souk_http__route_match(srv->routes, srv->nroutes, method, url, pool,
+                                               s->req.params, &s->allowed)
+                      : -1;
+    if (!method)
+        souk_http__route_match(srv->routes, srv->nroutes, SOUK_HTTP_GET, url, NULL, NULL,
+                               &s->allowed);
+    return s;
+}
+
+static void state_free(struct req_state *s)
+{
+    if (s->req.db)
+        souk_db_release(s->req.db);
+    if (s->in_inflight)
+        souk_http__inflight_remove(&s->srv->inflight, s->inflight_key);
+    json_decref(s->req.body);
+    json_decref(s->req._json);
+    souk_buf_release(&s->req._text);
+    souk_buf_release(&s->body);
+    souk_pool_free(s->req.pool);
+}
+
+/* ---- rendering ---- */
+
+static void add_allow_header(struct MHD_Response *resp, unsigned allowed)
+{
+    char allow[64] = "";
+    const char *names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    size_t used = 0;
+    for (int i = 0; i < 5; i++)
+        if (allowed & (1u << i))
+            used += (size_t)snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "",
+                                     names[i]);
+    MHD_add_response_header(resp, "Allow", allow);
+}
+
+static void set_error(struct req_state *s, int code)
+{
+    struct souk_req *req = &s->req;
+    if (req->err.code != code)
+        souk_err_set(&req->err, code, req->err.param[0] ? req->err.param : NULL,
+                     "%s", req->err.message[0] ? req->err.message : souk_err_default_message(code));
+    json_t *error = json_pack("{s:s, s:s, s:s?, s:s}", "type", souk_err_type(code), "message",
+                              req->err.message[0] ? req->err.message
+                                                  : souk_err_default_message(code),
+                              "param", req->err.param[0] ? req->err.param : NULL, "request_id",
+                              req->request_id);
+    json_decref(req->_json);
+    req->_json = json_pack("{s:o}", "error", error);
+    req->status = souk_err_http_status(code);
+    req->_etag[0] = '\0';
+    req->_location = NULL;
+}
+
+static enum MHD_Result send_response(struct req_state *s)
+{
+    struct souk_req *req = &s->req;
+    struct MHD_Response *resp;
+    if (req->_json) {
+        size_t len = 0;
+        char *text = souk_http__json_dump(req->_json, &len);
+        resp = MHD_create_response_from_buffer_with_free_callback(len, text, souk_free);
+        MHD_add_response_header(resp, "Content-Type", "application/json");
+    } else {
+        size_t len = 0;
+        char *text = souk_buf_detach(&req->_text, &len);
+        resp = MHD_create_response_from_buffer_with_free_callback(len, text, souk_free);
+        if (req->_content_type)
+            MHD_add_response_header(resp, "Content-Type", req->_content_type);
+    }
+    MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    if (req->_etag[0])
+        MHD_add_response_header(resp, "ETag", req->_etag);
+    if (req->_location)
+        MHD_add_response_header(resp, "Location", req->_location);
+    if (req->status == 405)
+        add_allow_header(resp, s->allowed);
+    if (req->status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"souk\"");
+    if (req->status == 503)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    enum MHD_Result ok = MHD_queue_response(req->_conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* ---- the shared checks ---- */
+
+static int authenticate(struct req_state *s, const struct souk_http_route *route)
+{
+    struct souk_req *req = &s->req;
+    const char *auth = MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Authorization");
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+        return souk_err_set(&req->err, SOUK_EUNAUTH, NULL,
+                            "send an API key as \"Authorization: Bearer sk_...\"");
+    unsigned scopes = 0;
+    int rc = souk_apikeys_authenticate(req->db, souk_str_from(auth + 7), req->api_key_id,
+                                       &scopes, &req->err);
+    if (rc != SOUK_OK)
+        return rc;
+    if (!souk_apikeys_allows(scopes, route->scope)) {
+        char needed[SOUK_APIKEY_SCOPES_MAX];
+        souk_apikeys_format_scopes(route->scope, needed);
+        return souk_err_set(&req->err, SOUK_EFORBIDDEN, NULL,
+                            "this API key lacks the %s scope this route needs", needed);
+    }
+    return SOUK_OK;
+}
+
+static bool is_json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
+}
+
+static int check_body(struct req_state *s, const struct souk_http_route *route)
+{
+    struct souk_req *req = &s->req;
+    if (route->body_limit == 0)
+        return SOUK_OK;
+    const char *ct = MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Content-Type");
+    if (!is_json_content_type(ct))
+        return souk_err_set(&req->err, SOUK_EMEDIA, NULL,
+                            "send the body as JSON with \"Content-Type: application/json\"");
+    if (s->body_too_big)
+        return souk_err_set(&req->err, SOUK_ETOOBIG, NULL,
+                            "the body is larger than this route's limit of %zu bytes",
+                            route->body_limit);
+    json_error_t jerr;
+    req->body = json_loadb(s->body.data, s->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!req->body)
+        return souk_err_set(&req->err, SOUK_EINVAL, NULL,
+                            "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                            jerr.text);
+    if (!json_is_object(req->body))
+        return souk_err_set(&req->err, SOUK_EINVAL, NULL, "the body must be a JSON object");
+    return SOUK_OK;
+}
+
+/* SHA-256 of a and b joined by a newline. */
+static void sha256_pair(const char *a, size_t alen, const char *b, size_t blen,
+                        unsigned char out[32])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned len = 32;
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) || !EVP_DigestUpdate(ctx, a, alen) ||
+        !EVP_DigestUpdate(ctx, "\n", 1) || !EVP_DigestUpdate(ctx, b, blen) ||
+        !EVP_DigestFinal_ex(ctx, out, &len))
+        abort(); /* only fails on OOM or a broken libcrypto */
+    EVP_MD_CTX_free(ctx);
+}
+
+static void request_hash(struct req_state *s, char out[65])
+{
+    unsigned char digest[32];
+    sha256_pair(s->req.path, strlen(s->req.path), s->body.data, s->body.len, digest);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* Runs the handler inside the transaction and commits on success. */
+static int run_route(struct req_state *s, const struct souk_http_route *route)
+{
+    struct souk_req *req = &s->req;
+    int rc = SOUK_OK;
+    if (!route->no_txn) {
+        req->db = souk_db_acquire(s->srv->db);
+        rc = souk_db_begin(req->db, route->method == SOUK_HTTP_GET ? SOUK_DB_READ : SOUK_DB_WRITE,
+                           &req->err);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    if (route->scope != SOUK_HTTP_PUBLIC && (rc = authenticate(s, route)) != SOUK_OK)
+        return rc;
+    if ((rc = check_body(s, route)) != SOUK_OK)
+        return rc;
+    if (s->idem_key && !s->in_inflight)
+        return souk_err_set(&req->err, SOUK_EINFLIGHT, "Idempotency-Key",
+                            "a request with this Idempotency-Key is still being processed; "
+                            "retry after it completes");
+    char hash[65] = "";
+    if (s->idem_key) {
+        bool found = false;
+        struct souk_http__idem_answer answer;
+        request_hash(s, hash);
+        rc = souk_http__idem_lookup(req, s->idem_key, hash, &found, &answer);
+        if (rc != SOUK_OK)
+            return rc;
+        if (found) {
+            json_error_t jerr;
+            req->status = answer.status;
+            req->_json = json_loads(answer.body, 0, &jerr);
+            req->_location = answer.location;
+            souk_db_rollback(req->db);
+            return req->_json ? SOUK_OK
+                              : souk_err_set(&req->err, SOUK_EINTERNAL, NULL, NULL);
+        }
+    }
+    rc = route->handler(req);
+    if (rc != SOUK_OK)
+        return rc;
+    if (s->idem_key && req->status < 300) {
+        char *body = souk_http__json_dump(req->_json, NULL);
+        rc = souk_http__idem_store(req, s->idem_key, hash, req->status, body, req->_location);
+        souk_free(body);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    if (req->db && souk_db_in_txn(req->db))
+        rc = souk_db_commit(req->db, &req->err);
+    return rc;
+}
+
+static void process(struct req_state *s)
+{
+    struct souk_req *req = &s->req;
+    int rc;
+    if (s->route < 0) {
+        rc = s->allowed ? souk_err_set(&req->err, SOUK_EMETHOD, NULL,
+                                       "this resource does not support this method")
+                        : souk_err_set(&req->err, SOUK_ENOTFOUND, NULL, "no route for %.200s",
+                                       req->path);
+    } else {
+        rc = run_route(s, &s->srv->routes[s->route]);
+    }
+    if (req->db)
+        souk_db_rollback(req->db); /* no-op after commit */
+    if (rc != SOUK_OK) {
+        if (souk_err_http_status(rc) >= 500)
+            souk_log(SOUK_LOG_ERROR, "request failed", "req_id", req->request_id, "path",
+                     req->path, "error", req->err.message, "detail", req->err.detail, NULL);
+        set_error(s, rc);
+    }
+}
+
+/* ---- libmicrohttpd callbacks ---- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct souk_http_server *srv = cls;
+    struct req_state *s = *con_cls;
+    if (!s) {
+        __atomic_fetch_add(&srv->active, 1, __ATOMIC_SEQ_CST);
+        s = state_new(srv, conn, url, parse_method(method));
+        *con_cls = s;
+        if (s->route >= 0) {
+            const struct souk_http_route *route = &srv->routes[s->route];
+            s->body = (struct souk_buf)SOUK_BUF_INIT(route->body_limit);
+            const char *idem = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                           "Idempotency-Key");
+            if (idem && route->method == SOUK_HTTP_POST) {
+                const char *auth =
+                    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+                sha256_pair(auth ? auth : "", auth ? strlen(auth) : 0, idem, strlen(idem),
+                            s->inflight_key);
+                s->idem_key = souk_pool_strdup(s->req.pool, idem);
+                s->in_inflight = souk_http__inflight_add(&srv->inflight, s->inflight_key);
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!s->body_too_big && s->route >= 0 &&
+            souk_buf_add(&s->body, upload_data, *upload_data_size) != SOUK_OK) {
+            s->body_too_big = true;
+            souk_buf_release(&s->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (s->idem_key && (strlen(s->idem_key) > MAX_IDEM_KEY || s->idem_key[0] == '\0')) {
+        souk_err_set(&s->req.err, SOUK_EINVAL, "Idempotency-Key",
+                     "Idempotency-Key must be 1 to %d characters", MAX_IDEM_KEY);
+        set_error(s, SOUK_EINVAL);
+    } else {
+        process(s);
+    }
+    return send_response(s);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct souk_http_server *srv = cls;
+    struct req_state *s = *con_cls;
+    if (!s)
+        return;
+    int64_t dur_us = souk_time_monotonic_us() - s->started_us;
+    int status = s->req.status ? s->req.status : 499; /* client went away before a response */
+    souk_http__stats_record(&srv->stats[s->route >= 0 ? (size_t)s->route : srv->nroutes],
+                            status, dur_us);
+    if (souk_log_enabled(SOUK_LOG_INFO)) {
+        struct souk_buf line = SOUK_BUF_INIT(4096);
+        char ts[SOUK_TIME_RFC3339_MAX];
+        souk_time_format(souk_time_now_us(), ts);
+        int rc = souk_buf_addf(&line, "ts=%s level=info msg=request status=%d dur_us=%lld", ts,
+                               status, (long long)dur_us);
+        if (rc == SOUK_OK)
+            rc = souk_log_kv(&line, "req_id", souk_str_from(s->req.request_id));
+        if (rc == SOUK_OK)
+            rc = souk_log_kv(&line, "path", souk_str_from(s->req.path));
+        if (rc == SOUK_OK && s->req.api_key_id[0])
+            rc = souk_log_kv(&line, "key", souk_str_from(s->req.api_key_id));
+        if (rc == SOUK_OK && s->req.err.code)
+            rc = souk_log_kv(&line, "error", souk_str_from(souk_err_type(s->req.err.code)));
+        (void)rc; /* a line cut at its cap is still worth writing */
+        souk_log_write_line(&line);
+        souk_buf_release(&line);
+    }
+    state_free(s);
+    *con_cls = NULL;
+    __atomic_fetch_sub(&srv->active, 1, __ATOMIC_SEQ_CST);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t len = strlen(text);
+    while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+        text[--len] = '\0';
+    souk_log(SOUK_LOG_WARN, "libmicrohttpd", "detail", text, NULL);
+}
+
+/* ---- lifecycle ---- */
+
+static int resolve_listen(const char *listen, struct sockaddr_storage *addr, bool *ipv6,
+                          struct souk_err *err)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen)
+        return souk_err_set(err, SOUK_EINVAL, "listen",
+                            "listen address \"%s\" must be HOST:PORT, e.g. 127.0.0.1:8080",
+                            listen);
+    char host[256];
+    const char *h = listen;
+    size_t hlen = (size_t)(colon - listen);
+    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    if (hlen >= sizeof host)
+        return souk_err_set(err, SOUK_EINVAL, "listen", "listen host is too long");
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    int64_t port;
+    if (souk_str_to_i64(souk_str_from(colon + 1), 0, 65535, &port) != SOUK_OK)
+        return souk_err_set(err, SOUK_EINVAL, "listen", "listen port \"%s\" is not 0..65535",
+                            colon + 1);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV}, *res = NULL;
+    char service[8];
+    snprintf(service, sizeof service, "%d", (int)port);
+    int gai = getaddrinfo(host, service, &hints, &res);
+    if (gai != 0)
+        return souk_err_set(err, SOUK_EINVAL, "listen", "cannot resolve listen host \"%s\": %s",
+                            host, gai_strerror(gai));
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *ipv6 = res->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    return SOUK_OK;
+}
+
+int souk_http_server_start(const struct souk_http_config *config, struct souk_http_server **out,
+                           struct souk_err *err)
+{
+    struct sockaddr_storage addr;
+    bool ipv6 = false;
+    int rc = resolve_listen(config->listen, &addr, &ipv6, err);
+    if (rc != SOUK_OK)
+        return rc;
+    struct souk_http_server *srv = souk_calloc(1, sizeof *srv);
+    srv->db = config->db;
+    srv->routes = config->routes;
+    srv->nroutes = config->nroutes;
+    srv->stats = souk_calloc(config->nroutes + 1, sizeof *srv->stats);
+    souk_http__inflight_init(&srv->inflight);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     (ipv6 ? MHD_USE_IPv6 : 0);
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(config->threads > 0 ? config->threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        souk_http__inflight_release(&srv->inflight);
+        souk_free(srv->stats);
+        souk_free(srv);
+        return souk_err_set(err, SOUK_EIO, "listen",
+                            "cannot listen on %s (address in use or not available)",
+                            config->listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
+                                                           MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : 0;
+    *out = srv;
+    return SOUK_OK;
+}
+
+uint16_t souk_http_server_port(const struct souk_http_server *srv)
+{
+    return srv->port;
+}
+
+void souk_http_server_stop(struct souk_http_server *srv, int timeout_ms)
+{
+    if (!srv)
+        return;
+    MHD_socket listener = MHD_quiesce_daemon(srv->daemon);
+    int64_t deadline = souk_time_monotonic_us() + (int64_t)timeout_ms * 1000;
+    while (__atomic_load_n(&srv->active, __ATOMIC_SEQ_CST) > 0 &&
+           souk_time_monotonic_us() < deadline)
+        usleep(10000);
+    MHD_stop_daemon(srv->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    souk_http__inflight_release(&srv->inflight);
+    souk_free(srv->stats);
+    souk_free(srv);
+}
+
+int souk_http_metrics_render(struct souk_http_server *srv, struct souk_buf *out)
+{
+    int rc = souk_http__stats_render(srv->routes, srv->nroutes, srv->stats, out);
+    if (rc == SOUK_OK)
+        rc = souk_buf_addf(out,
+                           "# HELP souk_http_requests_in_flight Requests being processed.\n"
+                           "# TYPE souk_http_requests_in_flight gauge\n"
+                           "souk_http_requests_in_flight %d\n",
+                           __atomic_load_n(&srv->active, __ATOMIC_SEQ_CST));
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* Unit tests for core/time: RFC 3339 formatting and strict parsing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "core/time.h"
+
+static int64_t parse_ok(const char *text)
+{
+    int64_t us = 0;
+    assert_int_equal(souk_time_parse(souk_str_from(text), &us), SOUK_OK);
+    return us;
+}
+
+static void formats_epoch_and_known_instants(void **state)
+{
+    char out[SOUK_TIME_RFC3339_MAX];
+    souk_time_format(0, out);
+    assert_string_equal(out, "1970-01-01T00:00:00.000000Z");
+    souk_time_format(1782000000123456LL, out);
+    assert_string_equal(out, "2026-06-21T00:00:00.123456Z");
+    souk_time_format(-1, out); /* one microsecond before the epoch */
+    assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
+}
+
+static void parses_zulu_fractions_and_offsets(void **state)
+{
+    assert_int_equal(parse_ok("1970-01-01T00:00:00Z"), 0);
+    assert_int_equal(parse_ok("2026-06-21T00:00:00.123456Z"), 1782000000123456LL);
+    assert_int_equal(parse_ok("2026-06-21T00:00:00.1Z"), 1782000000100000LL);
+    assert_int_equal(parse_ok("2026-06-21T02:00:00+02:00"), 1782000000000000LL);
+    assert_int_equal(parse_ok("2026-06-20T19:30:00-04:30"), 1782000000000000LL);
+    assert_int_equal(parse_ok("2024-02-29T00:00:00Z"), 1709164800000000LL);
+}
+
+static void round_trips(void **state)
+{
+    char out[SOUK_TIME_RFC3339_MAX];
+    int64_t samples[] = {0, 1, 999999, 1782000000123456LL, 4102444799999999LL};
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        souk_time_format(samples[i], out);
+        assert_int_equal(parse_ok(out), samples[i]);
+    }
+}
+
+static void rejects_malformed_and_impossible_dates(void **state)
+{
+    const char *bad[] = {"",
+                         "2026-06-21",
+                         "2026-06-21 00:00:00Z",
+                         "2026-06-21T00:00:00",
+                         "2026-13-01T00:00:00Z",
+                         "2026-02-30T00:00:00Z",
+                         "2025-02-29T00:00:00Z",
+                         "2026-06-21T24:00:00Z",
+                         "2026-06-21T00:00:00.Z",
+                         "2026-06-21T00:00:00Zjunk",
+                         "2026-06-21T00:00:00+0200",
+                         "26-06-21T00:00:00Z"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t us = 42;
+        assert_int_equal(souk_time_parse(souk_str_from(bad[i]), &us), SOUK_EINVAL);
+        assert_int_equal(us, 42); /* untouched on failure */
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(formats_epoch_and_known_instants),
+        cmocka_unit_test(parses_zulu_fractions_and_offsets),
+        cmocka_unit_test(round_trips),
+        cmocka_unit_test(rejects_malformed_and_impossible_dates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
