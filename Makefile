@@ -18,9 +18,15 @@ build-release: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j$(JOBS)
 
+# Each `make run` mints a fresh admin key (list and revoke old ones with `souk apikey`).
 run: build-release
 	@mkdir -p data
-	./build-release/souk serve --listen $(SOUK_LISTEN) --db $(SOUK_DB) --seed-demo
+	@./build-release/souk migrate --db $(SOUK_DB)
+	@key=$$(./build-release/souk apikey create --scope admin --name make-run --db $(SOUK_DB) \
+	        2>/dev/null) && \
+	 printf '\nsouk is starting on http://%s\nadmin API key: %s\ntry: curl -H "Authorization: Bearer %s" http://%s/v1/products\n\n' \
+	        $(SOUK_LISTEN) "$$key" "$$key" $(SOUK_LISTEN)
+	@exec ./build-release/souk serve --listen $(SOUK_LISTEN) --db $(SOUK_DB) --seed-demo
 
 test: build
 	@scripts/checksrc

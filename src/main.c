@@ -24,8 +24,11 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
+    {"serve", souk_cli_serve},
     {"migrate", souk_cli_migrate},
     {"apikey", souk_cli_apikey},
+    {"import", souk_cli_import},
+    {"export", souk_cli_export},
 };
 
 int main(int argc, char **argv)

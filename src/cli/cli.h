@@ -6,7 +6,10 @@
 #ifndef SOUK_CLI_CLI_H
 #define SOUK_CLI_CLI_H
 
+int souk_cli_serve(int argc, char **argv);
 int souk_cli_migrate(int argc, char **argv);
 int souk_cli_apikey(int argc, char **argv);
+int souk_cli_import(int argc, char **argv);
+int souk_cli_export(int argc, char **argv);
 
 #endif

@@ -16,7 +16,7 @@ int souk_cli__fail(const char *command, const struct souk_err *err)
 {
     const char *message = err->message[0] ? err->message : souk_err_default_message(err->code);
     if (err->param[0])
-        fprintf(stderr, "souk %s: %s: %s\n", command, err->param, message);
+        fprintf(stderr, "souk %s: %s (field %s)\n", command, message, err->param);
     else
         fprintf(stderr, "souk %s: %s\n", command, message);
     if (err->detail[0])

@@ -31,6 +31,13 @@ bool souk_str_eq_cstr(struct souk_str a, const char *cstr);
 bool souk_str_has_prefix(struct souk_str s, const char *prefix);
 
 /*
+ * True when s is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF). Text from files (CSV imports) is checked with this before it reaches the store,
+ * because every stored string must encode as JSON.
+ */
+bool souk_str_is_utf8(struct souk_str s);
+
+/*
  * Parses a whole view as a decimal int64 in [min, max]: no sign other than a leading '-',
  * no spaces, no trailing bytes. Returns SOUK_OK or SOUK_EINVAL; *out is set only on success.
  */

@@ -3,6 +3,7 @@
 #include "db/db.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -280,6 +281,54 @@ int souk_db_bind_null(struct souk_db_stmt *st, int index)
 int souk_db_bind_opt_text(struct souk_db_stmt *st, int index, struct souk_str value)
 {
     return value.ptr ? souk_db_bind_text(st, index, value) : souk_db_bind_null(st, index);
+}
+
+int souk_db_vbind(struct souk_db_stmt *st, const char *spec, va_list ap)
+{
+    int rc = SOUK_OK;
+    for (int i = 0; spec[i] && rc == SOUK_OK; i++) {
+        int64_t n;
+        switch (spec[i]) {
+        case 's':
+            rc = souk_db_bind_opt_text(st, i + 1, souk_str_from_opt(va_arg(ap, const char *)));
+            break;
+        case 'i':
+            rc = souk_db_bind_i64(st, i + 1, va_arg(ap, int64_t));
+            break;
+        case 'n':
+            n = va_arg(ap, int64_t);
+            rc = n == INT64_MIN ? souk_db_bind_null(st, i + 1) : souk_db_bind_i64(st, i + 1, n);
+            break;
+        default:
+            rc = SOUK_EINTERNAL; /* a typo in a spec: caught by the first test that runs it */
+        }
+    }
+    return rc;
+}
+
+int souk_db_bind(struct souk_db_stmt *st, const char *spec, ...)
+{
+    va_list ap;
+    va_start(ap, spec);
+    int rc = souk_db_vbind(st, spec, ap);
+    va_end(ap);
+    return rc;
+}
+
+int64_t souk_db_run_sql(struct souk_db_conn *conn, struct souk_err *err, const char *sql,
+                        const char *spec, ...)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn, sql, &st, err);
+    if (rc != SOUK_OK)
+        return rc;
+    va_list ap;
+    va_start(ap, spec);
+    rc = souk_db_vbind(st, spec, ap);
+    va_end(ap);
+    if (rc != SOUK_OK)
+        return souk_err_set(err, rc, NULL, "binding a statement failed");
+    return souk_db_run(st, err);
 }
 
 int souk_db_step(struct souk_db_stmt *st, struct souk_err *err)

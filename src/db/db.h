@@ -19,6 +19,7 @@
 #ifndef SOUK_DB_DB_H
 #define SOUK_DB_DB_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -82,6 +83,22 @@ int souk_db_bind_null(struct souk_db_stmt *st, int index) SOUK_MUST_CHECK;
 /* Binds NULL when value.ptr is NULL, text otherwise. */
 int souk_db_bind_opt_text(struct souk_db_stmt *st, int index, struct souk_str value)
     SOUK_MUST_CHECK;
+
+/*
+ * Binds parameters 1..n in one call, one spec character per parameter:
+ *   's'  const char * (NULL binds NULL)     'i'  int64_t
+ *   'n'  int64_t, where INT64_MIN binds NULL (an unset optional number)
+ * so `souk_db_bind(st, "sin", id, version, weight)` binds $1, $2 and $3.
+ */
+int souk_db_bind(struct souk_db_stmt *st, const char *spec, ...) SOUK_MUST_CHECK;
+int souk_db_vbind(struct souk_db_stmt *st, const char *spec, va_list ap) SOUK_MUST_CHECK;
+
+/*
+ * Prepares sql, binds parameters as souk_db_bind does, and runs it: returns the number of rows
+ * changed, or a negative status. For INSERT, UPDATE and DELETE statements.
+ */
+int64_t souk_db_run_sql(struct souk_db_conn *conn, struct souk_err *err, const char *sql,
+                        const char *spec, ...) SOUK_MUST_CHECK;
 
 /* Advances: 1 when a row is available, 0 when done, a negative status on failure. */
 int souk_db_step(struct souk_db_stmt *st, struct souk_err *err) SOUK_MUST_CHECK;

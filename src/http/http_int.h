@@ -51,6 +51,9 @@ int souk_http__route_match(const struct souk_http_route *routes, size_t nroutes,
                            struct souk_pool *pool, const char **params, unsigned *allowed);
 
 /* Serializes compactly into memory owned by the caller (souk_free); len may be NULL. */
+/* "GET", "POST", ...; "OTHER" for 0 (a method souk does not route). */
+const char *souk_http__method_name(enum souk_http_method m);
+
 char *souk_http__json_dump(const json_t *json, size_t *len);
 
 void souk_http__stats_record(struct souk_http__route_stats *stats, int status, int64_t dur_us);

@@ -47,3 +47,15 @@ int souk_http__route_match(const struct souk_http_route *routes, size_t nroutes,
     }
     return -1;
 }
+
+const char *souk_http__method_name(enum souk_http_method m)
+{
+    switch (m) {
+    case SOUK_HTTP_GET: return "GET";
+    case SOUK_HTTP_POST: return "POST";
+    case SOUK_HTTP_PUT: return "PUT";
+    case SOUK_HTTP_PATCH: return "PATCH";
+    case SOUK_HTTP_DELETE: return "DELETE";
+    }
+    return "OTHER";
+}

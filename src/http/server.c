@@ -120,12 +120,11 @@ static void state_free(struct req_state *s)
 static void add_allow_header(struct MHD_Response *resp, unsigned allowed)
 {
     char allow[64] = "";
-    const char *names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
     size_t used = 0;
-    for (int i = 0; i < 5; i++)
-        if (allowed & (1u << i))
+    for (unsigned bit = SOUK_HTTP_GET; bit <= SOUK_HTTP_DELETE; bit <<= 1)
+        if (allowed & bit)
             used += (size_t)snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "",
-                                     names[i]);
+                                     souk_http__method_name((enum souk_http_method)bit));
     MHD_add_response_header(resp, "Allow", allow);
 }
 
@@ -398,6 +397,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (rc == SOUK_OK)
             rc = souk_log_kv(&line, "req_id", souk_str_from(s->req.request_id));
         if (rc == SOUK_OK)
+            rc = souk_log_kv(&line, "method", souk_str_from(souk_http__method_name(s->req.method)));
+        if (rc == SOUK_OK)
             rc = souk_log_kv(&line, "path", souk_str_from(s->req.path));
         if (rc == SOUK_OK && s->req.api_key_id[0])
             rc = souk_log_kv(&line, "key", souk_str_from(s->req.api_key_id));
@@ -478,11 +479,12 @@ int souk_http_server_start(const struct souk_http_config *config, struct souk_ht
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                      (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(config->threads > 0 ? config->threads : 1),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!srv->daemon) {
         souk_http__inflight_release(&srv->inflight);
         souk_free(srv->stats);

@@ -19,18 +19,6 @@ void souk_http__stats_record(struct souk_http__route_stats *stats, int status, i
                        __ATOMIC_RELAXED);
 }
 
-static const char *method_name(enum souk_http_method m)
-{
-    switch (m) {
-    case SOUK_HTTP_GET: return "GET";
-    case SOUK_HTTP_POST: return "POST";
-    case SOUK_HTTP_PUT: return "PUT";
-    case SOUK_HTTP_PATCH: return "PATCH";
-    case SOUK_HTTP_DELETE: return "DELETE";
-    }
-    return "OTHER";
-}
-
 /* stats has nroutes + 1 entries; the last counts requests that matched no route. */
 int souk_http__stats_render(const struct souk_http_route *routes, size_t nroutes,
                             const struct souk_http__route_stats *stats, struct souk_buf *out)
@@ -38,7 +26,7 @@ int souk_http__stats_render(const struct souk_http_route *routes, size_t nroutes
     int rc = souk_buf_addstr(out, "# HELP souk_http_requests_total HTTP requests by route and "
                                   "status class.\n# TYPE souk_http_requests_total counter\n");
     for (size_t i = 0; i <= nroutes && rc == SOUK_OK; i++) {
-        const char *method = i < nroutes ? method_name(routes[i].method) : "ANY";
+        const char *method = i < nroutes ? souk_http__method_name(routes[i].method) : "ANY";
         const char *pattern = i < nroutes ? routes[i].pattern : "unmatched";
         for (int cls = 1; cls <= 5 && rc == SOUK_OK; cls++) {
             uint64_t n = __atomic_load_n(&stats[i].by_class[cls], __ATOMIC_RELAXED);
@@ -54,7 +42,7 @@ int souk_http__stats_render(const struct souk_http_route *routes, size_t nroutes
                                   "to response.\n# TYPE souk_http_request_duration_seconds "
                                   "histogram\n");
     for (size_t i = 0; i <= nroutes && rc == SOUK_OK; i++) {
-        const char *method = i < nroutes ? method_name(routes[i].method) : "ANY";
+        const char *method = i < nroutes ? souk_http__method_name(routes[i].method) : "ANY";
         const char *pattern = i < nroutes ? routes[i].pattern : "unmatched";
         uint64_t cumulative = 0;
         for (int b = 0; b < SOUK_HTTP__BUCKETS; b++)

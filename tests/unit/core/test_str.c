@@ -30,6 +30,17 @@ static void buf_is_bounded_and_unchanged_on_overflow(void **state)
     souk_buf_release(&b);
 }
 
+static void utf8_check_rejects_malformed_sequences(void **state)
+{
+    assert_true(souk_str_is_utf8(SOUK_STR("plain ascii")));
+    assert_true(souk_str_is_utf8(SOUK_STR("Caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9b\x8d")));
+    assert_false(souk_str_is_utf8(SOUK_STR("Caf\xe9")));          /* Latin-1 */
+    assert_false(souk_str_is_utf8(SOUK_STR("\xc0\xaf")));          /* overlong '/' */
+    assert_false(souk_str_is_utf8(SOUK_STR("\xed\xa0\x80")));      /* surrogate */
+    assert_false(souk_str_is_utf8(SOUK_STR("\xf4\x90\x80\x80")));  /* above U+10FFFF */
+    assert_false(souk_str_is_utf8(SOUK_STR("\xe6\x97")));          /* truncated */
+}
+
 static void to_i64_is_strict(void **state)
 {
     int64_t v = 7;
@@ -86,6 +97,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_is_bounded_and_unchanged_on_overflow),
+        cmocka_unit_test(utf8_check_rejects_malformed_sequences),
         cmocka_unit_test(to_i64_is_strict),
         cmocka_unit_test(views_compare_by_content),
         cmocka_unit_test(pool_allocates_aligned_and_releases_in_reverse),

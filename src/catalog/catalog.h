@@ -1,0 +1,255 @@
+/*
+ * catalog: products, variants, prices, media, translations, warehouses and stock.
+ *
+ * The domain structs below are plain values allocated from a caller's pool: every string is
+ * NUL-terminated pool memory, and NULL means "not set". The same structs serve the REST API,
+ * the importers and the exporter, so a product means the same thing on every path.
+ *
+ * Every function works inside a transaction the caller opened on `conn` (write functions need a
+ * SOUK_DB_WRITE transaction) and never commits: a request or an import is one transaction, so a
+ * failure anywhere leaves the store unchanged once the caller rolls back.
+ *
+ * Validation happens here, not in handlers: each failure is SOUK_EINVAL (bad value) or
+ * SOUK_EUNPROC (valid value that the store cannot accept, e.g. an unknown warehouse) with
+ * err->param naming the field as a JSON path ("variants[2].gtin"), SOUK_ECONFLICT for a
+ * duplicate handle, SKU or warehouse code, SOUK_ENOTFOUND for a missing id and SOUK_EPRECOND
+ * when expected_version does not match. Depends on core/ and db/, and on jansson for the
+ * JSON codec.
+ */
+#ifndef SOUK_CATALOG_CATALOG_H
+#define SOUK_CATALOG_CATALOG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/pool.h"
+#include "db/db.h"
+
+#define SOUK_CATALOG_OPTIONS 3         /* option1..option3, as Shopify and most platforms */
+#define SOUK_CATALOG_NO_VERSION (-1)   /* expected_version meaning "don't check" */
+#define SOUK_CATALOG_UNSET INT64_MIN   /* an optional integer that is not set */
+#define SOUK_CATALOG_DEFAULT_LOCALE "en"
+
+struct souk_price {
+    char currency[4];       /* ISO 4217, upper case */
+    int64_t amount;         /* minor units, >= 0 */
+    int64_t compare_at;     /* minor units >= amount, or SOUK_CATALOG_UNSET */
+    int64_t sale_amount;    /* minor units < amount, or SOUK_CATALOG_UNSET */
+    int64_t sale_starts_at; /* UTC us, or SOUK_CATALOG_UNSET (then sale_amount is unset too) */
+    int64_t sale_ends_at;   /* UTC us > sale_starts_at, or SOUK_CATALOG_UNSET */
+};
+
+struct souk_stock_level {
+    char *warehouse_id;   /* "wh_..."; on input either this or warehouse_code is set */
+    char *warehouse_code; /* set on output too */
+    char *variant_id;
+    int64_t on_hand;      /* >= 0 */
+    int64_t reserved;     /* output only until the orders issue */
+    int64_t version;
+    int64_t updated_at;
+};
+
+struct souk_variant {
+    char *id;         /* "var_..."; assigned on create */
+    char *product_id; /* "prod_..." */
+    char *sku;        /* unique across the catalog; 1..100 printable bytes */
+    char *gtin;       /* GTIN-8/12/13/14 with a valid check digit, or NULL */
+    char *mpn;
+    char *options[SOUK_CATALOG_OPTIONS]; /* values for the product's option names */
+    int64_t position;                    /* 1-based order within the product */
+    int64_t weight_grams, length_mm, width_mm, height_mm; /* >= 0 or SOUK_CATALOG_UNSET */
+    char *image_url;  /* must be one of the product's media URLs, or NULL */
+    struct souk_price *prices;
+    size_t nprices;
+    struct souk_stock_level *stock; /* on create: initial stock; on read: every warehouse */
+    size_t nstock;
+    int64_t version, created_at, updated_at;
+};
+
+struct souk_translation {
+    char *locale; /* e.g. "pt-BR"; never the default locale */
+    char *title;
+    char *description;
+};
+
+struct souk_media {
+    int64_t position; /* 1-based */
+    char *url;        /* absolute http(s) URL */
+    char *alt;
+};
+
+struct souk_product {
+    char *id;     /* "prod_..." */
+    char *handle; /* unique; lowercase letters, digits and '-' */
+    char *status; /* "draft", "active" or "archived" */
+    char *title;  /* in the default locale */
+    char *description;
+    char *brand, *vendor, *product_type, *google_product_category;
+    char *condition; /* "new", "refurbished" or "used" */
+    char *option_names[SOUK_CATALOG_OPTIONS];
+    char **tags;
+    size_t ntags;
+    struct souk_translation *translations;
+    size_t ntranslations;
+    struct souk_media *media;
+    size_t nmedia;
+    struct souk_variant *variants;
+    size_t nvariants;
+    int64_t version, created_at, updated_at;
+    /* Set by reads with a locale: the locale the title/description were resolved from. */
+    const char *resolved_locale;
+};
+
+struct souk_warehouse {
+    char *id;   /* "wh_..." */
+    char *code; /* unique; 1..64 of [a-z0-9_-] */
+    char *name;
+    char *country; /* ISO 3166-1 alpha-2 */
+    int64_t version, created_at, updated_at;
+};
+
+/* ---- products ---- */
+
+/* Validates p, assigns ids and timestamps, and inserts it with its variants, prices and stock. */
+int souk_catalog_product_create(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_product *p, struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Reads one product with its variants (prices, stock), media, tags and translations. With a
+ * locale, title and description resolve through its fallback chain (pt-BR, pt, en).
+ */
+int souk_catalog_product_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                             const char *locale, struct souk_product **out, struct souk_err *err)
+    SOUK_MUST_CHECK;
+
+/*
+ * Replaces the stored product's own fields, tags, translations and media with p's (variants are
+ * changed through the variant functions). Bumps version. p->id names the product.
+ */
+int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_product *p, int64_t expected_version,
+                                struct souk_err *err) SOUK_MUST_CHECK;
+
+int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id,
+                                int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
+
+struct souk_product_filter {
+    const char *status;    /* NULL for any */
+    int64_t updated_since; /* SOUK_CATALOG_UNSET for any */
+    const char *q;         /* case-insensitive substring of title, handle or a variant SKU */
+    const char *tag;
+    const char *locale;
+    const char *after; /* cursor: list ids strictly greater than this */
+    int limit;         /* 1..250 */
+};
+
+/* Lists products in id order (creation order). *has_more says a next page exists. */
+int souk_catalog_product_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                              const struct souk_product_filter *filter,
+                              struct souk_product **out, size_t *count, bool *has_more,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- variants ---- */
+
+/* Inserts v under v->product_id (which must exist) with its prices and initial stock. */
+int souk_catalog_variant_create(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_variant *v, struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_variant_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                             struct souk_variant **out, struct souk_err *err) SOUK_MUST_CHECK;
+/* Replaces the variant's fields and prices (stock is changed through the stock functions). */
+int souk_catalog_variant_update(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_variant *v, int64_t expected_version,
+                                struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_variant_delete(struct souk_db_conn *conn, const char *id,
+                                int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
+
+struct souk_variant_filter {
+    const char *product_id; /* NULL for any */
+    const char *sku;        /* exact */
+    const char *after;
+    int limit;
+};
+int souk_catalog_variant_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                              const struct souk_variant_filter *filter,
+                              struct souk_variant **out, size_t *count, bool *has_more,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- warehouses ---- */
+
+/* Validates w and inserts it; w->id and the timestamps are allocated from pool. */
+int souk_catalog_warehouse_create(struct souk_db_conn *conn, struct souk_pool *pool,
+                                  struct souk_warehouse *w, struct souk_err *err)
+    SOUK_MUST_CHECK;
+int souk_catalog_warehouse_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                               struct souk_warehouse **out, struct souk_err *err) SOUK_MUST_CHECK;
+/* Looks a warehouse up by its code. */
+int souk_catalog_warehouse_by_code(struct souk_db_conn *conn, struct souk_pool *pool,
+                                   const char *code, struct souk_warehouse **out,
+                                   struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_warehouse_update(struct souk_db_conn *conn, struct souk_warehouse *w,
+                                  int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
+/* Refuses (SOUK_ECONFLICT) while any stock row still references the warehouse. */
+int souk_catalog_warehouse_delete(struct souk_db_conn *conn, const char *id,
+                                  int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_warehouse_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                                const char *after, int limit, struct souk_warehouse **out,
+                                size_t *count, bool *has_more, struct souk_err *err)
+    SOUK_MUST_CHECK;
+
+/* ---- stock ---- */
+
+/* Sets on_hand for (variant, warehouse), creating the row if needed; s->warehouse_id or
+ * s->warehouse_code names the warehouse. Fills the stored row back into s. */
+int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
+                           struct souk_stock_level *s, int64_t expected_version,
+                           struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_stock_get(struct souk_db_conn *conn, struct souk_pool *pool,
+                           const char *variant_id, const char *warehouse_id,
+                           struct souk_stock_level **out, struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_stock_delete(struct souk_db_conn *conn, const char *variant_id,
+                              const char *warehouse_id, int64_t expected_version,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
+struct souk_stock_filter {
+    const char *variant_id;
+    const char *warehouse_id;
+    const char *after; /* cursor "variant_id/warehouse_id" as returned by the list */
+    int limit;
+};
+int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const struct souk_stock_filter *filter,
+                            struct souk_stock_level **out, size_t *count, bool *has_more,
+                            struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- JSON codec (the API's and the JSON-lines format's shape) ---- */
+
+enum souk_catalog_decode_mode {
+    SOUK_CATALOG_CREATE, /* required fields must be present; defaults filled in */
+    SOUK_CATALOG_PATCH,  /* only present fields change the struct; null clears optional ones */
+};
+
+/*
+ * Overlays the JSON object `in` onto *p (zeroed for CREATE, the stored product for PATCH).
+ * Unknown fields, wrong types and read-only fields are SOUK_EINVAL naming the field. In PATCH
+ * mode "variants" is refused: variants change through /v1/variants.
+ */
+int souk_catalog_product_decode(struct souk_pool *pool, json_t *in,
+                                enum souk_catalog_decode_mode mode, struct souk_product *p,
+                                struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_variant_decode(struct souk_pool *pool, json_t *in,
+                                enum souk_catalog_decode_mode mode, struct souk_variant *v,
+                                const char *param_prefix, struct souk_err *err) SOUK_MUST_CHECK;
+int souk_catalog_warehouse_decode(struct souk_pool *pool, json_t *in,
+                                  enum souk_catalog_decode_mode mode, struct souk_warehouse *w,
+                                  struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Encoders return a new reference (json_decref it). */
+json_t *souk_catalog_product_encode(const struct souk_product *p);
+json_t *souk_catalog_variant_encode(const struct souk_variant *v);
+json_t *souk_catalog_warehouse_encode(const struct souk_warehouse *w);
+json_t *souk_catalog_stock_encode(const struct souk_stock_level *s);
+
+#endif

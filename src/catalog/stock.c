@@ -1,0 +1,219 @@
+/* stock: on-hand quantities per variant and warehouse. */
+#include <string.h>
+
+#include "catalog/catalog_int.h"
+#include "core/time.h"
+
+#define STOCK_SELECT                                                                               \
+    "SELECT s.variant_id, s.warehouse_id, w.code, s.on_hand, s.reserved, s.version, "             \
+    "s.updated_at FROM stock s JOIN warehouses w ON w.id = s.warehouse_id "
+
+static void read_stock_row(struct souk_pool *pool, struct souk_db_stmt *st,
+                           struct souk_stock_level *s)
+{
+    s->variant_id = souk_catalog__col_str(pool, st, 0);
+    s->warehouse_id = souk_catalog__col_str(pool, st, 1);
+    s->warehouse_code = souk_catalog__col_str(pool, st, 2);
+    s->on_hand = souk_db_col_i64(st, 3);
+    s->reserved = souk_db_col_i64(st, 4);
+    s->version = souk_db_col_i64(st, 5);
+    s->updated_at = souk_db_col_i64(st, 6);
+}
+
+/* Steps st into a pool array of at most max rows (max + 1 are fetched for has_more). */
+static int collect_stock(struct souk_pool *pool, struct souk_db_stmt *st,
+                         struct souk_stock_level **out, size_t *count, struct souk_err *err)
+{
+    size_t n = 0, cap = 0;
+    struct souk_stock_level *items = NULL;
+    int rc;
+    while ((rc = souk_db_step(st, err)) == 1) {
+        items = souk_catalog__grow(pool, items, n, &cap, sizeof *items);
+        read_stock_row(pool, st, &items[n++]);
+    }
+    if (rc < 0)
+        return rc;
+    *out = items;
+    *count = n;
+    return SOUK_OK;
+}
+
+int souk_catalog__load_stock(struct souk_db_conn *conn, struct souk_pool *pool,
+                             const char *variant_id, struct souk_stock_level **out,
+                             size_t *count, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn, STOCK_SELECT "WHERE s.variant_id = $1 ORDER BY w.code", &st,
+                             err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", variant_id);
+    return rc == SOUK_OK ? collect_stock(pool, st, out, count, err) : rc;
+}
+
+int souk_catalog__resolve_warehouse(struct souk_db_conn *conn, struct souk_pool *pool,
+                                    struct souk_stock_level *s, const char *param,
+                                    struct souk_err *err)
+{
+    struct souk_warehouse *w;
+    int rc;
+    if (s->warehouse_id)
+        rc = souk_catalog_warehouse_get(conn, pool, s->warehouse_id, &w, err);
+    else if (s->warehouse_code)
+        rc = souk_catalog_warehouse_by_code(conn, pool, s->warehouse_code, &w, err);
+    else
+        return souk_err_set(err, SOUK_EINVAL, param,
+                            "a stock level needs warehouse_code or warehouse_id");
+    if (rc == SOUK_ENOTFOUND)
+        return souk_err_set(err, SOUK_EUNPROC, param,
+                            "no warehouse %.64s: create it first (POST /v1/warehouses)",
+                            s->warehouse_id ? s->warehouse_id : s->warehouse_code);
+    if (rc != SOUK_OK)
+        return rc;
+    s->warehouse_id = w->id;
+    s->warehouse_code = w->code;
+    return SOUK_OK;
+}
+
+int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
+                               int64_t now, struct souk_err *err)
+{
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
+                                      "reserved, version, updated_at) VALUES ($1, $2, $3, 0, 1, $4)",
+                                      "ssii", s->variant_id, s->warehouse_id, s->on_hand, now);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+int souk_catalog_stock_get(struct souk_db_conn *conn, struct souk_pool *pool,
+                           const char *variant_id, const char *warehouse_id,
+                           struct souk_stock_level **out, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn, STOCK_SELECT "WHERE s.variant_id = $1 AND s.warehouse_id = $2",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "ss", variant_id, warehouse_id);
+    size_t count = 0;
+    if (rc == SOUK_OK)
+        rc = collect_stock(pool, st, out, &count, err);
+    if (rc == SOUK_OK && count == 0)
+        rc = souk_err_set(err, SOUK_ENOTFOUND, NULL,
+                          "variant %.48s has no stock level in warehouse %.48s", variant_id,
+                          warehouse_id);
+    return rc;
+}
+
+/* The variant and warehouse named by a stock path must both exist (404 otherwise). */
+static int check_pair(struct souk_db_conn *conn, struct souk_pool *pool,
+                      struct souk_stock_level *s, struct souk_err *err)
+{
+    struct souk_variant *v;
+    int rc = souk_catalog_variant_get(conn, pool, s->variant_id, &v, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__resolve_warehouse(conn, pool, s, "warehouse_id", err);
+    if (rc == SOUK_EUNPROC) /* the warehouse is in the path, so it is the resource missing */
+        rc = souk_err_set(err, SOUK_ENOTFOUND, NULL, "no warehouse %.64s",
+                          s->warehouse_id ? s->warehouse_id : s->warehouse_code);
+    return rc;
+}
+
+int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
+                           struct souk_stock_level *s, int64_t expected_version,
+                           struct souk_err *err)
+{
+    int rc = souk_catalog__check_quantity(s->on_hand, "on_hand", err);
+    if (rc == SOUK_OK)
+        rc = check_pair(conn, pool, s, err);
+    if (rc != SOUK_OK)
+        return rc;
+    struct souk_stock_level *stored;
+    int64_t now = souk_time_now_us();
+    rc = souk_catalog_stock_get(conn, pool, s->variant_id, s->warehouse_id, &stored, err);
+    if (rc == SOUK_ENOTFOUND) {
+        souk_err_clear(err);
+        if (expected_version != SOUK_CATALOG_NO_VERSION) /* If-Match on nothing fails */
+            return souk_catalog__check_version(0, expected_version, err);
+        rc = souk_catalog__insert_stock(conn, s, now, err);
+    } else if (rc == SOUK_OK) {
+        rc = souk_catalog__check_version(stored->version, expected_version, err);
+        int64_t changed =
+            rc == SOUK_OK ? souk_db_run_sql(conn, err,
+                                            "UPDATE stock SET on_hand = $3, version = version + 1, "
+                                            "updated_at = $4 WHERE variant_id = $1 AND "
+                                            "warehouse_id = $2",
+                                            "ssii", s->variant_id, s->warehouse_id, s->on_hand, now)
+                          : rc;
+        rc = changed < 0 ? (int)changed : SOUK_OK;
+    }
+    if (rc == SOUK_OK)
+        rc = souk_catalog__touch_variant(conn, s->variant_id, now, err);
+    if (rc == SOUK_OK) {
+        struct souk_stock_level *fresh;
+        rc = souk_catalog_stock_get(conn, pool, s->variant_id, s->warehouse_id, &fresh, err);
+        if (rc == SOUK_OK)
+            *s = *fresh;
+    }
+    return rc;
+}
+
+int souk_catalog_stock_delete(struct souk_db_conn *conn, const char *variant_id,
+                              const char *warehouse_id, int64_t expected_version,
+                              struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_stock_level *stored;
+    int rc = souk_catalog_stock_get(conn, pool, variant_id, warehouse_id, &stored, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__check_version(stored->version, expected_version, err);
+    if (rc == SOUK_OK && stored->reserved > 0)
+        rc = souk_err_set(err, SOUK_ECONFLICT, NULL,
+                          "%lld unit(s) are reserved for orders in this warehouse",
+                          (long long)stored->reserved);
+    int64_t changed = rc == SOUK_OK ? souk_db_run_sql(conn, err,
+                                                      "DELETE FROM stock WHERE variant_id = $1 "
+                                                      "AND warehouse_id = $2",
+                                                      "ss", variant_id, warehouse_id)
+                                    : rc;
+    rc = changed < 0 ? (int)changed : SOUK_OK;
+    if (rc == SOUK_OK)
+        rc = souk_catalog__touch_variant(conn, variant_id, souk_time_now_us(), err);
+    souk_pool_free(pool);
+    return rc;
+}
+
+int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const struct souk_stock_filter *filter,
+                            struct souk_stock_level **out, size_t *count, bool *has_more,
+                            struct souk_err *err)
+{
+    if (filter->limit < 1 || filter->limit > 250)
+        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
+    const char *after_variant = "", *after_warehouse = "";
+    if (filter->after) {
+        const char *slash = strchr(filter->after, '/');
+        if (!slash)
+            return souk_err_set(err, SOUK_EINVAL, "after",
+                                "after must be a next_cursor from a previous page");
+        after_variant = souk_pool_strndup(pool, filter->after, (size_t)(slash - filter->after));
+        after_warehouse = slash + 1;
+    }
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             STOCK_SELECT "WHERE (s.variant_id > $1 OR (s.variant_id = $1 AND "
+                                          "s.warehouse_id > $2)) "
+                                          "AND (CAST($3 AS TEXT) IS NULL OR s.variant_id = $3) "
+                                          "AND (CAST($4 AS TEXT) IS NULL OR s.warehouse_id = $4) "
+                                          "ORDER BY s.variant_id, s.warehouse_id LIMIT $5",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "ssssi", after_variant, after_warehouse, filter->variant_id,
+                          filter->warehouse_id, (int64_t)filter->limit + 1);
+    if (rc == SOUK_OK)
+        rc = collect_stock(pool, st, out, count, err);
+    if (rc != SOUK_OK)
+        return rc;
+    *has_more = *count > (size_t)filter->limit;
+    if (*has_more)
+        *count = (size_t)filter->limit;
+    return SOUK_OK;
+}

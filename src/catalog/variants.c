@@ -1,0 +1,339 @@
+/* variants: the sellable units of a product, with their prices per currency. */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog/catalog_int.h"
+#include "core/id.h"
+#include "core/time.h"
+
+#define VARIANT_COLUMNS                                                                            \
+    "id, product_id, sku, position, gtin, mpn, option1, option2, option3, weight_grams, "         \
+    "length_mm, width_mm, height_mm, image_url, version, created_at, updated_at"
+
+static void read_variant_row(struct souk_pool *pool, struct souk_db_stmt *st,
+                             struct souk_variant *v)
+{
+    v->id = souk_catalog__col_str(pool, st, 0);
+    v->product_id = souk_catalog__col_str(pool, st, 1);
+    v->sku = souk_catalog__col_str(pool, st, 2);
+    v->position = souk_db_col_i64(st, 3);
+    v->gtin = souk_catalog__col_str(pool, st, 4);
+    v->mpn = souk_catalog__col_str(pool, st, 5);
+    for (int i = 0; i < SOUK_CATALOG_OPTIONS; i++)
+        v->options[i] = souk_catalog__col_str(pool, st, 6 + i);
+    v->weight_grams = souk_catalog__col_opt_i64(st, 9);
+    v->length_mm = souk_catalog__col_opt_i64(st, 10);
+    v->width_mm = souk_catalog__col_opt_i64(st, 11);
+    v->height_mm = souk_catalog__col_opt_i64(st, 12);
+    v->image_url = souk_catalog__col_str(pool, st, 13);
+    v->version = souk_db_col_i64(st, 14);
+    v->created_at = souk_db_col_i64(st, 15);
+    v->updated_at = souk_db_col_i64(st, 16);
+}
+
+static int load_prices(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_variant *v,
+                       struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT currency, amount, compare_at, sale_amount, sale_starts_at, "
+                             "sale_ends_at FROM variant_prices WHERE variant_id = $1 "
+                             "ORDER BY currency",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", v->id);
+    size_t cap = 0;
+    v->nprices = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        v->prices = souk_catalog__grow(pool, v->prices, v->nprices, &cap, sizeof *v->prices);
+        struct souk_price *pr = &v->prices[v->nprices++];
+        struct souk_str currency = souk_db_col_text(st, 0);
+        memcpy(pr->currency, currency.ptr, currency.len < 3 ? currency.len : 3);
+        pr->amount = souk_db_col_i64(st, 1);
+        pr->compare_at = souk_catalog__col_opt_i64(st, 2);
+        pr->sale_amount = souk_catalog__col_opt_i64(st, 3);
+        pr->sale_starts_at = souk_catalog__col_opt_i64(st, 4);
+        pr->sale_ends_at = souk_catalog__col_opt_i64(st, 5);
+        rc = SOUK_OK;
+    }
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+static int insert_prices(struct souk_db_conn *conn, const struct souk_variant *v,
+                         struct souk_err *err)
+{
+    for (size_t i = 0; i < v->nprices; i++) {
+        const struct souk_price *pr = &v->prices[i];
+        int64_t changed = souk_db_run_sql(
+            conn, err,
+            "INSERT INTO variant_prices (variant_id, currency, amount, compare_at, sale_amount, "
+            "sale_starts_at, sale_ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "ssinnnn", v->id, pr->currency, pr->amount, pr->compare_at, pr->sale_amount,
+            pr->sale_starts_at, pr->sale_ends_at);
+        if (changed < 0)
+            return (int)changed;
+    }
+    return SOUK_OK;
+}
+
+static int replace_prices(struct souk_db_conn *conn, const struct souk_variant *v,
+                          struct souk_err *err)
+{
+    int64_t changed = souk_db_run_sql(conn, err, "DELETE FROM variant_prices WHERE variant_id = $1",
+                                      "s", v->id);
+    return changed < 0 ? (int)changed : insert_prices(conn, v, err);
+}
+
+static int load_extras(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_variant *v,
+                       struct souk_err *err)
+{
+    int rc = load_prices(conn, pool, v, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__load_stock(conn, pool, v->id, &v->stock, &v->nstock, err);
+    return rc;
+}
+
+/* Steps a SELECT of VARIANT_COLUMNS into a pool array, then loads prices and stock. */
+static int collect_variants(struct souk_db_conn *conn, struct souk_pool *pool,
+                            struct souk_db_stmt *st, struct souk_variant **out, size_t *count,
+                            struct souk_err *err)
+{
+    size_t n = 0, cap = 0;
+    struct souk_variant *items = NULL;
+    int rc;
+    while ((rc = souk_db_step(st, err)) == 1) {
+        items = souk_catalog__grow(pool, items, n, &cap, sizeof *items);
+        read_variant_row(pool, st, &items[n++]);
+    }
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++)
+        rc = load_extras(conn, pool, &items[i], err);
+    if (rc < 0)
+        return rc;
+    *out = items;
+    *count = n;
+    return SOUK_OK;
+}
+
+int souk_catalog__load_variants(struct souk_db_conn *conn, struct souk_pool *pool,
+                                const char *product_id, struct souk_variant **out, size_t *count,
+                                struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT " VARIANT_COLUMNS " FROM variants WHERE product_id = $1 "
+                             "ORDER BY position, id",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", product_id);
+    return rc == SOUK_OK ? collect_variants(conn, pool, st, out, count, err) : rc;
+}
+
+int souk_catalog__sku_free(struct souk_db_conn *conn, const char *sku, const char *except_id,
+                           const char *param, struct souk_err *err)
+{
+    char owner[SOUK_ID_MAX];
+    int rc = souk_catalog__owner(conn, "SELECT id FROM variants WHERE sku = $1", sku, except_id,
+                                 owner, err);
+    if (rc == SOUK_OK && owner[0])
+        rc = souk_err_set(err, SOUK_ECONFLICT, param, "SKU %.100s is already used by variant %s",
+                          sku, owner);
+    return rc;
+}
+
+static int write_variant_row(struct souk_db_conn *conn, const struct souk_variant *v, bool insert,
+                             struct souk_err *err)
+{
+    int64_t changed = souk_db_run_sql(
+        conn, err,
+        insert ? "INSERT INTO variants (id, product_id, sku, position, gtin, mpn, option1, "
+                 "option2, option3, weight_grams, length_mm, width_mm, height_mm, image_url, "
+                 "version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                 "$10, $11, $12, $13, $14, $15, $16, $17)"
+               : "UPDATE variants SET product_id = $2, sku = $3, position = $4, gtin = $5, "
+                 "mpn = $6, option1 = $7, option2 = $8, option3 = $9, weight_grams = $10, "
+                 "length_mm = $11, width_mm = $12, height_mm = $13, image_url = $14, "
+                 "version = $15, created_at = $16, updated_at = $17 WHERE id = $1",
+        "sssisssssnnnnsiii", v->id, v->product_id, v->sku, v->position, v->gtin, v->mpn,
+        v->options[0], v->options[1], v->options[2], v->weight_grams, v->length_mm, v->width_mm,
+        v->height_mm, v->image_url, v->version, v->created_at, v->updated_at);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+static int insert_initial_stock(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_variant *v, int64_t now, const char *prefix,
+                                struct souk_err *err)
+{
+    char param[SOUK_CATALOG__PARAM_MAX];
+    for (size_t i = 0; i < v->nstock; i++) {
+        struct souk_stock_level *s = &v->stock[i];
+        souk_catalog__param(param, prefix, "stock[%zu]", i);
+        int rc = souk_catalog__resolve_warehouse(conn, pool, s, param, err);
+        if (rc != SOUK_OK)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(v->stock[j].warehouse_id, s->warehouse_id) == 0)
+                return souk_err_set(err, SOUK_EINVAL, param,
+                                    "warehouse %.64s is listed twice", s->warehouse_code);
+        s->variant_id = v->id;
+        rc = souk_catalog__insert_stock(conn, s, now, err);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    return SOUK_OK;
+}
+
+int souk_catalog__insert_variant(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 const char *product_id, struct souk_variant *v, int64_t now,
+                                 const char *prefix, struct souk_err *err)
+{
+    char param[SOUK_CATALOG__PARAM_MAX];
+    int rc = souk_catalog__sku_free(conn, v->sku, NULL, souk_catalog__param(param, prefix, "sku"),
+                                    err);
+    if (rc != SOUK_OK)
+        return rc;
+    char id[SOUK_ID_MAX];
+    souk_id_new("var", id);
+    v->id = souk_pool_strdup(pool, id);
+    v->product_id = (char *)product_id;
+    v->version = 1;
+    v->created_at = v->updated_at = now;
+    rc = write_variant_row(conn, v, true, err);
+    if (rc == SOUK_OK)
+        rc = insert_prices(conn, v, err);
+    if (rc == SOUK_OK)
+        rc = insert_initial_stock(conn, pool, v, now, prefix, err);
+    return rc;
+}
+
+int souk_catalog_variant_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                             struct souk_variant **out, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn, "SELECT " VARIANT_COLUMNS " FROM variants WHERE id = $1", &st,
+                             err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", id);
+    struct souk_variant *items;
+    size_t count = 0;
+    if (rc == SOUK_OK)
+        rc = collect_variants(conn, pool, st, &items, &count, err);
+    if (rc != SOUK_OK)
+        return rc;
+    if (count == 0)
+        return souk_err_set(err, SOUK_ENOTFOUND, NULL, "no variant %.64s", id);
+    *out = items;
+    return SOUK_OK;
+}
+
+/* Checks v against its product and its siblings (all but itself). */
+static int check_in_product(struct souk_db_conn *conn, struct souk_pool *pool,
+                            struct souk_variant *v, struct souk_err *err)
+{
+    struct souk_product *p;
+    int rc = souk_catalog__load_product_shell(conn, pool, v->product_id, &p, err);
+    if (rc == SOUK_ENOTFOUND)
+        return souk_err_set(err, SOUK_EUNPROC, "product_id", "no product %.64s", v->product_id);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__check_variant(p, v, "", err);
+    struct souk_variant *siblings;
+    size_t count = 0;
+    if (rc == SOUK_OK)
+        rc = souk_catalog__load_variants(conn, pool, p->id, &siblings, &count, err);
+    int64_t last_position = 0;
+    for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
+        if (v->id && strcmp(siblings[i].id, v->id) == 0)
+            continue;
+        if (siblings[i].position > last_position)
+            last_position = siblings[i].position;
+        rc = souk_catalog__check_siblings(v, &siblings[i], "", err);
+    }
+    if (rc == SOUK_OK && v->position == 0)
+        v->position = last_position + 1;
+    return rc;
+}
+
+int souk_catalog_variant_create(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_variant *v, struct souk_err *err)
+{
+    if (!v->product_id)
+        return souk_err_set(err, SOUK_EINVAL, "product_id", "product_id is required");
+    v->id = NULL;
+    int rc = check_in_product(conn, pool, v, err);
+    int64_t now = souk_time_now_us();
+    if (rc == SOUK_OK)
+        rc = souk_catalog__insert_variant(conn, pool, v->product_id, v, now, "", err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__touch_product(conn, v->product_id, now, err);
+    return rc;
+}
+
+int souk_catalog_variant_update(struct souk_db_conn *conn, struct souk_pool *pool,
+                                struct souk_variant *v, int64_t expected_version,
+                                struct souk_err *err)
+{
+    struct souk_variant *stored;
+    int rc = souk_catalog_variant_get(conn, pool, v->id, &stored, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__check_version(stored->version, expected_version, err);
+    if (rc != SOUK_OK)
+        return rc;
+    v->product_id = stored->product_id; /* a variant never moves between products */
+    rc = check_in_product(conn, pool, v, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__sku_free(conn, v->sku, v->id, "sku", err);
+    if (rc != SOUK_OK)
+        return rc;
+    v->version = stored->version + 1;
+    v->created_at = stored->created_at;
+    v->updated_at = souk_time_now_us();
+    rc = write_variant_row(conn, v, false, err);
+    if (rc == SOUK_OK)
+        rc = replace_prices(conn, v, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__touch_product(conn, v->product_id, v->updated_at, err);
+    return rc;
+}
+
+int souk_catalog_variant_delete(struct souk_db_conn *conn, const char *id,
+                                int64_t expected_version, struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_variant *stored;
+    int rc = souk_catalog_variant_get(conn, pool, id, &stored, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__check_version(stored->version, expected_version, err);
+    int64_t changed =
+        rc == SOUK_OK ? souk_db_run_sql(conn, err, "DELETE FROM variants WHERE id = $1", "s", id)
+                      : rc;
+    rc = changed < 0 ? (int)changed : SOUK_OK;
+    if (rc == SOUK_OK)
+        rc = souk_catalog__touch_product(conn, stored->product_id, souk_time_now_us(), err);
+    souk_pool_free(pool);
+    return rc;
+}
+
+int souk_catalog_variant_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                              const struct souk_variant_filter *filter,
+                              struct souk_variant **out, size_t *count, bool *has_more,
+                              struct souk_err *err)
+{
+    if (filter->limit < 1 || filter->limit > 250)
+        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT " VARIANT_COLUMNS " FROM variants WHERE id > $1 "
+                             "AND (CAST($2 AS TEXT) IS NULL OR product_id = $2) "
+                             "AND (CAST($3 AS TEXT) IS NULL OR sku = $3) ORDER BY id LIMIT $4",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "sssi", filter->after ? filter->after : "", filter->product_id,
+                          filter->sku, (int64_t)filter->limit + 1);
+    if (rc == SOUK_OK)
+        rc = collect_variants(conn, pool, st, out, count, err);
+    if (rc != SOUK_OK)
+        return rc;
+    *has_more = *count > (size_t)filter->limit;
+    if (*has_more)
+        *count = (size_t)filter->limit;
+    return SOUK_OK;
+}
