@@ -17,7 +17,7 @@ static int read_locale(struct souk_req *req, const char **locale)
 /* Replies with the stored product (re-read so the answer is exactly what a GET returns). */
 static int reply_product(struct souk_req *req, int status, const char *id, const char *locale)
 {
-    struct souk_product *p;
+    struct souk_product *p = NULL;
     int rc = souk_catalog_product_get(req->db, req->pool, id, locale, &p, &req->err);
     if (rc != SOUK_OK)
         return rc;
@@ -48,7 +48,7 @@ int souk_api_products_get(struct souk_req *req)
 int souk_api_products_update(struct souk_req *req)
 {
     int64_t expected;
-    struct souk_product *p;
+    struct souk_product *p = NULL;
     int rc = souk_req_if_match(req, &expected);
     if (rc == SOUK_OK)
         rc = souk_catalog_product_get(req->db, req->pool, req->params[0], NULL, &p, &req->err);
@@ -100,7 +100,7 @@ static int read_filter(struct souk_req *req, struct souk_product_filter *f)
 int souk_api_products_list(struct souk_req *req)
 {
     struct souk_product_filter filter = {0};
-    struct souk_product *items;
+    struct souk_product *items = NULL;
     size_t count;
     bool has_more;
     int rc = read_filter(req, &filter);

@@ -64,7 +64,7 @@ int souk_api_stock_delete(struct souk_req *req)
 int souk_api_stock_list(struct souk_req *req)
 {
     struct souk_stock_filter filter = {0};
-    struct souk_stock_level *items;
+    struct souk_stock_level *items = NULL;
     size_t count;
     bool has_more;
     int rc = souk_api__page(req, &filter.limit, &filter.after);

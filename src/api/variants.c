@@ -4,7 +4,7 @@
 
 static int reply_variant(struct souk_req *req, int status, const char *id)
 {
-    struct souk_variant *v;
+    struct souk_variant *v = NULL;
     int rc = souk_catalog_variant_get(req->db, req->pool, id, &v, &req->err);
     if (rc != SOUK_OK)
         return rc;
@@ -34,7 +34,7 @@ int souk_api_variants_get(struct souk_req *req)
 int souk_api_variants_update(struct souk_req *req)
 {
     int64_t expected;
-    struct souk_variant *v;
+    struct souk_variant *v = NULL;
     int rc = souk_req_if_match(req, &expected);
     if (rc == SOUK_OK)
         rc = souk_catalog_variant_get(req->db, req->pool, req->params[0], &v, &req->err);
@@ -61,7 +61,7 @@ int souk_api_variants_delete(struct souk_req *req)
 int souk_api_variants_list(struct souk_req *req)
 {
     struct souk_variant_filter filter = {0};
-    struct souk_variant *items;
+    struct souk_variant *items = NULL;
     size_t count;
     bool has_more;
     int rc = souk_api__page(req, &filter.limit, &filter.after);

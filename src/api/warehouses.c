@@ -4,7 +4,7 @@
 
 static int reply_warehouse(struct souk_req *req, int status, const char *id)
 {
-    struct souk_warehouse *w;
+    struct souk_warehouse *w = NULL;
     int rc = souk_catalog_warehouse_get(req->db, req->pool, id, &w, &req->err);
     if (rc != SOUK_OK)
         return rc;
@@ -34,7 +34,7 @@ int souk_api_warehouses_get(struct souk_req *req)
 int souk_api_warehouses_update(struct souk_req *req)
 {
     int64_t expected;
-    struct souk_warehouse *w;
+    struct souk_warehouse *w = NULL;
     int rc = souk_req_if_match(req, &expected);
     if (rc == SOUK_OK)
         rc = souk_catalog_warehouse_get(req->db, req->pool, req->params[0], &w, &req->err);
@@ -62,7 +62,7 @@ int souk_api_warehouses_list(struct souk_req *req)
 {
     int limit;
     const char *after;
-    struct souk_warehouse *items;
+    struct souk_warehouse *items = NULL;
     size_t count;
     bool has_more;
     int rc = souk_api__page(req, &limit, &after);

@@ -104,7 +104,7 @@ static int decode_array(struct souk_pool *pool, json_t *in, const char *param, s
                         item_fn decode_item, void **items, size_t *count, struct souk_err *err)
 {
     char item[SOUK_CATALOG__PARAM_MAX];
-    size_t n;
+    size_t n = 0;
     int rc = take_array(in, param, &n, err);
     if (rc != SOUK_OK)
         return rc;
@@ -303,7 +303,7 @@ static int decode_option_values(struct souk_pool *pool, json_t *in, char **optio
                                 const char *param, struct souk_err *err)
 {
     char item[SOUK_CATALOG__PARAM_MAX];
-    size_t n;
+    size_t n = 0;
     int rc = take_array(in, param, &n, err);
     if (rc == SOUK_OK && n > SOUK_CATALOG_OPTIONS)
         rc = souk_err_set(err, SOUK_EINVAL, param, "%s has at most %d values", param,

@@ -142,7 +142,7 @@ static void resolve_locale(struct souk_product *p, const char *locale)
 int souk_catalog_product_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                              const char *locale, struct souk_product **out, struct souk_err *err)
 {
-    struct souk_product *p;
+    struct souk_product *p = NULL;
     int rc = souk_catalog__load_product_shell(conn, pool, id, &p, err);
     if (rc == SOUK_OK)
         rc = load_tags(conn, pool, p, err);
@@ -279,7 +279,7 @@ int souk_catalog_product_create(struct souk_db_conn *conn, struct souk_pool *poo
 static int check_existing_variants(struct souk_db_conn *conn, struct souk_pool *pool,
                                    const struct souk_product *p, struct souk_err *err)
 {
-    struct souk_variant *variants;
+    struct souk_variant *variants = NULL;
     size_t count;
     int rc = souk_catalog__load_variants(conn, pool, p->id, &variants, &count, err);
     char prefix[SOUK_CATALOG__PARAM_MAX];
@@ -317,8 +317,8 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
                                 struct souk_product *p, int64_t expected_version,
                                 struct souk_err *err)
 {
-    int64_t version;
-    struct souk_product *stored;
+    int64_t version = 0;
+    struct souk_product *stored = NULL;
     int rc = stored_version(conn, p->id, &version, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(version, expected_version, err);
@@ -346,7 +346,7 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
 int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id,
                                 int64_t expected_version, struct souk_err *err)
 {
-    int64_t version;
+    int64_t version = 0;
     int rc = stored_version(conn, id, &version, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(version, expected_version, err);

@@ -54,7 +54,7 @@ int souk_catalog__resolve_warehouse(struct souk_db_conn *conn, struct souk_pool 
                                     struct souk_stock_level *s, const char *param,
                                     struct souk_err *err)
 {
-    struct souk_warehouse *w;
+    struct souk_warehouse *w = NULL;
     int rc;
     if (s->warehouse_id)
         rc = souk_catalog_warehouse_get(conn, pool, s->warehouse_id, &w, err);
@@ -107,7 +107,7 @@ int souk_catalog_stock_get(struct souk_db_conn *conn, struct souk_pool *pool,
 static int check_pair(struct souk_db_conn *conn, struct souk_pool *pool,
                       struct souk_stock_level *s, struct souk_err *err)
 {
-    struct souk_variant *v;
+    struct souk_variant *v = NULL;
     int rc = souk_catalog_variant_get(conn, pool, s->variant_id, &v, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__resolve_warehouse(conn, pool, s, "warehouse_id", err);
@@ -126,7 +126,7 @@ int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
         rc = check_pair(conn, pool, s, err);
     if (rc != SOUK_OK)
         return rc;
-    struct souk_stock_level *stored;
+    struct souk_stock_level *stored = NULL;
     int64_t now = souk_time_now_us();
     rc = souk_catalog_stock_get(conn, pool, s->variant_id, s->warehouse_id, &stored, err);
     if (rc == SOUK_ENOTFOUND) {
@@ -161,7 +161,7 @@ int souk_catalog_stock_delete(struct souk_db_conn *conn, const char *variant_id,
                               struct souk_err *err)
 {
     struct souk_pool *pool = souk_pool_new();
-    struct souk_stock_level *stored;
+    struct souk_stock_level *stored = NULL;
     int rc = souk_catalog_stock_get(conn, pool, variant_id, warehouse_id, &stored, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(stored->version, expected_version, err);

@@ -159,6 +159,10 @@ static int write_variant_row(struct souk_db_conn *conn, const struct souk_varian
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
+/*
+ * Initial stock may name warehouses by code (looked up) or by id (trusted to the foreign key,
+ * which saves a lookup per variant in bulk imports; a missing one fails the insert).
+ */
 static int insert_initial_stock(struct souk_db_conn *conn, struct souk_pool *pool,
                                 struct souk_variant *v, int64_t now, const char *prefix,
                                 struct souk_err *err)
@@ -167,15 +171,20 @@ static int insert_initial_stock(struct souk_db_conn *conn, struct souk_pool *poo
     for (size_t i = 0; i < v->nstock; i++) {
         struct souk_stock_level *s = &v->stock[i];
         souk_catalog__param(param, prefix, "stock[%zu]", i);
-        int rc = souk_catalog__resolve_warehouse(conn, pool, s, param, err);
+        int rc = s->warehouse_id ? SOUK_OK
+                                 : souk_catalog__resolve_warehouse(conn, pool, s, param, err);
         if (rc != SOUK_OK)
             return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(v->stock[j].warehouse_id, s->warehouse_id) == 0)
-                return souk_err_set(err, SOUK_EINVAL, param,
-                                    "warehouse %.64s is listed twice", s->warehouse_code);
+                return souk_err_set(err, SOUK_EINVAL, param, "warehouse %.64s is listed twice",
+                                    s->warehouse_code ? s->warehouse_code : s->warehouse_id);
         s->variant_id = v->id;
         rc = souk_catalog__insert_stock(conn, s, now, err);
+        if (rc == SOUK_EUNPROC) /* the foreign key: no such warehouse */
+            return souk_err_set(err, SOUK_EUNPROC, param,
+                                "no warehouse %.64s: create it first (POST /v1/warehouses)",
+                                s->warehouse_id);
         if (rc != SOUK_OK)
             return rc;
     }
@@ -186,18 +195,24 @@ int souk_catalog__insert_variant(struct souk_db_conn *conn, struct souk_pool *po
                                  const char *product_id, struct souk_variant *v, int64_t now,
                                  const char *prefix, struct souk_err *err)
 {
-    char param[SOUK_CATALOG__PARAM_MAX];
-    int rc = souk_catalog__sku_free(conn, v->sku, NULL, souk_catalog__param(param, prefix, "sku"),
-                                    err);
-    if (rc != SOUK_OK)
-        return rc;
     char id[SOUK_ID_MAX];
     souk_id_new("var", id);
     v->id = souk_pool_strdup(pool, id);
     v->product_id = (char *)product_id;
     v->version = 1;
     v->created_at = v->updated_at = now;
-    rc = write_variant_row(conn, v, true, err);
+    /* The UNIQUE index on sku is the check; only a conflict pays for the lookup that names the
+     * holder. (SQLite keeps the transaction after a failed statement; PostgreSQL will need a
+     * savepoint around the insert.) */
+    int rc = write_variant_row(conn, v, true, err);
+    if (rc == SOUK_ECONFLICT) {
+        char param[SOUK_CATALOG__PARAM_MAX];
+        souk_err_clear(err);
+        rc = souk_catalog__sku_free(conn, v->sku, NULL, souk_catalog__param(param, prefix, "sku"),
+                                    err);
+        if (rc == SOUK_OK) /* the conflict was not the SKU: report the engine's */
+            rc = souk_err_set(err, SOUK_ECONFLICT, NULL, "the variant conflicts with another");
+    }
     if (rc == SOUK_OK)
         rc = insert_prices(conn, v, err);
     if (rc == SOUK_OK)
@@ -213,7 +228,7 @@ int souk_catalog_variant_get(struct souk_db_conn *conn, struct souk_pool *pool, 
                              err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "s", id);
-    struct souk_variant *items;
+    struct souk_variant *items = NULL;
     size_t count = 0;
     if (rc == SOUK_OK)
         rc = collect_variants(conn, pool, st, &items, &count, err);
@@ -229,13 +244,13 @@ int souk_catalog_variant_get(struct souk_db_conn *conn, struct souk_pool *pool, 
 static int check_in_product(struct souk_db_conn *conn, struct souk_pool *pool,
                             struct souk_variant *v, struct souk_err *err)
 {
-    struct souk_product *p;
+    struct souk_product *p = NULL;
     int rc = souk_catalog__load_product_shell(conn, pool, v->product_id, &p, err);
     if (rc == SOUK_ENOTFOUND)
         return souk_err_set(err, SOUK_EUNPROC, "product_id", "no product %.64s", v->product_id);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_variant(p, v, "", err);
-    struct souk_variant *siblings;
+    struct souk_variant *siblings = NULL;
     size_t count = 0;
     if (rc == SOUK_OK)
         rc = souk_catalog__load_variants(conn, pool, p->id, &siblings, &count, err);
@@ -271,7 +286,7 @@ int souk_catalog_variant_update(struct souk_db_conn *conn, struct souk_pool *poo
                                 struct souk_variant *v, int64_t expected_version,
                                 struct souk_err *err)
 {
-    struct souk_variant *stored;
+    struct souk_variant *stored = NULL;
     int rc = souk_catalog_variant_get(conn, pool, v->id, &stored, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(stored->version, expected_version, err);
@@ -298,7 +313,7 @@ int souk_catalog_variant_delete(struct souk_db_conn *conn, const char *id,
                                 int64_t expected_version, struct souk_err *err)
 {
     struct souk_pool *pool = souk_pool_new();
-    struct souk_variant *stored;
+    struct souk_variant *stored = NULL;
     int rc = souk_catalog_variant_get(conn, pool, id, &stored, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(stored->version, expected_version, err);

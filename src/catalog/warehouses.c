@@ -91,7 +91,7 @@ int souk_catalog_warehouse_update(struct souk_db_conn *conn, struct souk_warehou
                                   int64_t expected_version, struct souk_err *err)
 {
     struct souk_pool *pool = souk_pool_new();
-    struct souk_warehouse *stored;
+    struct souk_warehouse *stored = NULL;
     int rc = souk_catalog_warehouse_get(conn, pool, w->id, &stored, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(stored->version, expected_version, err);
@@ -118,7 +118,7 @@ int souk_catalog_warehouse_delete(struct souk_db_conn *conn, const char *id,
                                   int64_t expected_version, struct souk_err *err)
 {
     struct souk_pool *pool = souk_pool_new();
-    struct souk_warehouse *stored;
+    struct souk_warehouse *stored = NULL;
     struct souk_db_stmt *st;
     int rc = souk_catalog_warehouse_get(conn, pool, id, &stored, err);
     if (rc == SOUK_OK)

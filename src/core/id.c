@@ -28,13 +28,30 @@ void souk_id_random(void *buf, size_t n)
     }
 }
 
+/*
+ * Ids draw their random part from a per-thread buffer filled 4 KiB at a time: one getrandom(2)
+ * per 400 ids instead of one per id, which bulk imports notice. The bytes are the kernel's
+ * CSPRNG output either way. (souk never forks, so no two processes share a buffer.)
+ */
+static void id_random(unsigned char out[10])
+{
+    static _Thread_local unsigned char buffer[4000];
+    static _Thread_local size_t left;
+    if (left < 10) {
+        souk_id_random(buffer, sizeof buffer);
+        left = sizeof buffer;
+    }
+    memcpy(out, buffer + sizeof buffer - left, 10);
+    left -= 10;
+}
+
 void souk_id_new(const char *kind, char out[SOUK_ID_MAX])
 {
     unsigned char raw[16];
     uint64_t ms = (uint64_t)(souk_time_now_us() / 1000);
     for (int i = 0; i < 6; i++)
         raw[i] = (unsigned char)(ms >> (40 - 8 * i));
-    souk_id_random(raw + 6, 10);
+    id_random(raw + 6);
 
     char body[SOUK_ID_BODY_LEN + 1];
     /* 128 bits as 26 base32 digits: the first digit carries the top 3 bits. */

@@ -58,8 +58,9 @@ void souk_time_format(int64_t us, char out[SOUK_TIME_RFC3339_MAX])
     int64_t y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, SOUK_TIME_RFC3339_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d.%06lldZ", (long long)y,
-             m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (long long)frac);
+    /* int holds every year an int64 of microseconds can reach (about +-292,000). */
+    snprintf(out, SOUK_TIME_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
+             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)frac);
 }
 
 static bool take_digits(const char **cur, const char *end, int n, int *out)

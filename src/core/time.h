@@ -11,7 +11,7 @@
 #include "core/err.h"
 #include "core/str.h"
 
-#define SOUK_TIME_RFC3339_MAX 40 /* buffer size that always fits souk_time_format's output */
+#define SOUK_TIME_RFC3339_MAX 96 /* fits souk_time_format's output with room GCC can prove */
 
 int64_t souk_time_now_us(void);      /* wall clock, UTC */
 int64_t souk_time_monotonic_us(void); /* for durations only */

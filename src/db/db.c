@@ -12,6 +12,7 @@
 #include "db/migrate.h"
 
 #define STMT_BUCKETS 64
+#define RECENT_SLOTS 128 /* direct-mapped by the address of the SQL text */
 
 struct souk_db_stmt {
     void *impl;
@@ -29,6 +30,12 @@ struct souk_db_conn {
     int savepoints;    /* depth of open savepoints */
     bool in_use;
     struct souk_db_stmt *buckets[STMT_BUCKETS];
+    /* Callers pass SQL literals, so the text's address finds its statement without hashing
+     * the text; a full comparison still confirms the hit. */
+    struct {
+        const char *sql;
+        struct souk_db_stmt *st;
+    } recent[RECENT_SLOTS];
 };
 
 struct souk_db {
@@ -96,6 +103,7 @@ static void drop_statements(struct souk_db_conn *conn)
         }
         conn->buckets[b] = NULL;
     }
+    memset(conn->recent, 0, sizeof conn->recent);
 }
 
 void souk_db_close(struct souk_db *db)
@@ -236,8 +244,8 @@ int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *er
     return conn->db->engine->exec(conn->impl, sql, err);
 }
 
-int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
-                    struct souk_err *err)
+static int lookup_or_prepare(struct souk_db_conn *conn, const char *sql,
+                             struct souk_db_stmt **out, struct souk_err *err)
 {
     uint64_t h = hash_sql(sql);
     struct souk_db_stmt **bucket = &conn->buckets[h % STMT_BUCKETS];
@@ -261,6 +269,28 @@ int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_s
     *bucket = st;
     *out = st;
     return SOUK_OK;
+}
+
+static size_t recent_slot(const char *sql)
+{
+    return ((uintptr_t)sql >> 3) % RECENT_SLOTS;
+}
+
+int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
+                    struct souk_err *err)
+{
+    size_t slot = recent_slot(sql);
+    if (conn->recent[slot].sql == sql && strcmp(conn->recent[slot].st->sql, sql) == 0) {
+        conn->db->engine->reset(conn->recent[slot].st->impl);
+        *out = conn->recent[slot].st;
+        return SOUK_OK;
+    }
+    int rc = lookup_or_prepare(conn, sql, out, err);
+    if (rc == SOUK_OK) {
+        conn->recent[slot].sql = sql;
+        conn->recent[slot].st = *out;
+    }
+    return rc;
 }
 
 int souk_db_bind_i64(struct souk_db_stmt *st, int index, int64_t value)

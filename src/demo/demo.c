@@ -98,7 +98,8 @@ static char *slug(struct souk_pool *pool, const char *title)
     return out;
 }
 
-static int seed_warehouses(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_err *err)
+static int seed_warehouses(struct souk_db_conn *conn, struct souk_pool *pool,
+                           struct souk_err *err)
 {
     struct souk_warehouse w[] = {
         {.code = "berlin", .name = "Berlin fulfilment centre", .country = "DE"},
@@ -116,7 +117,7 @@ static void fill_variant(struct souk_pool *pool, const struct demo_item *item, s
     static const char *const warehouse_codes[] = {"berlin", "newark"};
     v->sku = souk_pool_printf(pool, "DEMO-%02zu-%zu", index + 1, v_index + 1);
     /* GTIN-13 from a fictitious company prefix, check digit computed as GS1 defines it. */
-    char base[13];
+    char base[32];
     snprintf(base, sizeof base, "2000%03zu%05zu", index + 1, v_index + 1);
     v->gtin = souk_pool_printf(pool, "%s%d", base, souk_gtin_check_digit(souk_str_from(base)));
     if (item->option)

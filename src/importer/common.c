@@ -178,10 +178,11 @@ int souk_import__flush(struct souk_import__product *cur, struct souk_db_conn *co
 
 int souk_import__ensure_warehouse(struct souk_db_conn *conn,
                                   const struct souk_import_options *opts,
-                                  struct souk_import_stats *stats, struct souk_err *err)
+                                  char id[SOUK_ID_MAX], struct souk_import_stats *stats,
+                                  struct souk_err *err)
 {
     struct souk_pool *pool = souk_pool_new();
-    struct souk_warehouse *found;
+    struct souk_warehouse *found = NULL;
     int rc = souk_catalog_warehouse_by_code(conn, pool, opts->warehouse, &found, err);
     if (rc == SOUK_ENOTFOUND) {
         souk_err_clear(err);
@@ -191,7 +192,10 @@ int souk_import__ensure_warehouse(struct souk_db_conn *conn,
         rc = souk_catalog_warehouse_create(conn, pool, &w, err);
         if (rc == SOUK_OK)
             stats->warehouses++;
+        found = &w;
     }
+    if (rc == SOUK_OK)
+        snprintf(id, SOUK_ID_MAX, "%s", found->id);
     souk_pool_free(pool);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "catalog/catalog.h"
+#include "core/id.h"
 #include "importer/importer.h"
 
 /* One product being gathered from one or more rows; everything in it lives in `pool`. */
@@ -51,10 +52,11 @@ int souk_import__row_failed(struct souk_import__product *cur, uint64_t line, boo
                             struct souk_import_stats *stats, struct souk_err *err)
     SOUK_MUST_CHECK;
 
-/* Makes sure opts->warehouse exists, creating it in opts->warehouse_country if needed. */
+/* Makes sure opts->warehouse exists, creating it in opts->warehouse_country if needed, and
+ * writes its id into id. */
 int souk_import__ensure_warehouse(struct souk_db_conn *conn,
                                   const struct souk_import_options *opts,
-                                  struct souk_import_stats *stats, struct souk_err *err)
-    SOUK_MUST_CHECK;
+                                  char id[SOUK_ID_MAX], struct souk_import_stats *stats,
+                                  struct souk_err *err) SOUK_MUST_CHECK;
 
 #endif

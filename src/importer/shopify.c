@@ -43,6 +43,7 @@ struct shopify {
     int col[COL__COUNT]; /* index in the record, or -1 when the file lacks the column */
     const struct souk_import_options *opts;
     const struct souk_currency *currency;
+    char warehouse_id[SOUK_ID_MAX]; /* where Variant Inventory Qty goes */
     struct souk_import__product cur; /* the product being gathered */
 };
 
@@ -149,7 +150,7 @@ static int add_variant(struct shopify *s, uint64_t line, struct souk_err *err)
     struct souk_str qty = souk_import__trim(field(s, COL_QTY));
     if (qty.len) {
         struct souk_stock_level *st = souk_pool_alloc(s->cur.pool, sizeof *st);
-        st->warehouse_code = (char *)s->opts->warehouse;
+        st->warehouse_id = s->warehouse_id;
         if (souk_str_to_i64(qty, INT64_MIN / 2, INT64_MAX / 2, &st->on_hand) != SOUK_OK)
             return row_error(s, column_names[COL_QTY], err,
                              "Variant Inventory Qty \"%s\" is not a whole number",
@@ -235,7 +236,7 @@ int souk_import_shopify(struct souk_db_conn *conn, int fd, const struct souk_imp
     if (!s.currency)
         return souk_err_set(err, SOUK_EINVAL, "currency", "unknown currency code %s (ISO 4217)",
                             opts->currency);
-    int rc = souk_import__ensure_warehouse(conn, opts, stats, err);
+    int rc = souk_import__ensure_warehouse(conn, opts, s.warehouse_id, stats, err);
     if (rc != SOUK_OK)
         return rc;
     s.csv = souk_csv_open_fd(fd, MAX_FIELD, MAX_RECORD);
