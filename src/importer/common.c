@@ -183,16 +183,16 @@ int souk_import__ensure_warehouse(struct souk_db_conn *conn,
 {
     struct souk_pool *pool = souk_pool_new();
     struct souk_warehouse *found = NULL;
+    struct souk_warehouse created = {.code = (char *)opts->warehouse,
+                                     .name = (char *)opts->warehouse,
+                                     .country = (char *)opts->warehouse_country};
     int rc = souk_catalog_warehouse_by_code(conn, pool, opts->warehouse, &found, err);
     if (rc == SOUK_ENOTFOUND) {
         souk_err_clear(err);
-        struct souk_warehouse w = {.code = (char *)opts->warehouse,
-                                   .name = (char *)opts->warehouse,
-                                   .country = (char *)opts->warehouse_country};
-        rc = souk_catalog_warehouse_create(conn, pool, &w, err);
+        rc = souk_catalog_warehouse_create(conn, pool, &created, err);
         if (rc == SOUK_OK)
             stats->warehouses++;
-        found = &w;
+        found = &created;
     }
     if (rc == SOUK_OK)
         snprintf(id, SOUK_ID_MAX, "%s", found->id);

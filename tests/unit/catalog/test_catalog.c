@@ -37,8 +37,7 @@ static int setup(void **state)
     struct souk_warehouse w[] = {{.code = "berlin", .name = "Berlin", .country = "DE"},
                                  {.code = "newark", .name = "Newark", .country = "US"}};
     for (int i = 0; i < 2; i++)
-        assert_int_equal(souk_catalog_warehouse_create(f->conn, f->pool, &w[i], &f->err),
-                         SOUK_OK);
+        assert_int_equal(souk_catalog_warehouse_create(f->conn, f->pool, &w[i], &f->err), SOUK_OK);
     *state = f;
     return 0;
 }
@@ -85,17 +84,17 @@ static int create(struct fixture *f, const char *text, struct souk_product **out
 }
 
 #define SHIRT                                                                                      \
-    "{\"title\": \"Linen Shirt (Blue)\", \"options\": [\"Size\"], \"tags\": [\"summer\", "        \
-    "\"linen\"], \"media\": [{\"url\": \"https://cdn.example/b.jpg\", \"position\": 2}, "         \
+    "{\"title\": \"Linen Shirt (Blue)\", \"options\": [\"Size\"], \"tags\": [\"summer\", "         \
+    "\"linen\"], \"media\": [{\"url\": \"https://cdn.example/b.jpg\", \"position\": 2}, "          \
     "{\"url\": \"https://cdn.example/a.jpg\", \"alt\": \"front\", \"position\": 1}], "             \
-    "\"translations\": {\"pt\": {\"title\": \"Camisa de linho\", \"description\": \"PT\"}, "      \
-    "\"pt-br\": {\"title\": \"Camisa de linho (BR)\"}}, \"description\": \"EN\", "                \
-    "\"variants\": [{\"sku\": \"SHIRT-S\", \"option_values\": [\"S\"], \"gtin\": "                \
-    "\"4006381333931\", \"image_url\": \"https://cdn.example/a.jpg\", \"prices\": "               \
-    "[{\"currency\": \"EUR\", \"amount\": 4900, \"compare_at\": 5900}, {\"currency\": \"JPY\", "  \
-    "\"amount\": 7900}], \"stock\": [{\"warehouse_code\": \"berlin\", \"on_hand\": 5}]}, "        \
-    "{\"sku\": \"SHIRT-M\", \"option_values\": [\"M\"], \"prices\": [{\"currency\": \"EUR\", "    \
-    "\"amount\": 4900, \"sale\": {\"amount\": 3900, \"starts_at\": \"2026-12-01T00:00:00Z\", "   \
+    "\"translations\": {\"pt\": {\"title\": \"Camisa de linho\", \"description\": \"PT\"}, "       \
+    "\"pt-br\": {\"title\": \"Camisa de linho (BR)\"}}, \"description\": \"EN\", "                 \
+    "\"variants\": [{\"sku\": \"SHIRT-S\", \"option_values\": [\"S\"], \"gtin\": "                 \
+    "\"4006381333931\", \"image_url\": \"https://cdn.example/a.jpg\", \"prices\": "                \
+    "[{\"currency\": \"EUR\", \"amount\": 4900, \"compare_at\": 5900}, {\"currency\": \"JPY\", "   \
+    "\"amount\": 7900}], \"stock\": [{\"warehouse_code\": \"berlin\", \"on_hand\": 5}]}, "         \
+    "{\"sku\": \"SHIRT-M\", \"option_values\": [\"M\"], \"prices\": [{\"currency\": \"EUR\", "     \
+    "\"amount\": 4900, \"sale\": {\"amount\": 3900, \"starts_at\": \"2026-12-01T00:00:00Z\", "     \
     "\"ends_at\": \"2026-12-24T00:00:00Z\"}}]}]}"
 
 static void create_fills_defaults_and_reads_back(void **state)
@@ -132,8 +131,7 @@ static void create_fills_defaults_and_reads_back(void **state)
 
     json_t *j = souk_catalog_product_encode(p);
     json_t *sale = json_object_get(
-        json_array_get(json_object_get(json_array_get(json_object_get(j, "variants"), 1),
-                                       "prices"),
+        json_array_get(json_object_get(json_array_get(json_object_get(j, "variants"), 1), "prices"),
                        0),
         "sale");
     assert_string_equal(json_string_value(json_object_get(sale, "starts_at")),
@@ -146,8 +144,8 @@ static void locale_falls_back_through_the_chain(void **state)
     struct fixture *f = *state;
     struct souk_product *created, *p;
     assert_int_equal(create(f, SHIRT, &created), SOUK_OK);
-    assert_int_equal(
-        souk_catalog_product_get(f->conn, f->pool, created->id, "pt-BR", &p, &f->err), SOUK_OK);
+    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, created->id, "pt-BR", &p, &f->err),
+                     SOUK_OK);
     assert_string_equal(p->title, "Camisa de linho (BR)");
     assert_string_equal(p->description, "PT"); /* pt-BR has none: pt's */
     assert_string_equal(p->resolved_locale, "pt-BR");
@@ -219,9 +217,9 @@ static void sku_and_handle_are_unique_across_products(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(create(f, SHIRT, NULL), SOUK_OK);
-    assert_int_equal(create(f, "{\"title\": \"Other\", \"variants\": [{\"sku\": \"SHIRT-M\"}]}",
-                            NULL),
-                     SOUK_ECONFLICT);
+    assert_int_equal(
+        create(f, "{\"title\": \"Other\", \"variants\": [{\"sku\": \"SHIRT-M\"}]}", NULL),
+        SOUK_ECONFLICT);
     assert_string_equal(f->err.param, "variants[0].sku");
     assert_non_null(strstr(f->err.message, "SHIRT-M"));
     assert_int_equal(create(f, "{\"title\": \"Linen shirt, blue!\"}", NULL), SOUK_ECONFLICT);
@@ -233,14 +231,12 @@ static void update_checks_version_and_variants(void **state)
     struct fixture *f = *state;
     struct souk_product *p;
     assert_int_equal(create(f, SHIRT, &p), SOUK_OK);
-    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, p->id, NULL, &p, &f->err),
-                     SOUK_OK);
+    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, p->id, NULL, &p, &f->err), SOUK_OK);
     json_t *patch = parse("{\"title\": \"Linen Shirt\", \"brand\": \"Acme\"}");
     assert_int_equal(souk_catalog_product_decode(f->pool, patch, SOUK_CATALOG_PATCH, p, &f->err),
                      SOUK_OK);
     json_decref(patch);
-    assert_int_equal(souk_catalog_product_update(f->conn, f->pool, p, 9, &f->err),
-                     SOUK_EPRECOND);
+    assert_int_equal(souk_catalog_product_update(f->conn, f->pool, p, 9, &f->err), SOUK_EPRECOND);
     assert_int_equal(souk_catalog_product_update(f->conn, f->pool, p, 1, &f->err), SOUK_OK);
     struct souk_product *again;
     assert_int_equal(souk_catalog_product_get(f->conn, f->pool, p->id, NULL, &again, &f->err),
@@ -309,12 +305,10 @@ static void stock_is_set_per_warehouse_and_blocks_warehouse_delete(void **state)
     struct souk_warehouse *newark;
     assert_int_equal(souk_catalog_warehouse_by_code(f->conn, f->pool, "newark", &newark, &f->err),
                      SOUK_OK);
-    struct souk_stock_level s = {.variant_id = p->variants[0].id,
-                                 .warehouse_id = newark->id,
-                                 .on_hand = 12};
+    struct souk_stock_level s = {
+        .variant_id = p->variants[0].id, .warehouse_id = newark->id, .on_hand = 12};
     assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, 3, &f->err), SOUK_EPRECOND);
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, SOUK_CATALOG_NO_VERSION,
-                                            &f->err),
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, SOUK_CATALOG_NO_VERSION, &f->err),
                      SOUK_OK);
     assert_int_equal(s.version, 1);
     assert_string_equal(s.warehouse_code, "newark");
@@ -326,8 +320,7 @@ static void stock_is_set_per_warehouse_and_blocks_warehouse_delete(void **state)
     assert_int_equal(s.version, 2);
     assert_int_equal(s.on_hand, 20);
     struct souk_stock_level ghost = {.variant_id = "var_missing", .warehouse_id = newark->id};
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &ghost, -1, &f->err),
-                     SOUK_ENOTFOUND);
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &ghost, -1, &f->err), SOUK_ENOTFOUND);
 
     assert_int_equal(souk_catalog_warehouse_delete(f->conn, newark->id, -1, &f->err),
                      SOUK_ECONFLICT);
@@ -362,9 +355,9 @@ static void list_pages_and_filters(void **state)
     size_t count, total = 0;
     bool more = true;
     while (more) {
-        assert_int_equal(souk_catalog_product_list(f->conn, f->pool, &filter, &items, &count,
-                                                   &more, &f->err),
-                         SOUK_OK);
+        assert_int_equal(
+            souk_catalog_product_list(f->conn, f->pool, &filter, &items, &count, &more, &f->err),
+            SOUK_OK);
         total += count;
         if (count)
             filter.after = items[count - 1].id;
@@ -377,12 +370,13 @@ static void list_pages_and_filters(void **state)
         souk_catalog_product_list(f->conn, f->pool, &drafts, &items, &count, &more, &f->err),
         SOUK_OK);
     assert_int_equal(count, 3);
-    struct souk_product_filter odd = {.limit = 50, .tag = "odd", .updated_since = SOUK_CATALOG_UNSET};
+    struct souk_product_filter odd = {
+        .limit = 50, .tag = "odd", .updated_since = SOUK_CATALOG_UNSET};
     assert_int_equal(
-        souk_catalog_product_list(f->conn, f->pool, &odd, &items, &count, &more, &f->err),
-        SOUK_OK);
+        souk_catalog_product_list(f->conn, f->pool, &odd, &items, &count, &more, &f->err), SOUK_OK);
     assert_int_equal(count, 3);
-    struct souk_product_filter q = {.limit = 50, .q = "mug-00", .updated_since = SOUK_CATALOG_UNSET};
+    struct souk_product_filter q = {
+        .limit = 50, .q = "mug-00", .updated_since = SOUK_CATALOG_UNSET};
     assert_int_equal(
         souk_catalog_product_list(f->conn, f->pool, &q, &items, &count, &more, &f->err), SOUK_OK);
     assert_int_equal(count, 7); /* by SKU, case-insensitive */
@@ -413,8 +407,7 @@ static void warehouse_rules(void **state)
 {
     struct fixture *f = *state;
     struct souk_warehouse w = {.code = "berlin", .name = "Again", .country = "DE"};
-    assert_int_equal(souk_catalog_warehouse_create(f->conn, f->pool, &w, &f->err),
-                     SOUK_ECONFLICT);
+    assert_int_equal(souk_catalog_warehouse_create(f->conn, f->pool, &w, &f->err), SOUK_ECONFLICT);
     w = (struct souk_warehouse){.code = "tokyo", .name = "Tokyo", .country = "XX"};
     assert_int_equal(souk_catalog_warehouse_create(f->conn, f->pool, &w, &f->err), SOUK_EINVAL);
     assert_string_equal(f->err.param, "country");
@@ -432,8 +425,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(create_fills_defaults_and_reads_back, setup, teardown),
         cmocka_unit_test_setup_teardown(locale_falls_back_through_the_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_input_names_the_field, setup, teardown),
-        cmocka_unit_test_setup_teardown(sku_and_handle_are_unique_across_products, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(sku_and_handle_are_unique_across_products, setup, teardown),
         cmocka_unit_test_setup_teardown(update_checks_version_and_variants, setup, teardown),
         cmocka_unit_test_setup_teardown(variant_changes_bump_the_product, setup, teardown),
         cmocka_unit_test_setup_teardown(stock_is_set_per_warehouse_and_blocks_warehouse_delete,

@@ -62,17 +62,16 @@ static void decimal_amounts_convert_exactly(void **state)
         const char *text;
         int exponent;
         int64_t want;
-    } ok[] = {{"12", 2, 1200},  {"12.5", 2, 1250},  {"12.50", 2, 1250}, {"-3.20", 2, -320},
-              {"0.99", 2, 99},  {"12.500", 2, 1250}, {"7900", 0, 7900}, {"1.234", 3, 1234},
-              {"92233720368547758.07", 2, INT64_MAX}};
+    } ok[] = {{"12", 2, 1200},    {"12.5", 2, 1250},  {"12.50", 2, 1250},
+              {"-3.20", 2, -320}, {"0.99", 2, 99},    {"12.500", 2, 1250},
+              {"7900", 0, 7900},  {"1.234", 3, 1234}, {"92233720368547758.07", 2, INT64_MAX}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        assert_int_equal(souk_money_parse_decimal(souk_str_from(ok[i].text), ok[i].exponent, &v,
-                                                  NULL),
-                         SOUK_OK);
+        assert_int_equal(
+            souk_money_parse_decimal(souk_str_from(ok[i].text), ok[i].exponent, &v, NULL), SOUK_OK);
         assert_int_equal(v, ok[i].want);
     }
-    const char *bad[] = {"",     ".",   "1.",   ".5",   "1.234", "1,000.00", " 1",
-                         "+1",   "1e3", "1.2.3", "abc", "92233720368547758.08"};
+    const char *bad[] = {"",   ".",  "1.",  ".5",    "1.234", "1,000.00",
+                         " 1", "+1", "1e3", "1.2.3", "abc",   "92233720368547758.08"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         v = 42;
         struct souk_err err = SOUK_ERR_INIT;
@@ -89,15 +88,16 @@ static void locales_canonicalise(void **state)
     char out[SOUK_LOCALE_MAX];
     struct {
         const char *in, *want;
-    } ok[] = {{"en", "en"},       {"pt-BR", "pt-BR"},           {"pt_br", "pt-BR"},
-              {"ZH-hant-tw", "zh-Hant-TW"}, {"es-419", "es-419"}, {"fil", "fil"},
+    } ok[] = {{"en", "en"},          {"pt-BR", "pt-BR"},
+              {"pt_br", "pt-BR"},    {"ZH-hant-tw", "zh-Hant-TW"},
+              {"es-419", "es-419"},  {"fil", "fil"},
               {"sr-Latn", "sr-Latn"}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         assert_int_equal(souk_locale_canonicalize(souk_str_from(ok[i].in), out), SOUK_OK);
         assert_string_equal(out, ok[i].want);
     }
-    const char *bad[] = {"xx", "en-ZZ", "english", "en-", "pt-BR-x", "", "e", "-BR", "en--US",
-                         "en-US-POSIX-extra-long"};
+    const char *bad[] = {"xx", "en-ZZ", "english", "en-",    "pt-BR-x",
+                         "",   "e",     "-BR",     "en--US", "en-US-POSIX-extra-long"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (souk_locale_is_valid(souk_str_from(bad[i])))
             fail_msg("\"%s\" was accepted", bad[i]);
