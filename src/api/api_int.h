@@ -12,6 +12,7 @@
 
 #define SOUK_API_DEFAULT_LIMIT 50
 #define SOUK_API_MAX_LIMIT 250
+#define SOUK_API_MAX_RESPONSE (64 << 20) /* a product with 2048 variants fits many times */
 
 /* Reads `limit` (1..250, default 50) and `after` (a cursor, at most 200 bytes). */
 int souk_api__page(struct souk_req *req, int *limit, const char **after) SOUK_MUST_CHECK;

@@ -133,6 +133,10 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
                                 struct souk_product *p, int64_t expected_version,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 
+/* The product's current version (its ETag), without reading the rest of it. */
+int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+
 int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id,
                                 int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
 

@@ -296,8 +296,8 @@ static int check_existing_variants(struct souk_db_conn *conn, struct souk_pool *
     return rc;
 }
 
-static int stored_version(struct souk_db_conn *conn, const char *id, int64_t *version,
-                          struct souk_err *err)
+int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
+                                 struct souk_err *err)
 {
     struct souk_db_stmt *st;
     int rc = souk_db_prepare(conn, "SELECT version FROM products WHERE id = $1", &st, err);
@@ -319,7 +319,7 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
 {
     int64_t version = 0;
     struct souk_product *stored = NULL;
-    int rc = stored_version(conn, p->id, &version, err);
+    int rc = souk_catalog_product_version(conn, p->id, &version, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(version, expected_version, err);
     if (rc == SOUK_OK)
@@ -347,7 +347,7 @@ int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id,
                                 int64_t expected_version, struct souk_err *err)
 {
     int64_t version = 0;
-    int rc = stored_version(conn, id, &version, err);
+    int rc = souk_catalog_product_version(conn, id, &version, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(version, expected_version, err);
     int64_t changed =

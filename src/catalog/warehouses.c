@@ -87,6 +87,27 @@ int souk_catalog_warehouse_create(struct souk_db_conn *conn, struct souk_pool *p
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
+/*
+ * Stock levels, variants and products show their warehouse's code, so a new code is a new
+ * representation of each of them: their versions (ETags, and the API's render cache) move on.
+ */
+static int64_t touch_stocked(struct souk_db_conn *conn, const char *warehouse_id, int64_t now,
+                             struct souk_err *err)
+{
+    static const char *const sql[] = {
+        "UPDATE products SET version = version + 1, updated_at = $2 WHERE id IN (SELECT "
+        "v.product_id FROM variants v JOIN stock s ON s.variant_id = v.id WHERE "
+        "s.warehouse_id = $1)",
+        "UPDATE variants SET version = version + 1, updated_at = $2 WHERE id IN (SELECT "
+        "variant_id FROM stock WHERE warehouse_id = $1)",
+        "UPDATE stock SET version = version + 1, updated_at = $2 WHERE warehouse_id = $1",
+    };
+    int64_t changed = 0;
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0] && changed >= 0; i++)
+        changed = souk_db_run_sql(conn, err, sql[i], "si", warehouse_id, now);
+    return changed;
+}
+
 int souk_catalog_warehouse_update(struct souk_db_conn *conn, struct souk_warehouse *w,
                                   int64_t expected_version, struct souk_err *err)
 {
@@ -110,6 +131,8 @@ int souk_catalog_warehouse_update(struct souk_db_conn *conn, struct souk_warehou
                                   "ssssii", w->id, w->code, w->name, w->country, w->version,
                                   w->updated_at);
     }
+    if (changed >= 0 && rc == SOUK_OK && strcmp(stored->code, w->code) != 0)
+        changed = touch_stocked(conn, w->id, w->updated_at, err);
     souk_pool_free(pool);
     return changed < 0 ? (int)changed : SOUK_OK;
 }

@@ -15,11 +15,12 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_THREADS "4"
+#define DEFAULT_CACHE_MB "64"
 #define SHUTDOWN_GRACE_MS 10000
 
 static const char usage[] =
     "usage: souk serve [--listen HOST:PORT] [--db SPEC] [--threads N] [--log-level LEVEL]\n"
-    "                  [--seed-demo]\n"
+    "                  [--cache-mb N] [--seed-demo]\n"
     "\n"
     "Runs the HTTP API in the foreground until SIGTERM or SIGINT, then stops accepting,\n"
     "finishes in-flight requests (up to 10 s) and closes the store. Applies pending schema\n"
@@ -30,6 +31,8 @@ static const char usage[] =
     "  --threads N         worker threads, 1..256 (env SOUK_THREADS; default " DEFAULT_THREADS
     ")\n"
     "  --log-level LEVEL   debug, info, warn or error (env SOUK_LOG_LEVEL; default info)\n"
+    "  --cache-mb N        memory for rendered product JSON, 0..65536; 0 turns it off\n"
+    "                      (env SOUK_CACHE_MB; default " DEFAULT_CACHE_MB ")\n"
     "  --seed-demo         fill an empty store with the demo catalog first\n";
 
 int souk_cli_serve(int argc, char **argv)
@@ -38,10 +41,12 @@ int souk_cli_serve(int argc, char **argv)
                                             {"db", required_argument, NULL, 'd'},
                                             {"threads", required_argument, NULL, 't'},
                                             {"log-level", required_argument, NULL, 'g'},
+                                            {"cache-mb", required_argument, NULL, 'c'},
                                             {"seed-demo", no_argument, NULL, 's'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     const char *listen_flag = NULL, *db_flag = NULL, *threads_flag = NULL, *level_flag = NULL;
+    const char *cache_flag = NULL;
     bool seed_demo = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -50,6 +55,7 @@ int souk_cli_serve(int argc, char **argv)
         case 'd': db_flag = optarg; break;
         case 't': threads_flag = optarg; break;
         case 'g': level_flag = optarg; break;
+        case 'c': cache_flag = optarg; break;
         case 's': seed_demo = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -62,11 +68,17 @@ int souk_cli_serve(int argc, char **argv)
     const char *listen = souk_cli__setting(listen_flag, "SOUK_LISTEN", DEFAULT_LISTEN);
     const char *threads_text = souk_cli__setting(threads_flag, "SOUK_THREADS", DEFAULT_THREADS);
     const char *level_text = souk_cli__setting(level_flag, "SOUK_LOG_LEVEL", "info");
-    int64_t threads;
+    const char *cache_text = souk_cli__setting(cache_flag, "SOUK_CACHE_MB", DEFAULT_CACHE_MB);
+    int64_t threads, cache_mb;
     enum souk_log_level level;
     if (souk_str_to_i64(souk_str_from(threads_text), 1, 256, &threads) != SOUK_OK) {
         fprintf(stderr, "souk serve: --threads must be a number from 1 to 256, not \"%s\"\n",
                 threads_text);
+        return 2;
+    }
+    if (souk_str_to_i64(souk_str_from(cache_text), 0, 65536, &cache_mb) != SOUK_OK) {
+        fprintf(stderr, "souk serve: --cache-mb must be a number from 0 to 65536, not \"%s\"\n",
+                cache_text);
         return 2;
     }
     if (souk_log_level_parse(level_text, &level) != SOUK_OK) {
@@ -94,15 +106,17 @@ int souk_cli_serve(int argc, char **argv)
         status = souk_cli__fail("serve", &err);
         goto out_close_db;
     }
+    struct souk_api_context context = {.products = souk_cache_new((size_t)cache_mb << 20)};
     struct souk_http_config config = {.listen = listen,
                                       .threads = (int)threads,
                                       .routes = souk_api_routes,
                                       .nroutes = souk_api_nroutes,
-                                      .db = db};
+                                      .db = db,
+                                      .context = &context};
     struct souk_http_server *server = NULL;
     if (souk_http_server_start(&config, &server, &err) != SOUK_OK) {
         status = souk_cli__fail("serve", &err);
-        goto out_close_db;
+        goto out_free_cache;
     }
     char port[8];
     snprintf(port, sizeof port, "%u", souk_http_server_port(server));
@@ -114,6 +128,8 @@ int souk_cli_serve(int argc, char **argv)
              NULL);
     souk_http_server_stop(server, SHUTDOWN_GRACE_MS);
     souk_log(SOUK_LOG_INFO, "stopped", NULL);
+out_free_cache:
+    souk_cache_free(context.products);
 out_close_db:
     souk_db_close(db);
     return status;

@@ -20,6 +20,8 @@ struct souk_db_stmt {
     char *sql;    /* owned copy: the cache key */
     uint64_t hash;
     struct souk_db_stmt *next; /* bucket chain */
+    struct souk_db_stmt *next_used; /* handed out in the current transaction */
+    bool used;
 };
 
 struct souk_db_conn {
@@ -30,6 +32,7 @@ struct souk_db_conn {
     int savepoints;    /* depth of open savepoints */
     bool in_use;
     struct souk_db_stmt *buckets[STMT_BUCKETS];
+    struct souk_db_stmt *used; /* statements to reset when the transaction ends */
     /* Callers pass SQL literals, so the text's address finds its statement without hashing
      * the text; a full comparison still confirms the hit. */
     struct {
@@ -104,6 +107,7 @@ static void drop_statements(struct souk_db_conn *conn)
         conn->buckets[b] = NULL;
     }
     memset(conn->recent, 0, sizeof conn->recent);
+    conn->used = NULL;
 }
 
 void souk_db_close(struct souk_db *db)
@@ -148,11 +152,16 @@ void souk_db_release(struct souk_db_conn *conn)
     pthread_mutex_unlock(&db->lock);
 }
 
+/* Resets what this transaction used (not every cached statement: commits stay O(work)). */
 static void reset_statements(struct souk_db_conn *conn)
 {
-    for (int b = 0; b < STMT_BUCKETS; b++)
-        for (struct souk_db_stmt *st = conn->buckets[b]; st; st = st->next)
-            conn->db->engine->reset(st->impl);
+    for (struct souk_db_stmt *st = conn->used, *next; st; st = next) {
+        next = st->next_used;
+        conn->db->engine->reset(st->impl);
+        st->used = false;
+        st->next_used = NULL;
+    }
+    conn->used = NULL;
 }
 
 static void end_txn(struct souk_db_conn *conn)
@@ -276,6 +285,15 @@ static size_t recent_slot(const char *sql)
     return ((uintptr_t)sql >> 3) % RECENT_SLOTS;
 }
 
+static void mark_used(struct souk_db_conn *conn, struct souk_db_stmt *st)
+{
+    if (st->used)
+        return;
+    st->used = true;
+    st->next_used = conn->used;
+    conn->used = st;
+}
+
 int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
                     struct souk_err *err)
 {
@@ -283,12 +301,14 @@ int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_s
     if (conn->recent[slot].sql == sql && strcmp(conn->recent[slot].st->sql, sql) == 0) {
         conn->db->engine->reset(conn->recent[slot].st->impl);
         *out = conn->recent[slot].st;
+        mark_used(conn, *out);
         return SOUK_OK;
     }
     int rc = lookup_or_prepare(conn, sql, out, err);
     if (rc == SOUK_OK) {
         conn->recent[slot].sql = sql;
         conn->recent[slot].st = *out;
+        mark_used(conn, *out);
     }
     return rc;
 }

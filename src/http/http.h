@@ -63,6 +63,7 @@ struct souk_http_config {
     const struct souk_http_route *routes;
     size_t nroutes;
     struct souk_db *db; /* borrowed; must outlive the server */
+    void *context;      /* handed to every handler as req->context; borrowed */
 };
 
 /* Binds and starts serving. Reports a bad address or a port in use through err. */
@@ -87,6 +88,7 @@ struct souk_req {
     struct souk_pool *pool;        /* request lifetime */
     struct souk_db_conn *db;       /* in the request's transaction; NULL for no_txn routes */
     struct souk_http_server *server;
+    void *context; /* souk_http_config.context: the application's shared state */
     enum souk_http_method method;
     const char *path;
     const char *params[SOUK_HTTP_MAX_PARAMS]; /* path captures, in pattern order */
@@ -130,6 +132,9 @@ void souk_req_reply_list(struct souk_req *req, json_t *items, bool has_more, con
 int souk_req_reply_text(struct souk_req *req, int status, const char *content_type,
                         struct souk_str text) SOUK_MUST_CHECK;
 void souk_req_set_etag(struct souk_req *req, int64_t version);
+
+/* Appends json to out exactly as a JSON response body is written (compact). */
+int souk_http_json_render(const json_t *json, struct souk_buf *out) SOUK_MUST_CHECK;
 void souk_req_set_location(struct souk_req *req, const char *location); /* copied */
 
 #endif

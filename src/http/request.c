@@ -90,10 +90,15 @@ static int dump_chunk(const char *buffer, size_t size, void *data)
     return souk_buf_add(data, buffer, size) == SOUK_OK ? 0 : -1;
 }
 
+int souk_http_json_render(const json_t *json, struct souk_buf *out)
+{
+    return json_dump_callback(json, dump_chunk, out, JSON_COMPACT) == 0 ? SOUK_OK : SOUK_ETOOBIG;
+}
+
 char *souk_http__json_dump(const json_t *json, size_t *len)
 {
     struct souk_buf out = SOUK_BUF_INIT(MAX_RESPONSE_BYTES);
-    if (json_dump_callback(json, dump_chunk, &out, JSON_COMPACT) != 0)
+    if (souk_http_json_render(json, &out) != SOUK_OK)
         souk_buf_reset(&out);
     return souk_buf_detach(&out, len);
 }

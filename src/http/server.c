@@ -27,6 +27,7 @@
 struct souk_http_server {
     struct MHD_Daemon *daemon;
     struct souk_db *db;
+    void *context;
     const struct souk_http_route *routes;
     size_t nroutes;
     struct souk_http__route_stats *stats; /* nroutes + 1 */
@@ -83,6 +84,7 @@ static struct req_state *state_new(struct souk_http_server *srv, struct MHD_Conn
     s->srv = srv;
     s->req.pool = pool;
     s->req.server = srv;
+    s->req.context = srv->context;
     s->req.method = method;
     s->req.path = souk_pool_strdup(pool, url);
     s->req._conn = conn;
@@ -374,6 +376,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else {
         process(s);
     }
+    /* The answer is committed (and stored for replay) before the client can read it, so the
+     * key stops being in flight now: a retry sent the moment the answer arrives must replay,
+     * not race the connection's teardown into a 409. */
+    if (s->in_inflight) {
+        souk_http__inflight_remove(&s->srv->inflight, s->inflight_key);
+        s->in_inflight = false;
+    }
     return send_response(s);
 }
 
@@ -472,6 +481,7 @@ int souk_http_server_start(const struct souk_http_config *config, struct souk_ht
         return rc;
     struct souk_http_server *srv = souk_calloc(1, sizeof *srv);
     srv->db = config->db;
+    srv->context = config->context;
     srv->routes = config->routes;
     srv->nroutes = config->nroutes;
     srv->stats = souk_calloc(config->nroutes + 1, sizeof *srv->stats);

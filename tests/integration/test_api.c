@@ -233,13 +233,29 @@ static void variants_and_stock(void **state)
     souk_h_assert_error(&r, 404, "not_found", NULL);
     souk_h_resp_release(&r);
 
+    /* The product read earlier (and cached) shows the new stock at a new version. */
+    snprintf(path, sizeof path, "/v1/products/%s", product);
+    souk_h_request(s, "GET", path, s->key, NULL, no_headers, &r);
+    assert_string_equal(r.etag, "\"4\"");
+    json_t *third = json_array_get(json_object_get(r.json, "variants"), 2);
+    json_t *level = json_array_get(json_object_get(third, "stock"), 0);
+    assert_int_equal(json_integer_value(json_object_get(level, "on_hand")), 7);
+    souk_h_resp_release(&r);
+
     snprintf(path, sizeof path, "/v1/warehouses/%s", wh);
     souk_h_request(s, "DELETE", path, s->key, NULL, no_headers, &r);
     souk_h_assert_error(&r, 409, "conflict", NULL);
     souk_h_resp_release(&r);
-    souk_h_request(s, "PATCH", path, s->key, "{\"name\": \"Berlin Mitte\"}", no_headers, &r);
+    souk_h_request(s, "PATCH", path, s->key, "{\"code\": \"berlin-mitte\"}", no_headers, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(souk_h_str(r.json, "name"), "Berlin Mitte");
+    assert_string_equal(souk_h_str(r.json, "code"), "berlin-mitte");
+    souk_h_resp_release(&r);
+    snprintf(path, sizeof path, "/v1/products/%s", product);
+    souk_h_request(s, "GET", path, s->key, NULL, no_headers, &r);
+    assert_string_equal(r.etag, "\"5\""); /* a renamed warehouse is a new representation */
+    third = json_array_get(json_object_get(r.json, "variants"), 2);
+    level = json_array_get(json_object_get(third, "stock"), 0);
+    assert_string_equal(souk_h_str(level, "warehouse_code"), "berlin-mitte");
     souk_h_resp_release(&r);
     snprintf(path, sizeof path, "/v1/variants?product_id=%s", product);
     assert_int_equal(list_count(s, path), 3);
