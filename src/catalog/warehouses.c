@@ -94,17 +94,23 @@ int souk_catalog_warehouse_create(struct souk_db_conn *conn, struct souk_pool *p
 static int64_t touch_stocked(struct souk_db_conn *conn, const char *warehouse_id, int64_t now,
                              struct souk_err *err)
 {
-    static const char *const sql[] = {
+    int64_t changed = souk_db_run_sql(
+        conn, err,
         "UPDATE products SET version = version + 1, updated_at = $2 WHERE id IN (SELECT "
         "v.product_id FROM variants v JOIN stock s ON s.variant_id = v.id WHERE "
         "s.warehouse_id = $1)",
-        "UPDATE variants SET version = version + 1, updated_at = $2 WHERE id IN (SELECT "
-        "variant_id FROM stock WHERE warehouse_id = $1)",
-        "UPDATE stock SET version = version + 1, updated_at = $2 WHERE warehouse_id = $1",
-    };
-    int64_t changed = 0;
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0] && changed >= 0; i++)
-        changed = souk_db_run_sql(conn, err, sql[i], "si", warehouse_id, now);
+        "si", warehouse_id, now);
+    if (changed >= 0)
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE variants SET version = version + 1, updated_at = $2 "
+                                  "WHERE id IN (SELECT variant_id FROM stock WHERE "
+                                  "warehouse_id = $1)",
+                                  "si", warehouse_id, now);
+    if (changed >= 0)
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE stock SET version = version + 1, updated_at = $2 "
+                                  "WHERE warehouse_id = $1",
+                                  "si", warehouse_id, now);
     return changed;
 }
 

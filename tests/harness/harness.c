@@ -118,9 +118,12 @@ static uint16_t wait_for_port(struct souk_h_server *s)
         read_file(s->log_path, &log);
         const char *line = strstr(log.data, "msg=listening");
         const char *port = line ? strstr(line, " port=") : NULL;
-        long value = port ? strtol(port + 6, NULL, 10) : 0;
+        int64_t value = 0;
+        bool found =
+            port && souk_str_to_i64((struct souk_str){port + 6, strspn(port + 6, "0123456789")}, 1,
+                                    65535, &value) == SOUK_OK;
         souk_buf_release(&log);
-        if (value > 0 && value < 65536)
+        if (found)
             return (uint16_t)value;
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {

@@ -168,8 +168,10 @@ static json_t *normalised_export(struct souk_h_server *s)
     struct souk_buf out;
     souk_h_export(s, &out);
     json_t *lines = json_array();
-    for (char *line = strtok(out.data, "\n"); line; line = strtok(NULL, "\n")) {
-        json_t *j = json_loads(line, 0, NULL);
+    for (char *line = out.data, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        assert_non_null(end);
+        json_t *j = json_loadb(line, (size_t)(end - line), 0, NULL);
         assert_non_null(j);
         normalise(j);
         json_array_append_new(lines, j);
