@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -322,6 +323,27 @@ static void a_duplicate_while_in_flight_is_409(void **state)
     assert_int_equal(list_count(s, "/v1/warehouses"), 1);
 }
 
+static void sigterm_lets_in_flight_requests_finish(void **state)
+{
+    struct souk_h_server *s = *state;
+    int fd = start_slow_post(s, WAREHOUSE);
+    usleep(200 * 1000);
+    kill(s->pid, SIGTERM); /* the server stops accepting, but owes this request its answer */
+    usleep(200 * 1000);
+    const char *rest = WAREHOUSE + 10;
+    assert_int_equal(write(fd, rest, strlen(rest)), (ssize_t)strlen(rest));
+    char reply[4096] = "";
+    ssize_t got = read(fd, reply, sizeof reply - 1);
+    assert_true(got > 0);
+    assert_non_null(strstr(reply, "HTTP/1.1 201"));
+    close(fd);
+    assert_int_equal(souk_h_stop(s), 0);
+    struct souk_buf out;
+    souk_h_export(s, &out); /* the answer was committed */
+    assert_non_null(strstr(out.data, "\"code\":\"berlin\""));
+    souk_buf_release(&out);
+}
+
 static void sigterm_stops_gracefully_and_requests_were_logged(void **state)
 {
     struct souk_h_server *s = *state;
@@ -354,6 +376,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(idempotent_creates_replay_and_refuse_reuse, souk_h_setup,
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(a_duplicate_while_in_flight_is_409, souk_h_setup,
+                                        souk_h_teardown),
+        cmocka_unit_test_setup_teardown(sigterm_lets_in_flight_requests_finish, souk_h_setup,
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(sigterm_stops_gracefully_and_requests_were_logged,
                                         souk_h_setup, souk_h_teardown),
