@@ -1,5 +1,8 @@
 # Turns src/db/migrations/NNNN_name.sql into a C table of {version, name, sql}.
-# Called by CMakeLists.txt with -DOUT=file.c -DFILES=a.sql;b.sql
+# Called by CMakeLists.txt with -DOUT=file.c -DDIR=src/db/migrations (a directory, not a list:
+# a ';'-separated list would be split by the shell that runs the command).
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "/* Generated from src/db/migrations by scripts/embed-migrations.cmake. */\n")
 string(APPEND body "#include \"db/migrate.h\"\n\n")
 set(table "")

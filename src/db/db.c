@@ -335,6 +335,9 @@ int souk_db_bind_opt_text(struct souk_db_stmt *st, int index, struct souk_str va
 
 int souk_db_vbind(struct souk_db_stmt *st, const char *spec, va_list ap)
 {
+    /* A spec that does not cover every parameter is a caller's typo: fail it loudly. */
+    if ((int)strlen(spec) != st->conn->db->engine->param_count(st->impl))
+        return SOUK_EINTERNAL;
     int rc = SOUK_OK;
     for (int i = 0; spec[i] && rc == SOUK_OK; i++) {
         int64_t n;

@@ -88,7 +88,8 @@ int souk_db_bind_opt_text(struct souk_db_stmt *st, int index, struct souk_str va
  * Binds parameters 1..n in one call, one spec character per parameter:
  *   's'  const char * (NULL binds NULL)     'i'  int64_t
  *   'n'  int64_t, where INT64_MIN binds NULL (an unset optional number)
- * so `souk_db_bind(st, "sin", id, version, weight)` binds $1, $2 and $3.
+ * so `souk_db_bind(st, "sin", id, version, weight)` binds $1, $2 and $3. A spec whose length
+ * is not the statement's parameter count is SOUK_EINTERNAL (a typo, caught by the first test).
  */
 int souk_db_bind(struct souk_db_stmt *st, const char *spec, ...) SOUK_MUST_CHECK;
 int souk_db_vbind(struct souk_db_stmt *st, const char *spec, va_list ap) SOUK_MUST_CHECK;

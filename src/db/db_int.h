@@ -30,6 +30,7 @@ struct souk_db__engine {
     int64_t (*col_i64)(void *stmt, int col);
     struct souk_str (*col_text)(void *stmt, int col);
     bool (*col_is_null)(void *stmt, int col);
+    int (*param_count)(void *stmt); /* the highest parameter number in the statement */
 };
 
 extern const struct souk_db__engine souk_db__sqlite;

@@ -178,6 +178,11 @@ static struct souk_str sq_col_text(void *stmt, int col)
     return (struct souk_str){p, p ? (size_t)sqlite3_column_bytes(stmt, col) : 0};
 }
 
+static int sq_param_count(void *stmt)
+{
+    return sqlite3_bind_parameter_count(stmt);
+}
+
 static bool sq_col_is_null(void *stmt, int col)
 {
     return sqlite3_column_type(stmt, col) == SQLITE_NULL;
@@ -201,4 +206,5 @@ const struct souk_db__engine souk_db__sqlite = {
     .col_i64 = sq_col_i64,
     .col_text = sq_col_text,
     .col_is_null = sq_col_is_null,
+    .param_count = sq_param_count,
 };

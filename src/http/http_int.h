@@ -37,12 +37,15 @@ void souk_http__inflight_remove(struct souk_http__inflight *set, const unsigned 
 struct souk_http__idem_answer {
     int status;
     const char *body;
-    const char *location;
+    const char *location; /* NULL when none */
+    const char *etag;     /* NULL when none */
 };
 int souk_http__idem_lookup(struct souk_req *req, const char *key, const char *request_hash,
                            bool *found, struct souk_http__idem_answer *answer) SOUK_MUST_CHECK;
+/* Stores the answer (location and etag may be NULL) and drops records past their 24 hours. */
 int souk_http__idem_store(struct souk_req *req, const char *key, const char *request_hash,
-                          int status, const char *body, const char *location) SOUK_MUST_CHECK;
+                          int status, const char *body, const char *location, const char *etag)
+    SOUK_MUST_CHECK;
 
 /* Matches method and path against the table. Returns the route index, or -1 with *allowed set
  * to the methods the path supports (0 when no pattern matches: a 404). */

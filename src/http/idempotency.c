@@ -62,8 +62,8 @@ int souk_http__idem_lookup(struct souk_req *req, const char *key, const char *re
     struct souk_db_stmt *st;
     *found = false;
     int rc = souk_db_prepare(req->db,
-                             "SELECT request_hash, status, response_body, location, created_at"
-                             " FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2",
+                             "SELECT request_hash, status, response_body, location, created_at,"
+                             " etag FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2",
                              &st, &req->err);
     if (rc == SOUK_OK)
         rc = souk_db_bind_text(st, 1, souk_str_from(req->api_key_id));
@@ -84,39 +84,28 @@ int souk_http__idem_lookup(struct souk_req *req, const char *key, const char *re
     answer->body = souk_pool_str(req->pool, souk_db_col_text(st, 2));
     answer->location =
         souk_db_col_is_null(st, 3) ? NULL : souk_pool_str(req->pool, souk_db_col_text(st, 3));
+    answer->etag =
+        souk_db_col_is_null(st, 5) ? NULL : souk_pool_str(req->pool, souk_db_col_text(st, 5));
     return SOUK_OK;
 }
 
 int souk_http__idem_store(struct souk_req *req, const char *key, const char *request_hash,
-                          int status, const char *body, const char *location)
+                          int status, const char *body, const char *location, const char *etag)
 {
-    struct souk_db_stmt *st;
-    int rc = souk_db_prepare(
-        req->db,
+    int64_t now = souk_time_now_us();
+    int64_t changed = souk_db_run_sql(
+        req->db, &req->err,
         "INSERT INTO idempotency_keys (api_key_id, idem_key, method, path, request_hash, status,"
-        " response_body, location, created_at) VALUES ($1, $2, 'POST', $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT (api_key_id, idem_key) DO UPDATE SET path = $3, request_hash = $4,"
-        " status = $5, response_body = $6, location = $7, created_at = $8",
-        &st, &req->err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_text(st, 1, souk_str_from(req->api_key_id));
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_text(st, 2, souk_str_from(key));
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_text(st, 3, souk_str_from(req->path));
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_text(st, 4, souk_str_from(request_hash));
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_i64(st, 5, status);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_text(st, 6, souk_str_from(body));
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_opt_text(st, 7, souk_str_from_opt(location));
-    if (rc == SOUK_OK)
-        rc = souk_db_bind_i64(st, 8, souk_time_now_us());
-    if (rc == SOUK_OK) {
-        int64_t changed = souk_db_run(st, &req->err);
-        rc = changed < 0 ? (int)changed : SOUK_OK;
-    }
-    return rc;
+        " response_body, location, etag, created_at) VALUES ($1, $2, 'POST', $3, $4, $5, $6, $7,"
+        " $8, $9) ON CONFLICT (api_key_id, idem_key) DO UPDATE SET path = $3, request_hash = $4,"
+        " status = $5, response_body = $6, location = $7, etag = $8, created_at = $9",
+        "ssssisssi", req->api_key_id, key, req->path, request_hash, (int64_t)status, body,
+        location, etag, now);
+    /* Expired records would otherwise stay until their key is reused; the created_at index
+     * makes this an empty range scan on most requests. */
+    if (changed >= 0)
+        changed = souk_db_run_sql(req->db, &req->err,
+                                  "DELETE FROM idempotency_keys WHERE created_at < $1", "i",
+                                  now - IDEM_TTL_US);
+    return changed < 0 ? (int)changed : SOUK_OK;
 }

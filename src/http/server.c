@@ -289,6 +289,8 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
             req->status = answer.status;
             req->_json = json_loads(answer.body, 0, &jerr);
             req->_location = answer.location;
+            if (answer.etag)
+                snprintf(req->_etag, sizeof req->_etag, "%s", answer.etag);
             souk_db_rollback(req->db);
             return req->_json ? SOUK_OK
                               : souk_err_set(&req->err, SOUK_EINTERNAL, NULL, NULL);
@@ -299,7 +301,8 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
         return rc;
     if (s->idem_key && req->status < 300) {
         char *body = souk_http__json_dump(req->_json, NULL);
-        rc = souk_http__idem_store(req, s->idem_key, hash, req->status, body, req->_location);
+        rc = souk_http__idem_store(req, s->idem_key, hash, req->status, body, req->_location,
+                                   req->_etag[0] ? req->_etag : NULL);
         souk_free(body);
         if (rc != SOUK_OK)
             return rc;

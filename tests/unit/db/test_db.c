@@ -150,6 +150,26 @@ static void parameters_bind_by_number(void **state)
     souk_db_release(conn);
 }
 
+static void spec_binding_nulls_and_counts(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(f->db);
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_READ, &err), SOUK_OK);
+    assert_int_equal(souk_db_prepare(conn, "SELECT $1, $2, $3 IS NULL, $4 IS NULL", &st, &err),
+                     SOUK_OK);
+    assert_int_equal(souk_db_bind(st, "sinn", "a", (int64_t)7, INT64_MIN, (int64_t)0), SOUK_OK);
+    assert_int_equal(souk_db_step(st, &err), 1);
+    assert_true(souk_str_eq_cstr(souk_db_col_text(st, 0), "a"));
+    assert_int_equal(souk_db_col_i64(st, 1), 7);
+    assert_int_equal(souk_db_col_i64(st, 2), 1); /* INT64_MIN under 'n' is NULL */
+    assert_int_equal(souk_db_col_i64(st, 3), 0); /* 0 is a number, not NULL */
+    assert_int_equal(souk_db_prepare(conn, "SELECT $1, $2", &st, &err), SOUK_OK);
+    assert_int_equal(souk_db_bind(st, "s", "only one"), SOUK_EINTERNAL);
+    souk_db_release(conn);
+}
+
 static void bad_sql_is_an_error_with_detail(void **state)
 {
     struct fixture *f = *state;
@@ -180,6 +200,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unique_violation_is_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(savepoint_rollback_keeps_earlier_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(parameters_bind_by_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(spec_binding_nulls_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
         cmocka_unit_test(unknown_engine_is_rejected),
     };
