@@ -6,13 +6,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,18 +26,44 @@
 
 #define MAX_ARGS 32
 #define OUTPUT_MAX (64 << 20)
+#define LOG_MAX (16 << 20)
+#define WAIT_MS 10000
+#define POLL_MS 20
+
+void souk_h_sleep_ms(int ms)
+{
+    struct timespec pause = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
+        ;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void read_file(const char *path, struct souk_buf *out)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
     char chunk[65536];
     ssize_t n;
     while ((n = read(fd, chunk, sizeof chunk)) > 0)
-        if (souk_buf_add(out, chunk, (size_t)n) != SOUK_OK)
-            fail_msg("output of %s is over %d bytes", path, OUTPUT_MAX);
+        if (souk_buf_add(out, chunk, (size_t)n) != SOUK_OK) {
+            close(fd);
+            fail_msg("%s is over %zu bytes", path, out->_max);
+        }
     close(fd);
+}
+
+/* The last bytes of the server log, for failure messages. */
+static const char *log_tail(const struct souk_h_server *s, struct souk_buf *log)
+{
+    read_file(s->log_path, log);
+    return log->len > 3000 ? log->data + log->len - 3000 : log->data;
 }
 
 static void redirect(const char *path, int target, int flags)
@@ -41,6 +72,20 @@ static void redirect(const char *path, int target, int flags)
     if (fd < 0 || dup2(fd, target) < 0)
         _exit(127);
     close(fd);
+}
+
+static int exit_status(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int wait_child(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            fail_msg("waitpid %d: %s", (int)pid, strerror(errno));
+    return exit_status(status);
 }
 
 /* Runs argv with stdin/stdout/stderr redirected to files; returns the exit status. */
@@ -55,10 +100,7 @@ static int run_argv(char *const argv[], const char *in, const char *out, const c
         execv(argv[0], argv);
         _exit(127);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return wait_child(pid);
 }
 
 int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *errout,
@@ -68,13 +110,18 @@ int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *er
     size_t n = 1;
     va_list ap;
     va_start(ap, arg);
-    for (const char *a = arg; a && n < MAX_ARGS - 1; a = va_arg(ap, const char *))
+    for (const char *a = arg; a; a = va_arg(ap, const char *)) {
+        if (n == MAX_ARGS - 1)
+            fail_msg("souk_h_run: more than %d arguments", MAX_ARGS - 2);
         argv[n++] = (char *)a;
+    }
     va_end(ap);
     argv[n] = NULL;
     char out_path[] = "/tmp/souk-h-out-XXXXXX", err_path[] = "/tmp/souk-h-err-XXXXXX";
-    close(mkstemp(out_path));
-    close(mkstemp(err_path));
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    assert_true(out_fd >= 0 && err_fd >= 0);
+    close(out_fd);
+    close(err_fd);
     int status = run_argv(argv, stdin_path, out_path, err_path);
     if (out)
         read_file(out_path, out);
@@ -85,18 +132,28 @@ int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *er
     return status;
 }
 
-void souk_h_mint(struct souk_h_server *s, const char *scopes, char key[160], char key_id[64])
+void souk_h_mint(struct souk_h_server *s, const char *scopes, char key[SOUK_H_KEY_MAX],
+                 char key_id[SOUK_H_ID_MAX])
 {
     struct souk_buf out = SOUK_BUF_INIT(4096), errout = SOUK_BUF_INIT(4096);
     int status = souk_h_run(NULL, &out, &errout, "apikey", "create", "--scope", scopes, "--name",
                             "test", "--db", s->db, NULL);
-    if (status != 0 || out.len < 10 || out.len >= 160)
-        fail_msg("souk apikey create failed (%d): %s", status, errout.data);
-    snprintf(key, 160, "%.*s", (int)out.len - 1, out.data); /* drop the newline */
+    if (status != 0 || out.len < 10 || out.len >= SOUK_H_KEY_MAX || out.data[out.len - 1] != '\n')
+        fail_msg("souk apikey create failed (%d): %s%s", status, out.data, errout.data);
+    snprintf(key, SOUK_H_KEY_MAX, "%.*s", (int)out.len - 1, out.data); /* drop the newline */
     /* The key is sk_<id body>_<secret>; its id is key_<id body>. */
     const char *body = key + 3, *end = strchr(body, '_');
-    snprintf(key_id, 64, "key_%.*s", end ? (int)(end - body) : 0, body);
+    snprintf(key_id, SOUK_H_ID_MAX, "key_%.*s", end ? (int)(end - body) : 0, body);
     souk_buf_release(&out);
+    souk_buf_release(&errout);
+}
+
+void souk_h_revoke(struct souk_h_server *s, const char *key_id)
+{
+    struct souk_buf errout = SOUK_BUF_INIT(4096);
+    int status = souk_h_run(NULL, NULL, &errout, "apikey", "revoke", key_id, "--db", s->db, NULL);
+    if (status != 0)
+        fail_msg("souk apikey revoke %s failed (%d): %s", key_id, status, errout.data);
     souk_buf_release(&errout);
 }
 
@@ -110,13 +167,31 @@ void souk_h_export(struct souk_h_server *s, struct souk_buf *out)
     souk_buf_release(&errout);
 }
 
+void souk_h_assert_same_export(const struct souk_buf *a, const struct souk_buf *b,
+                               const char *what)
+{
+    if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
+        return;
+    size_t at = 0, line = 1;
+    while (at < a->len && at < b->len && a->data[at] == b->data[at])
+        line += a->data[at++] == '\n';
+    fail_msg("%s changed the store: exports differ at line %zu (byte %zu):\nbefore: %.300s\n"
+             "after:  %.300s",
+             what, line, at, a->data + at, b->data + at);
+}
+
+/* ---- the server ---- */
+
 /* Waits for the "listening" log line and reads the port from it. */
 static uint16_t wait_for_port(struct souk_h_server *s)
 {
-    for (int tries = 0; tries < 200; tries++) {
-        struct souk_buf log = SOUK_BUF_INIT(1 << 20);
+    int64_t deadline = now_ms() + WAIT_MS;
+    while (now_ms() < deadline) {
+        struct souk_buf log = SOUK_BUF_INIT(LOG_MAX);
         read_file(s->log_path, &log);
         const char *line = strstr(log.data, "msg=listening");
+        if (!line)
+            line = strstr(log.data, "msg=\"listening\"");
         const char *port = line ? strstr(line, " port=") : NULL;
         int64_t value = 0;
         bool found =
@@ -130,12 +205,10 @@ static uint16_t wait_for_port(struct souk_h_server *s)
             s->pid = 0;
             break;
         }
-        struct timespec pause = {0, 50 * 1000 * 1000};
-        nanosleep(&pause, NULL);
+        souk_h_sleep_ms(POLL_MS);
     }
-    struct souk_buf log = SOUK_BUF_INIT(1 << 20);
-    read_file(s->log_path, &log);
-    fail_msg("souk serve did not start listening:\n%s", log.data);
+    struct souk_buf log = SOUK_BUF_INIT(LOG_MAX);
+    fail_msg("souk serve did not start listening:\n%s", log_tail(s, &log));
     return 0;
 }
 
@@ -153,9 +226,13 @@ void souk_h_start(struct souk_h_server *s, const char *extra_flag)
     souk_h_mint(s, "admin", s->key, s->key_id);
     char *argv[] = {SOUK_BIN, "serve",     "--listen", "127.0.0.1:0",      "--db",
                     s->db,    "--threads", "4",        (char *)extra_flag, NULL};
+    pid_t parent = getpid();
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
+        /* A test binary that crashes must not leave its server running. */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+            _exit(127);
         redirect("/dev/null", 0, O_RDONLY);
         redirect("/dev/null", 1, O_WRONLY);
         redirect(s->log_path, 2, O_WRONLY | O_CREAT | O_TRUNC);
@@ -170,11 +247,9 @@ int souk_h_stop(struct souk_h_server *s)
     if (s->pid <= 0)
         return -1;
     kill(s->pid, SIGTERM);
-    int status;
-    while (waitpid(s->pid, &status, 0) < 0)
-        ;
+    int status = wait_child(s->pid);
     s->pid = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return status;
 }
 
 void souk_h_cleanup(struct souk_h_server *s)
@@ -224,8 +299,10 @@ static void copy_header(const char *line, size_t len, const char *name, char *ou
         return;
     const char *v = line + nlen + 1;
     size_t vlen = len - nlen - 1;
-    while (vlen && (*v == ' '))
-        v++, vlen--;
+    while (vlen && *v == ' ') {
+        v++;
+        vlen--;
+    }
     while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
         vlen--;
     snprintf(out, outsz, "%.*s", (int)vlen, v);
@@ -240,6 +317,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
     copy_header(line, len, "Content-Type", r->content_type, sizeof r->content_type);
     copy_header(line, len, "Allow", r->allow, sizeof r->allow);
     copy_header(line, len, "WWW-Authenticate", r->www_authenticate, sizeof r->www_authenticate);
+    copy_header(line, len, "X-Request-Id", r->request_id, sizeof r->request_id);
     return len;
 }
 
@@ -251,7 +329,7 @@ void souk_h_request(const struct souk_h_server *s, const char *method, const cha
     souk_buf_init(&resp->body, OUTPUT_MAX);
     CURL *curl = curl_easy_init();
     assert_non_null(curl);
-    char url[512], auth[256];
+    char url[2048], auth[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
     struct curl_slist *list = NULL;
     bool typed = false;
@@ -278,12 +356,16 @@ void souk_h_request(const struct souk_h_server *s, const char *method, const cha
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, resp);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     CURLcode rc = curl_easy_perform(curl);
-    if (rc != CURLE_OK)
-        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
     curl_slist_free_all(list);
     curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+        struct souk_buf log = SOUK_BUF_INIT(LOG_MAX);
+        fail_msg("%s %s: %s; server log ends:\n%s", method, path, curl_easy_strerror(rc),
+                 log_tail(s, &log));
+    }
     if (strncmp(resp->content_type, "application/json", 16) == 0)
         resp->json = json_loadb(resp->body.data, resp->body.len, 0, NULL);
 }
@@ -300,23 +382,265 @@ void souk_h_assert_error(const struct souk_h_resp *resp, long status, const char
 {
     if (resp->status != status)
         fail_msg("status %ld, want %ld: %s", resp->status, status, resp->body.data);
+    if (strncmp(resp->content_type, "application/json", 16) != 0)
+        fail_msg("error with Content-Type \"%s\": %s", resp->content_type, resp->body.data);
     json_t *error = json_object_get(resp->json, "error");
-    if (!json_is_object(error))
-        fail_msg("no error object in %s", resp->body.data);
+    if (!json_is_object(error) || json_object_size(resp->json) != 1)
+        fail_msg("not the error shape: %s", resp->body.data);
     const char *got_type = souk_h_str(error, "type");
     if (strcmp(got_type, type) != 0)
         fail_msg("error type %s, want %s: %s", got_type, type, resp->body.data);
-    if (souk_h_str(error, "message")[0] == '\0' ||
-        strncmp(souk_h_str(error, "request_id"), "req_", 4) != 0)
-        fail_msg("error without message or request_id: %s", resp->body.data);
+    if (souk_h_str(error, "message")[0] == '\0')
+        fail_msg("error without a message: %s", resp->body.data);
+    const char *rid = souk_h_str(error, "request_id");
+    if (rid[0] == '\0' || strcmp(rid, resp->request_id) != 0)
+        fail_msg("error request_id \"%s\" is not the X-Request-Id \"%s\"", rid, resp->request_id);
     json_t *got_param = json_object_get(error, "param");
     if (param ? !json_is_string(got_param) || strcmp(json_string_value(got_param), param) != 0
-              : !json_is_null(got_param))
-        fail_msg("error param %s, want %s", resp->body.data, param ? param : "null");
+              : !(got_param == NULL || json_is_null(got_param)))
+        fail_msg("error param in %s, want %s", resp->body.data, param ? param : "null");
 }
+
+void souk_h_create(const struct souk_h_server *s, const char *path, const char *body,
+                   char id[SOUK_H_ID_MAX])
+{
+    struct souk_h_resp r;
+    souk_h_request(s, "POST", path, s->key, body, NULL, &r);
+    if (r.status != 201 || souk_h_str(r.json, "id")[0] == '\0')
+        fail_msg("POST %s: %ld %s", path, r.status, r.body.data);
+    snprintf(id, SOUK_H_ID_MAX, "%s", souk_h_str(r.json, "id"));
+    souk_h_resp_release(&r);
+}
+
+json_t *souk_h_get(const struct souk_h_server *s, const char *path)
+{
+    struct souk_h_resp r;
+    souk_h_request(s, "GET", path, s->key, NULL, NULL, &r);
+    if (r.status != 200 || !r.json)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body.data);
+    json_t *j = json_incref(r.json);
+    souk_h_resp_release(&r);
+    return j;
+}
+
+size_t souk_h_count(const struct souk_h_server *s, const char *path)
+{
+    json_t *page = souk_h_get(s, path);
+    json_t *data = json_object_get(page, "data");
+    if (!json_is_array(data))
+        fail_msg("GET %s: no data array", path);
+    size_t n = json_array_size(data);
+    json_decref(page);
+    return n;
+}
+
+/* ---- JSON ---- */
 
 const char *souk_h_str(json_t *obj, const char *name)
 {
     const char *s = json_string_value(json_object_get(obj, name));
     return s ? s : "";
+}
+
+json_t *souk_h_at(json_t *root, const char *path)
+{
+    json_t *at = root;
+    const char *p = path;
+    while (at && *p) {
+        if (*p == '.') {
+            p++;
+        } else if (*p == '[') {
+            size_t index = 0;
+            for (p++; *p >= '0' && *p <= '9'; p++)
+                index = index * 10 + (size_t)(*p - '0');
+            if (*p++ != ']')
+                fail_msg("bad JSON path %s", path);
+            at = json_array_get(at, index);
+        } else {
+            size_t len = strcspn(p, ".[");
+            at = json_object_getn(at, p, len);
+            p += len;
+        }
+    }
+    return at;
+}
+
+const char *souk_h_text(json_t *root, const char *path)
+{
+    const char *s = json_string_value(souk_h_at(root, path));
+    return s ? s : "";
+}
+
+int64_t souk_h_int(json_t *root, const char *path)
+{
+    json_t *v = souk_h_at(root, path);
+    if (!json_is_integer(v)) {
+        char *text = json_dumps(root, JSON_COMPACT);
+        fail_msg("no integer at %s in %.2000s", path, text ? text : "(null)");
+    }
+    return json_integer_value(v);
+}
+
+/* ---- the server's log and state ---- */
+
+/* Finds a line of text containing every needle; copies it into line. */
+static bool find_line(const char *text, const char *const *needles, size_t n, char *line,
+                      size_t linesz)
+{
+    for (const char *start = text; *start;) {
+        const char *end = strchr(start, '\n');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        bool all = true;
+        for (size_t i = 0; i < n && all; i++) {
+            const char *hit = memmem(start, len, needles[i], strlen(needles[i]));
+            all = hit != NULL;
+        }
+        if (all) {
+            if (line)
+                snprintf(line, linesz, "%.*s", (int)len, start);
+            return true;
+        }
+        start += len + (end ? 1 : 0);
+    }
+    return false;
+}
+
+void souk_h_wait_log(const struct souk_h_server *s, char *line, size_t linesz,
+                     const char *needle, ...)
+{
+    const char *needles[16];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, needle);
+    for (const char *a = needle; a && n < 16; a = va_arg(ap, const char *))
+        needles[n++] = a;
+    va_end(ap);
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        struct souk_buf log = SOUK_BUF_INIT(LOG_MAX);
+        read_file(s->log_path, &log);
+        bool found = find_line(log.data, needles, n, line, linesz);
+        if (!found && now_ms() >= deadline)
+            fail_msg("no log line with \"%s\"...; the log ends:\n%s", needle,
+                     log.len > 3000 ? log.data + log.len - 3000 : log.data);
+        souk_buf_release(&log);
+        if (found)
+            return;
+        souk_h_sleep_ms(POLL_MS);
+    }
+}
+
+bool souk_h_log_contains(const struct souk_h_server *s, const char *text)
+{
+    struct souk_buf log = SOUK_BUF_INIT(LOG_MAX);
+    read_file(s->log_path, &log);
+    bool found = strstr(log.data, text) != NULL;
+    souk_buf_release(&log);
+    return found;
+}
+
+void souk_h_wait_metric(const struct souk_h_server *s, const char *sample)
+{
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        struct souk_h_resp r;
+        souk_h_request(s, "GET", "/metrics", s->key, NULL, NULL, &r);
+        if (r.status != 200)
+            fail_msg("GET /metrics: %ld %s", r.status, r.body.data);
+        size_t len = strlen(sample);
+        bool found = false;
+        /* a whole line: the sample followed by its newline */
+        for (const char *hit = r.body.data; !found && (hit = strstr(hit, sample)); hit++)
+            found = (hit == r.body.data || hit[-1] == '\n') && hit[len] == '\n';
+        if (!found && now_ms() >= deadline)
+            fail_msg("/metrics never showed \"%s\":\n%s", sample, r.body.data);
+        souk_h_resp_release(&r);
+        if (found)
+            return;
+        souk_h_sleep_ms(POLL_MS);
+    }
+}
+
+void souk_h_wait_in_flight(const struct souk_h_server *s, int n)
+{
+    char sample[64];
+    snprintf(sample, sizeof sample, "souk_http_requests_in_flight %d", n + 1); /* + the poll */
+    souk_h_wait_metric(s, sample);
+}
+
+/* ---- raw HTTP ---- */
+
+int souk_h_raw_connect(const struct souk_h_server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(s->port)};
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+        fail_msg("connect to port %u: %s", s->port, strerror(errno));
+    return fd;
+}
+
+void souk_h_raw_send(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            fail_msg("send: %s", strerror(errno));
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* The Content-Length of a response whose headers end at head_end, or -1. */
+static long content_length(const char *head, const char *head_end)
+{
+    for (const char *p = head; p && p < head_end; p = strstr(p, "\r\n")) {
+        p += p == head ? 0 : 2;
+        if (strncasecmp(p, "Content-Length:", 15) == 0) {
+            const char *v = p + 15;
+            v += strspn(v, " ");
+            int64_t n;
+            if (souk_str_to_i64((struct souk_str){v, strspn(v, "0123456789")}, 0, OUTPUT_MAX,
+                                &n) == SOUK_OK)
+                return (long)n;
+        }
+    }
+    return -1;
+}
+
+long souk_h_raw_response(int fd, struct souk_buf *out, size_t *body_at)
+{
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        const char *head_end = strstr(out->data, "\r\n\r\n");
+        if (head_end) {
+            long want = content_length(out->data, head_end);
+            size_t at = (size_t)(head_end + 4 - out->data);
+            if (want >= 0 && out->len >= at + (size_t)want) {
+                int64_t status = 0;
+                if (strncmp(out->data, "HTTP/1.1 ", 9) != 0 ||
+                    souk_str_to_i64((struct souk_str){out->data + 9, 3}, 100, 599, &status) !=
+                        SOUK_OK)
+                    fail_msg("not an HTTP response: %.200s", out->data);
+                if (body_at)
+                    *body_at = at;
+                return (long)status;
+            }
+        }
+        int left = (int)(deadline - now_ms());
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            fail_msg("no whole response within %d ms; got: %.500s", WAIT_MS, out->data);
+        char chunk[8192];
+        ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            fail_msg("the connection closed mid-response; got: %.500s", out->data);
+        if (souk_buf_add(out, chunk, (size_t)n) != SOUK_OK)
+            fail_msg("response over %zu bytes", out->_max);
+    }
 }
