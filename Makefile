@@ -36,6 +36,7 @@ bench: build-release
 	@bench/run-all
 
 fuzz: deps
+	@scripts/install-deps scripts/packages-fuzz.txt
 	@CC=clang cmake -S . -B build-fuzz -DSOUK_FUZZ=ON -DSOUK_SANITIZE=ON >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	@tests/fuzz/run-all build-fuzz 60
