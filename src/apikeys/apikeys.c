@@ -17,6 +17,8 @@ static const struct {
 } scope_names[] = {
     {"catalog:read", SOUK_SCOPE_CATALOG_READ},
     {"catalog:write", SOUK_SCOPE_CATALOG_WRITE},
+    {"orders:read", SOUK_SCOPE_ORDERS_READ},
+    {"orders:write", SOUK_SCOPE_ORDERS_WRITE},
     {"metrics:read", SOUK_SCOPE_METRICS_READ},
     {"admin", SOUK_SCOPE_ADMIN},
 };
@@ -37,7 +39,7 @@ int souk_apikeys_parse_scopes(const char *list, unsigned *out, struct souk_err *
         if (!bit)
             return souk_err_set(err, SOUK_EINVAL, "scope",
                                 "unknown scope \"%.*s\": expected catalog:read, catalog:write, "
-                                "metrics:read or admin",
+                                "orders:read, orders:write, metrics:read or admin",
                                 (int)(len > 64 ? 64 : len), cur);
         bits |= bit;
         if (!comma)

@@ -22,6 +22,8 @@ enum souk_scope {
     SOUK_SCOPE_CATALOG_READ = 1 << 0,
     SOUK_SCOPE_CATALOG_WRITE = 1 << 1,
     SOUK_SCOPE_METRICS_READ = 1 << 2,
+    SOUK_SCOPE_ORDERS_READ = 1 << 3,
+    SOUK_SCOPE_ORDERS_WRITE = 1 << 4,
     SOUK_SCOPE_ADMIN = 1 << 30,
 };
 #define SOUK_SCOPE_NONE 0
@@ -29,7 +31,7 @@ enum souk_scope {
 #define SOUK_APIKEY_MAX 128 /* buffer size for a full key */
 #define SOUK_APIKEY_SCOPES_MAX 256
 
-/* Parses "catalog:read,catalog:write,metrics:read,admin" into bits. Unknown or empty names are SOUK_EINVAL. */
+/* Parses "catalog:read,catalog:write,orders:read,orders:write,metrics:read,admin" into bits. Unknown or empty names are SOUK_EINVAL. */
 int souk_apikeys_parse_scopes(const char *list, unsigned *out, struct souk_err *err)
     SOUK_MUST_CHECK;
 /* Writes the canonical comma-separated form of scope bits. */

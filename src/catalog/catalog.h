@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/id.h"
 #include "core/pool.h"
 #include "db/db.h"
 
@@ -133,6 +134,10 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
                                 struct souk_product *p, int64_t expected_version,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 
+/* The product's title in the default locale, for order lines. */
+int souk_catalog_product_title(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                               char **title, struct souk_err *err) SOUK_MUST_CHECK;
+
 /* The product's current version (its ETag), without reading the rest of it. */
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
                                  struct souk_err *err) SOUK_MUST_CHECK;
@@ -227,6 +232,20 @@ int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
                             const struct souk_stock_filter *filter,
                             struct souk_stock_level **out, size_t *count, bool *has_more,
                             struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- reservations (the stock ledger) ---- */
+
+/*
+ * Reserves quantity units of a variant for an order in one warehouse that can cover them all,
+ * preferring one in ship_country (may be NULL), and records the movement in the ledger. The
+ * reservation is a conditional update (available >= quantity), so the ledger stays exact even
+ * with several writers. SOUK_EOUTOFSTOCK, saying how many are available, when no warehouse
+ * can; the chosen warehouse id is written to warehouse_id.
+ */
+int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id,
+                               int64_t quantity, const char *ship_country, const char *order_id,
+                               const char *param, char warehouse_id[SOUK_ID_MAX],
+                               struct souk_err *err) SOUK_MUST_CHECK;
 
 /* ---- JSON codec (the API's and the JSON-lines format's shape) ---- */
 

@@ -103,6 +103,13 @@ int souk_catalog__resolve_warehouse(struct souk_db_conn *conn, struct souk_pool 
                                     struct souk_stock_level *s, const char *param,
                                     struct souk_err *err) SOUK_MUST_CHECK;
 
+/*
+ * SOUK_ECONFLICT when the units that sql (a SELECT of one sum, by one id parameter) counts as
+ * reserved are above zero: deleting them would orphan open orders' reservations.
+ */
+int souk_catalog__refuse_reserved(struct souk_db_conn *conn, const char *sql, const char *id,
+                                  struct souk_err *err) SOUK_MUST_CHECK;
+
 /* Inserts a stock row with version 1. */
 int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
                                int64_t now, struct souk_err *err) SOUK_MUST_CHECK;

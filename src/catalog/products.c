@@ -8,17 +8,25 @@
 #include "core/time.h"
 
 #define PRODUCT_COLUMNS                                                                            \
-    "id, handle, status, title, description, brand, vendor, product_type, "                       \
-    "google_product_category, item_condition, option1_name, option2_name, option3_name, "         \
+    "id, handle, status, title, description, brand, vendor, product_type, "                        \
+    "google_product_category, item_condition, option1_name, option2_name, option3_name, "          \
     "version, created_at, updated_at"
 
 static void read_product_row(struct souk_pool *pool, struct souk_db_stmt *st,
                              struct souk_product *p)
 {
-    char **texts[] = {&p->id,          &p->handle, &p->status,
-                      &p->title,       &p->description, &p->brand,
-                      &p->vendor,      &p->product_type, &p->google_product_category,
-                      &p->condition,   &p->option_names[0], &p->option_names[1],
+    char **texts[] = {&p->id,
+                      &p->handle,
+                      &p->status,
+                      &p->title,
+                      &p->description,
+                      &p->brand,
+                      &p->vendor,
+                      &p->product_type,
+                      &p->google_product_category,
+                      &p->condition,
+                      &p->option_names[0],
+                      &p->option_names[1],
                       &p->option_names[2]};
     int col = 0;
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
@@ -32,8 +40,9 @@ static int load_tags(struct souk_db_conn *conn, struct souk_pool *pool, struct s
                      struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn, "SELECT tag FROM product_tags WHERE product_id = $1 "
-                                   "ORDER BY tag",
+    int rc = souk_db_prepare(conn,
+                             "SELECT tag FROM product_tags WHERE product_id = $1 "
+                             "ORDER BY tag",
                              &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "s", p->id);
@@ -96,12 +105,8 @@ int souk_catalog__load_product_shell(struct souk_db_conn *conn, struct souk_pool
                                      struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = $1", &st,
-                             err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", id);
-    if (rc == SOUK_OK)
-        rc = souk_db_step(st, err);
+    int rc = souk_db_query(conn, err, &st, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = $1",
+                           "s", id);
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -118,8 +123,8 @@ int souk_catalog__load_product_shell(struct souk_db_conn *conn, struct souk_pool
 static void resolve_locale(struct souk_product *p, const char *locale)
 {
     char chain[4][SOUK_LOCALE_MAX];
-    size_t n = souk_locale_fallback_chain(souk_str_from(locale), SOUK_CATALOG_DEFAULT_LOCALE,
-                                          chain, 4);
+    size_t n =
+        souk_locale_fallback_chain(souk_str_from(locale), SOUK_CATALOG_DEFAULT_LOCALE, chain, 4);
     const char *title_from = NULL, *description_from = NULL;
     for (size_t c = 0; c < n; c++) {
         for (size_t i = 0; i < p->ntranslations; i++) {
@@ -175,9 +180,9 @@ static int insert_children(struct souk_db_conn *conn, const struct souk_product 
 {
     int64_t rc = SOUK_OK;
     for (size_t i = 0; i < p->ntags && rc >= 0; i++)
-        rc = souk_db_run_sql(conn, err,
-                             "INSERT INTO product_tags (product_id, tag) VALUES ($1, $2)", "ss",
-                             p->id, p->tags[i]);
+        rc =
+            souk_db_run_sql(conn, err, "INSERT INTO product_tags (product_id, tag) VALUES ($1, $2)",
+                            "ss", p->id, p->tags[i]);
     for (size_t i = 0; i < p->ntranslations && rc >= 0; i++)
         rc = souk_db_run_sql(conn, err,
                              "INSERT INTO product_translations (product_id, locale, title, "
@@ -188,8 +193,7 @@ static int insert_children(struct souk_db_conn *conn, const struct souk_product 
         rc = souk_db_run_sql(conn, err,
                              "INSERT INTO product_media (product_id, position, url, alt) "
                              "VALUES ($1, $2, $3, $4)",
-                             "siss", p->id, p->media[i].position, p->media[i].url,
-                             p->media[i].alt);
+                             "siss", p->id, p->media[i].position, p->media[i].url, p->media[i].alt);
     return rc < 0 ? (int)rc : SOUK_OK;
 }
 
@@ -270,8 +274,7 @@ int souk_catalog_product_create(struct souk_db_conn *conn, struct souk_pool *poo
     char prefix[SOUK_CATALOG__PARAM_MAX];
     for (size_t i = 0; rc == SOUK_OK && i < p->nvariants; i++)
         rc = souk_catalog__insert_variant(conn, pool, p->id, &p->variants[i], p->created_at,
-                                          souk_catalog__param(prefix, "", "variants[%zu]", i),
-                                          err);
+                                          souk_catalog__param(prefix, "", "variants[%zu]", i), err);
     return rc;
 }
 
@@ -296,15 +299,23 @@ static int check_existing_variants(struct souk_db_conn *conn, struct souk_pool *
     return rc;
 }
 
+int souk_catalog_product_title(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                               char **title, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st, "SELECT title FROM products WHERE id = $1", "s", id);
+    if (rc == 1)
+        *title = souk_catalog__col_str(pool, st, 0);
+    return rc == 1  ? SOUK_OK
+           : rc < 0 ? rc
+                    : souk_err_set(err, SOUK_ENOTFOUND, NULL, "no product %.64s", id);
+}
+
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
                                  struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn, "SELECT version FROM products WHERE id = $1", &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", id);
-    if (rc == SOUK_OK)
-        rc = souk_db_step(st, err);
+    int rc = souk_db_query(conn, err, &st, "SELECT version FROM products WHERE id = $1", "s", id);
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -343,13 +354,19 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
     return rc;
 }
 
-int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id,
-                                int64_t expected_version, struct souk_err *err)
+int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id, int64_t expected_version,
+                                struct souk_err *err)
 {
     int64_t version = 0;
     int rc = souk_catalog_product_version(conn, id, &version, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(version, expected_version, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__refuse_reserved(conn,
+                                           "SELECT COALESCE(SUM(s.reserved), 0) FROM stock s "
+                                           "JOIN variants v ON v.id = s.variant_id "
+                                           "WHERE v.product_id = $1",
+                                           id, err);
     int64_t changed =
         rc == SOUK_OK ? souk_db_run_sql(conn, err, "DELETE FROM products WHERE id = $1", "s", id)
                       : rc;
@@ -395,8 +412,7 @@ static int list_ids(struct souk_db_conn *conn, struct souk_pool *pool,
         &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "ssnssi", f->after ? f->after : "", f->status, f->updated_since,
-                          f->tag, f->q ? like_pattern(pool, f->q) : NULL,
-                          (int64_t)f->limit + 1);
+                          f->tag, f->q ? like_pattern(pool, f->q) : NULL, (int64_t)f->limit + 1);
     *count = 0;
     while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
         ids[(*count)++] = souk_catalog__col_str(pool, st, 0);
@@ -406,9 +422,8 @@ static int list_ids(struct souk_db_conn *conn, struct souk_pool *pool,
 }
 
 int souk_catalog_product_list(struct souk_db_conn *conn, struct souk_pool *pool,
-                              const struct souk_product_filter *filter,
-                              struct souk_product **out, size_t *count, bool *has_more,
-                              struct souk_err *err)
+                              const struct souk_product_filter *filter, struct souk_product **out,
+                              size_t *count, bool *has_more, struct souk_err *err)
 {
     if (filter->limit < 1 || filter->limit > 250)
         return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");

@@ -1,11 +1,13 @@
 /* stock: on-hand quantities per variant and warehouse. */
+#include <stdio.h>
 #include <string.h>
 
 #include "catalog/catalog_int.h"
+#include "core/id.h"
 #include "core/time.h"
 
 #define STOCK_SELECT                                                                               \
-    "SELECT s.variant_id, s.warehouse_id, w.code, s.on_hand, s.reserved, s.version, "             \
+    "SELECT s.variant_id, s.warehouse_id, w.code, s.on_hand, s.reserved, s.version, "              \
     "s.updated_at FROM stock s JOIN warehouses w ON w.id = s.warehouse_id "
 
 static void read_stock_row(struct souk_pool *pool, struct souk_db_stmt *st,
@@ -39,12 +41,12 @@ static int collect_stock(struct souk_pool *pool, struct souk_db_stmt *st,
 }
 
 int souk_catalog__load_stock(struct souk_db_conn *conn, struct souk_pool *pool,
-                             const char *variant_id, struct souk_stock_level **out,
-                             size_t *count, struct souk_err *err)
+                             const char *variant_id, struct souk_stock_level **out, size_t *count,
+                             struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn, STOCK_SELECT "WHERE s.variant_id = $1 ORDER BY w.code", &st,
-                             err);
+    int rc =
+        souk_db_prepare(conn, STOCK_SELECT "WHERE s.variant_id = $1 ORDER BY w.code", &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "s", variant_id);
     return rc == SOUK_OK ? collect_stock(pool, st, out, count, err) : rc;
@@ -74,13 +76,29 @@ int souk_catalog__resolve_warehouse(struct souk_db_conn *conn, struct souk_pool 
     return SOUK_OK;
 }
 
+int souk_catalog__refuse_reserved(struct souk_db_conn *conn, const char *sql, const char *id,
+                                  struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st, sql, "s", id);
+    if (rc < 0)
+        return rc;
+    int64_t reserved = rc == 1 ? souk_db_col_i64(st, 0) : 0;
+    return reserved > 0 ? souk_err_set(err, SOUK_ECONFLICT, NULL,
+                                       "%lld unit(s) are reserved for open orders: fulfil or "
+                                       "cancel them first",
+                                       (long long)reserved)
+                        : SOUK_OK;
+}
+
 int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
                                int64_t now, struct souk_err *err)
 {
-    int64_t changed = souk_db_run_sql(conn, err,
-                                      "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
-                                      "reserved, version, updated_at) VALUES ($1, $2, $3, 0, 1, $4)",
-                                      "ssii", s->variant_id, s->warehouse_id, s->on_hand, now);
+    int64_t changed =
+        souk_db_run_sql(conn, err,
+                        "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
+                        "reserved, version, updated_at) VALUES ($1, $2, $3, 0, 1, $4)",
+                        "ssii", s->variant_id, s->warehouse_id, s->on_hand, now);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
@@ -104,8 +122,8 @@ int souk_catalog_stock_get(struct souk_db_conn *conn, struct souk_pool *pool,
 }
 
 /* The variant and warehouse named by a stock path must both exist (404 otherwise). */
-static int check_pair(struct souk_db_conn *conn, struct souk_pool *pool,
-                      struct souk_stock_level *s, struct souk_err *err)
+static int check_pair(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_stock_level *s,
+                      struct souk_err *err)
 {
     struct souk_variant *v = NULL;
     int rc = souk_catalog_variant_get(conn, pool, s->variant_id, &v, err);
@@ -182,9 +200,8 @@ int souk_catalog_stock_delete(struct souk_db_conn *conn, const char *variant_id,
 }
 
 int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
-                            const struct souk_stock_filter *filter,
-                            struct souk_stock_level **out, size_t *count, bool *has_more,
-                            struct souk_err *err)
+                            const struct souk_stock_filter *filter, struct souk_stock_level **out,
+                            size_t *count, bool *has_more, struct souk_err *err)
 {
     if (filter->limit < 1 || filter->limit > 250)
         return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
@@ -216,4 +233,71 @@ int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
     if (*has_more)
         *count = (size_t)filter->limit;
     return SOUK_OK;
+}
+
+static int64_t total_available(struct souk_db_conn *conn, const char *variant_id,
+                               struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT COALESCE(SUM(on_hand - reserved), 0) FROM stock "
+                           "WHERE variant_id = $1",
+                           "s", variant_id);
+    return rc == 1 ? souk_db_col_i64(st, 0) : (rc < 0 ? rc : 0);
+}
+
+/* The warehouse that can cover quantity: in ship_country first, then the one with most left. */
+static int pick_warehouse(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
+                          const char *ship_country, char warehouse_id[SOUK_ID_MAX],
+                          struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(
+        conn, err, &st,
+        "SELECT s.warehouse_id FROM stock s JOIN warehouses w ON w.id = s.warehouse_id "
+        "WHERE s.variant_id = $1 AND s.on_hand - s.reserved >= $2 "
+        "ORDER BY CASE WHEN w.country = $3 THEN 0 ELSE 1 END, s.on_hand - s.reserved DESC, "
+        "s.warehouse_id LIMIT 1",
+        "sis", variant_id, quantity, ship_country);
+    if (rc == 1)
+        snprintf(warehouse_id, SOUK_ID_MAX, "%.*s", (int)souk_db_col_text(st, 0).len,
+                 souk_db_col_text(st, 0).ptr);
+    return rc;
+}
+
+int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
+                               const char *ship_country, const char *order_id, const char *param,
+                               char warehouse_id[SOUK_ID_MAX], struct souk_err *err)
+{
+    int rc = pick_warehouse(conn, variant_id, quantity, ship_country, warehouse_id, err);
+    int64_t changed = 0;
+    int64_t now = souk_time_now_us();
+    if (rc == 1) /* conditional, so a concurrent writer on another node cannot oversell */
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE stock SET reserved = reserved + $3, "
+                                  "version = version + 1, updated_at = $4 WHERE variant_id = $1 "
+                                  "AND warehouse_id = $2 AND on_hand - reserved >= $3",
+                                  "ssii", variant_id, warehouse_id, quantity, now);
+    if (rc < 0 || changed < 0)
+        return rc < 0 ? rc : (int)changed;
+    if (changed == 0) {
+        int64_t left = total_available(conn, variant_id, err);
+        if (left < 0)
+            return (int)left;
+        return souk_err_set(err, SOUK_EOUTOFSTOCK, param,
+                            "out of stock: %lld ordered, %lld available%s", (long long)quantity,
+                            (long long)left,
+                            left > 0 ? " (and no single warehouse holds them all)" : "");
+    }
+    char movement[SOUK_ID_MAX];
+    souk_id_new("mov", movement);
+    changed =
+        souk_db_run_sql(conn, err,
+                        "INSERT INTO stock_movements (id, variant_id, warehouse_id, kind, "
+                        "quantity, order_id, reason, created_at) VALUES ($1, $2, $3, "
+                        "'reserve', $4, $5, 'order placed', $6)",
+                        "sssisi", movement, variant_id, warehouse_id, quantity, order_id, now);
+    if (changed < 0)
+        return (int)changed;
+    return souk_catalog__touch_variant(conn, variant_id, now, err);
 }

@@ -317,6 +317,9 @@ int souk_catalog_variant_delete(struct souk_db_conn *conn, const char *id,
     int rc = souk_catalog_variant_get(conn, pool, id, &stored, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_version(stored->version, expected_version, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__refuse_reserved(
+            conn, "SELECT COALESCE(SUM(reserved), 0) FROM stock WHERE variant_id = $1", id, err);
     int64_t changed =
         rc == SOUK_OK ? souk_db_run_sql(conn, err, "DELETE FROM variants WHERE id = $1", "s", id)
                       : rc;

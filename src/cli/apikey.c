@@ -15,7 +15,7 @@ static const char usage[] =
     "\n"
     "create  mints a key and prints it once on stdout; only its hash is stored.\n"
     "        SCOPES is a comma-separated list of catalog:read, catalog:write,\n"
-    "        metrics:read, admin (every scope).\n"
+    "        orders:read, orders:write, metrics:read, admin (every scope).\n"
     "list    prints id, name, scopes, created and revoked times (never secrets).\n"
     "revoke  stops a key from authenticating, effective on the next request.\n"
     "\n"

@@ -25,6 +25,7 @@
     XX(EMETHOD, "method_not_allowed", 405, "method not allowed on this resource")                 \
     XX(ECONFLICT, "conflict", 409, "the request conflicts with the current state")                \
     XX(EINFLIGHT, "idempotency_in_flight", 409, "a request with this Idempotency-Key is in flight")\
+    XX(EOUTOFSTOCK, "out_of_stock", 409, "there is not enough stock")                             \
     XX(EPRECOND, "precondition_failed", 412, "the resource changed since it was read")            \
     XX(ETOOBIG, "payload_too_large", 413, "the request body is too large")                        \
     XX(EMEDIA, "unsupported_media_type", 415, "the body must be application/json")                \

@@ -17,9 +17,9 @@
 struct souk_db_stmt {
     void *impl;
     struct souk_db_conn *conn;
-    char *sql;    /* owned copy: the cache key */
+    char *sql; /* owned copy: the cache key */
     uint64_t hash;
-    struct souk_db_stmt *next; /* bucket chain */
+    struct souk_db_stmt *next;      /* bucket chain */
     struct souk_db_stmt *next_used; /* handed out in the current transaction */
     bool used;
 };
@@ -70,8 +70,8 @@ int souk_db_open(const char *spec, const struct souk_db_options *opts, struct so
         return souk_err_set(err, SOUK_EINVAL, "db",
                             "PostgreSQL is not supported by this build yet; use sqlite:PATH");
     } else {
-        return souk_err_set(err, SOUK_EINVAL, "db",
-                            "unknown database \"%s\": expected sqlite:PATH", spec);
+        return souk_err_set(err, SOUK_EINVAL, "db", "unknown database \"%s\": expected sqlite:PATH",
+                            spec);
     }
     int n = opts && opts->connections > 0 ? opts->connections : 1;
     struct souk_db *db = souk_calloc(1, sizeof *db);
@@ -253,8 +253,8 @@ int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *er
     return conn->db->engine->exec(conn->impl, sql, err);
 }
 
-static int lookup_or_prepare(struct souk_db_conn *conn, const char *sql,
-                             struct souk_db_stmt **out, struct souk_err *err)
+static int lookup_or_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
+                             struct souk_err *err)
 {
     uint64_t h = hash_sql(sql);
     struct souk_db_stmt **bucket = &conn->buckets[h % STMT_BUCKETS];
@@ -368,6 +368,21 @@ int souk_db_bind(struct souk_db_stmt *st, const char *spec, ...)
     return rc;
 }
 
+int souk_db_query(struct souk_db_conn *conn, struct souk_err *err, struct souk_db_stmt **out,
+                  const char *sql, const char *spec, ...)
+{
+    int rc = souk_db_prepare(conn, sql, out, err);
+    if (rc != SOUK_OK)
+        return rc;
+    va_list ap;
+    va_start(ap, spec);
+    rc = souk_db_vbind(*out, spec, ap);
+    va_end(ap);
+    if (rc != SOUK_OK)
+        return souk_err_set(err, rc, NULL, "binding a statement failed");
+    return souk_db_step(*out, err);
+}
+
 int64_t souk_db_run_sql(struct souk_db_conn *conn, struct souk_err *err, const char *sql,
                         const char *spec, ...)
 {
@@ -423,8 +438,8 @@ static const char create_migrations_table[] =
 static int applied_version(struct souk_db_conn *conn, int64_t *out, struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                             &st, err);
+    int rc =
+        souk_db_prepare(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &st, err);
     if (rc != SOUK_OK)
         return rc;
     rc = souk_db_step(st, err);

@@ -54,8 +54,8 @@ void souk_db_release(struct souk_db_conn *conn); /* rolls back an open transacti
 
 enum souk_db_txn { SOUK_DB_READ, SOUK_DB_WRITE };
 
-int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_err *err)
-    SOUK_MUST_CHECK;
+int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind,
+                  struct souk_err *err) SOUK_MUST_CHECK;
 int souk_db_commit(struct souk_db_conn *conn, struct souk_err *err) SOUK_MUST_CHECK;
 void souk_db_rollback(struct souk_db_conn *conn); /* no-op outside a transaction */
 bool souk_db_in_txn(const struct souk_db_conn *conn);
@@ -69,8 +69,7 @@ int souk_db_savepoint_release(struct souk_db_conn *conn, struct souk_err *err) S
 int souk_db_savepoint_rollback(struct souk_db_conn *conn, struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Runs SQL that returns no rows and takes no parameters (may hold several statements). */
-int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *err)
-    SOUK_MUST_CHECK;
+int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Returns the cached statement for sql, reset and with its parameters cleared. */
 int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
@@ -81,8 +80,8 @@ int souk_db_bind_i64(struct souk_db_stmt *st, int index, int64_t value) SOUK_MUS
 int souk_db_bind_text(struct souk_db_stmt *st, int index, struct souk_str value) SOUK_MUST_CHECK;
 int souk_db_bind_null(struct souk_db_stmt *st, int index) SOUK_MUST_CHECK;
 /* Binds NULL when value.ptr is NULL, text otherwise. */
-int souk_db_bind_opt_text(struct souk_db_stmt *st, int index, struct souk_str value)
-    SOUK_MUST_CHECK;
+int souk_db_bind_opt_text(struct souk_db_stmt *st, int index,
+                          struct souk_str value) SOUK_MUST_CHECK;
 
 /*
  * Binds parameters 1..n in one call, one spec character per parameter:
@@ -100,6 +99,13 @@ int souk_db_vbind(struct souk_db_stmt *st, const char *spec, va_list ap) SOUK_MU
  */
 int64_t souk_db_run_sql(struct souk_db_conn *conn, struct souk_err *err, const char *sql,
                         const char *spec, ...) SOUK_MUST_CHECK;
+
+/*
+ * Prepares sql, binds parameters as souk_db_bind does and steps once: 1 with the first row in
+ * *out, 0 when there is none, or a negative status. For lookups of one row (or the first).
+ */
+int souk_db_query(struct souk_db_conn *conn, struct souk_err *err, struct souk_db_stmt **out,
+                  const char *sql, const char *spec, ...) SOUK_MUST_CHECK;
 
 /* Advances: 1 when a row is available, 0 when done, a negative status on failure. */
 int souk_db_step(struct souk_db_stmt *st, struct souk_err *err) SOUK_MUST_CHECK;

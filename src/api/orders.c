@@ -1,0 +1,54 @@
+/* orders: /v1/orders, the merchant's own order placement and the order book's reads. */
+#include "api/api_int.h"
+#include "orders/orders.h"
+
+static int reply_order(struct souk_req *req, int status, const char *id)
+{
+    struct souk_order *o = NULL;
+    int rc = souk_orders_get(req->db, req->pool, id, &o, &req->err);
+    if (rc != SOUK_OK)
+        return rc;
+    souk_req_set_etag(req, o->version);
+    souk_req_reply(req, status, souk_orders_encode(o));
+    return SOUK_OK;
+}
+
+/* Places an order: prices from the catalog, stock reserved, or 409 out_of_stock. */
+int souk_api_orders_create(struct souk_req *req)
+{
+    struct souk_order *o = souk_pool_alloc(req->pool, sizeof *o);
+    int rc = souk_orders_decode(req->pool, req->body, o, &req->err);
+    if (rc == SOUK_OK)
+        rc = souk_orders_place(req->db, req->pool, o, &req->err);
+    if (rc != SOUK_OK)
+        return rc;
+    souk_req_set_location(req, souk_pool_printf(req->pool, "/v1/orders/%s", o->id));
+    return reply_order(req, 201, o->id);
+}
+
+int souk_api_orders_get(struct souk_req *req)
+{
+    return reply_order(req, 200, req->params[0]);
+}
+
+int souk_api_orders_list(struct souk_req *req)
+{
+    struct souk_order_filter filter = {0};
+    struct souk_order *items = NULL;
+    size_t count = 0;
+    bool has_more = false;
+    int rc = souk_api__page(req, &filter.limit, &filter.after);
+    if (rc == SOUK_OK)
+        rc = souk_api__query_text(req, "status", 16, &filter.status);
+    if (rc == SOUK_OK)
+        rc = souk_api__query_text(req, "channel", 32, &filter.channel);
+    if (rc == SOUK_OK)
+        rc = souk_orders_list(req->db, req->pool, &filter, &items, &count, &has_more, &req->err);
+    if (rc != SOUK_OK)
+        return rc;
+    json_t *data = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(data, souk_orders_encode(&items[i]));
+    souk_req_reply_list(req, data, has_more, count ? items[count - 1].id : NULL);
+    return SOUK_OK;
+}

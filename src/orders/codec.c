@@ -1,0 +1,174 @@
+/* codec: the JSON of orders (the direct placement body in, the order out). */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "core/time.h"
+#include "orders/orders.h"
+
+static int text_field(struct souk_pool *pool, json_t *value, const char *param, char **out,
+                      struct souk_err *err)
+{
+    if (json_is_null(value))
+        return SOUK_OK;
+    if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value))
+        return souk_err_set(err, SOUK_EINVAL, param, "%s must be a string", param);
+    *out = souk_pool_strdup(pool, json_string_value(value));
+    return SOUK_OK;
+}
+
+/* An object of text fields: {"name": ..., "email": ...}; names[i] goes to outs[i]. */
+static int text_object(struct souk_pool *pool, json_t *in, const char *param,
+                       const char *const names[], char **outs[], struct souk_err *err)
+{
+    char field[64];
+    if (!json_is_object(in))
+        return souk_err_set(err, SOUK_EINVAL, param, "%s must be an object", param);
+    const char *key;
+    json_t *value;
+    json_object_foreach(in, key, value)
+    {
+        snprintf(field, sizeof field, "%s.%.32s", param, key);
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], key) != 0)
+            i++;
+        int rc = names[i] ? text_field(pool, value, field, outs[i], err)
+                          : souk_err_set(err, SOUK_EINVAL, field, "unknown field %s", field);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    return SOUK_OK;
+}
+
+static int decode_line(struct souk_pool *pool, json_t *in, struct souk_order_line *l, size_t index,
+                       struct souk_err *err)
+{
+    char param[64];
+    snprintf(param, sizeof param, "lines[%zu]", index);
+    if (!json_is_object(in))
+        return souk_err_set(err, SOUK_EINVAL, param, "%s must be an object", param);
+    const char *key;
+    json_t *value;
+    json_object_foreach(in, key, value)
+    {
+        snprintf(param, sizeof param, "lines[%zu].%.32s", index, key);
+        int rc = SOUK_OK;
+        if (strcmp(key, "sku") == 0)
+            rc = text_field(pool, value, param, &l->sku, err);
+        else if (strcmp(key, "quantity") != 0)
+            rc = souk_err_set(err, SOUK_EINVAL, param, "unknown field %s", param);
+        else if (!json_is_integer(value))
+            rc = souk_err_set(err, SOUK_EINVAL, param, "%s must be an integer", param);
+        else
+            l->quantity = json_integer_value(value);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    if (!l->sku || l->quantity == 0) {
+        snprintf(param, sizeof param, "lines[%zu].%s", index, l->sku ? "quantity" : "sku");
+        return souk_err_set(err, SOUK_EINVAL, param, "%s is required", param);
+    }
+    return SOUK_OK;
+}
+
+static int decode_lines(struct souk_pool *pool, json_t *in, struct souk_order *o,
+                        struct souk_err *err)
+{
+    if (!json_is_array(in) || json_array_size(in) == 0 ||
+        json_array_size(in) > SOUK_ORDERS_MAX_LINES)
+        return souk_err_set(err, SOUK_EINVAL, "lines", "lines must be an array of 1 to %d lines",
+                            SOUK_ORDERS_MAX_LINES);
+    o->nlines = json_array_size(in);
+    o->lines = souk_pool_alloc(pool, o->nlines * sizeof *o->lines);
+    for (size_t i = 0; i < o->nlines; i++) {
+        int rc = decode_line(pool, json_array_get(in, i), &o->lines[i], i, err);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    return SOUK_OK;
+}
+
+static int decode_field(struct souk_pool *pool, const char *key, json_t *value,
+                        struct souk_order *o, struct souk_err *err)
+{
+    static const char *const buyer[] = {"name", "email", NULL};
+    static const char *const address[] = {"country", "text", NULL};
+    if (strcmp(key, "currency") == 0) {
+        if (!json_is_string(value) || json_string_length(value) != 3)
+            return souk_err_set(err, SOUK_EINVAL, "currency",
+                                "currency must be a three-letter ISO 4217 code such as EUR");
+        memcpy(o->currency, json_string_value(value), 4);
+        return SOUK_OK;
+    }
+    if (strcmp(key, "lines") == 0)
+        return decode_lines(pool, value, o, err);
+    if (strcmp(key, "shipping") == 0) {
+        if (!json_is_integer(value))
+            return souk_err_set(err, SOUK_EINVAL, "shipping",
+                                "shipping must be an integer amount in minor units");
+        o->shipping = json_integer_value(value);
+        return SOUK_OK;
+    }
+    if (strcmp(key, "external_id") == 0)
+        return text_field(pool, value, "external_id", &o->external_id, err);
+    if (strcmp(key, "buyer") == 0)
+        return text_object(pool, value, "buyer", buyer,
+                           (char **[]){&o->buyer_name, &o->buyer_email}, err);
+    if (strcmp(key, "shipping_address") == 0)
+        return text_object(pool, value, "shipping_address", address,
+                           (char **[]){&o->ship_country, &o->ship_address}, err);
+    return souk_err_set(err, SOUK_EINVAL, key, "unknown field %.64s", key);
+}
+
+int souk_orders_decode(struct souk_pool *pool, json_t *in, struct souk_order *o,
+                       struct souk_err *err)
+{
+    memset(o, 0, sizeof *o);
+    if (!json_is_object(in))
+        return souk_err_set(err, SOUK_EINVAL, NULL, "the body must be a JSON object");
+    const char *key;
+    json_t *value;
+    json_object_foreach(in, key, value)
+    {
+        int rc = decode_field(pool, key, value, o, err);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    if (!o->currency[0])
+        return souk_err_set(err, SOUK_EINVAL, "currency", "currency is required");
+    if (!o->nlines)
+        return souk_err_set(err, SOUK_EINVAL, "lines", "lines is required");
+    return SOUK_OK;
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *souk_orders_encode(const struct souk_order *o)
+{
+    json_t *lines = json_array();
+    for (size_t i = 0; i < o->nlines; i++) {
+        const struct souk_order_line *l = &o->lines[i];
+        json_array_append_new(
+            lines,
+            json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o}", "line_no", (json_int_t)l->line_no,
+                      "sku", l->sku, "variant_id", text_or_null(l->variant_id), "title",
+                      text_or_null(l->title), "quantity", (json_int_t)l->quantity, "unit_price",
+                      (json_int_t)l->unit_price, "warehouse_id", text_or_null(l->warehouse_id)));
+    }
+    char created[SOUK_TIME_RFC3339_MAX], updated[SOUK_TIME_RFC3339_MAX];
+    souk_time_format(o->created_at, created);
+    souk_time_format(o->updated_at, updated);
+    return json_pack(
+        "{s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:o, s:o}, "
+        "s:{s:o, s:o}, s:o, s:I, s:s, s:s}",
+        "id", o->id, "channel", o->channel, "external_id", text_or_null(o->external_id), "status",
+        o->status, "currency", o->currency, "subtotal", (json_int_t)o->subtotal, "shipping",
+        (json_int_t)o->shipping, "discount", (json_int_t)o->discount, "tax", (json_int_t)o->tax,
+        "total", (json_int_t)o->total, "buyer", "name", text_or_null(o->buyer_name), "email",
+        text_or_null(o->buyer_email), "shipping_address", "country", text_or_null(o->ship_country),
+        "text", text_or_null(o->ship_address), "lines", lines, "version", (json_int_t)o->version,
+        "created_at", created, "updated_at", updated);
+}

@@ -1,0 +1,86 @@
+/*
+ * orders: the order book. One order model for every source: the merchant's own checkout
+ * (channel "direct", placed through POST /v1/orders) now, the platforms' webhooks with the
+ * channels issue.
+ *
+ * Placing an order prices its lines from the catalog, reserves their stock through the ledger
+ * (catalog.h, souk_catalog_stock_reserve) and writes the order, all inside the caller's write
+ * transaction: either everything is committed or nothing is. Stock is checked per SKU on the sum
+ * of the order's lines, so two lines of one SKU cannot pass where their total does not.
+ * Structs follow catalog.h's conventions (pool strings, NULL for unset). Depends on core/, db/,
+ * catalog/ and jansson.
+ */
+#ifndef SOUK_ORDERS_ORDERS_H
+#define SOUK_ORDERS_ORDERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/pool.h"
+#include "db/db.h"
+
+#define SOUK_ORDERS_MAX_LINES 100
+#define SOUK_ORDERS_MAX_QUANTITY 10000
+
+struct souk_order_line {
+    int64_t line_no;    /* 1-based */
+    char *sku;          /* as ordered */
+    int64_t quantity;   /* 1..SOUK_ORDERS_MAX_QUANTITY */
+    char *variant_id;   /* resolved from the SKU */
+    char *title;        /* the product's title and the variant's option values */
+    int64_t unit_price; /* minor units of the order's currency (the sale price while one runs) */
+    char *warehouse_id; /* where the units are reserved */
+};
+
+struct souk_order {
+    char *id;          /* "ord_..." */
+    char *channel;     /* "direct" for POST /v1/orders */
+    char *external_id; /* the merchant's or platform's reference; unique per channel */
+    char *status;      /* "pending" at placement */
+    char currency[4];
+    int64_t subtotal, shipping, discount, tax, total; /* minor units */
+    char *buyer_name, *buyer_email;
+    char *ship_country; /* ISO 3166-1 alpha-2; picks the warehouse when it can */
+    char *ship_address;
+    struct souk_order_line *lines;
+    size_t nlines;
+    int64_t version, created_at, updated_at;
+};
+
+/*
+ * Validates o, prices and reserves its lines and inserts it. SOUK_EOUTOFSTOCK names the first
+ * line of the SKU that cannot be covered ("lines[2].quantity") and says how many are left;
+ * SOUK_EUNPROC for an unknown SKU or a SKU without a price in the order's currency;
+ * SOUK_ECONFLICT when the channel already has an order with this external_id.
+ */
+int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                      struct souk_err *err) SOUK_MUST_CHECK;
+
+int souk_orders_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                    struct souk_order **out, struct souk_err *err) SOUK_MUST_CHECK;
+
+struct souk_order_filter {
+    const char *status;  /* NULL for any */
+    const char *channel; /* NULL for any */
+    const char *after;   /* cursor: ids strictly greater */
+    int limit;           /* 1..250 */
+};
+
+int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                     const struct souk_order_filter *filter, struct souk_order **out, size_t *count,
+                     bool *has_more, struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Decodes a direct placement body: {"currency", "lines": [{"sku", "quantity"}], "shipping",
+ * "external_id", "buyer": {"name", "email"}, "shipping_address": {"country", "text"}}.
+ * Unknown fields and wrong types are SOUK_EINVAL naming the field.
+ */
+int souk_orders_decode(struct souk_pool *pool, json_t *in, struct souk_order *o,
+                       struct souk_err *err) SOUK_MUST_CHECK;
+
+json_t *souk_orders_encode(const struct souk_order *o); /* a new reference */
+
+#endif

@@ -1,0 +1,247 @@
+/* Integration tests of direct order placement: pricing, reservations, out of stock, no oversell. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+static const char *const no_headers[] = {NULL};
+
+/* POSTs body with the admin key, asserts want and returns the parsed answer (decref it). */
+static json_t *post(struct souk_h_server *s, const char *path, const char *body, long want)
+{
+    struct souk_h_resp r;
+    souk_h_request(s, "POST", path, s->key, body, no_headers, &r);
+    if (r.status != want)
+        fail_msg("POST %s: %ld, want %ld: %s", path, r.status, want, r.body.data);
+    json_t *j = json_incref(r.json);
+    souk_h_resp_release(&r);
+    return j;
+}
+
+static json_t *get(struct souk_h_server *s, const char *path)
+{
+    struct souk_h_resp r;
+    souk_h_request(s, "GET", path, s->key, NULL, no_headers, &r);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body.data);
+    json_t *j = json_incref(r.json);
+    souk_h_resp_release(&r);
+    return j;
+}
+
+/* Two warehouses and a mug: 5 in Berlin, 3 in Newark, 12.50 EUR (9.90 on sale now). */
+static void seed(struct souk_h_server *s, char variant_id[64])
+{
+    json_decref(post(s, "/v1/warehouses",
+                     "{\"code\": \"berlin\", \"name\": \"Berlin\", \"country\": \"DE\"}", 201));
+    json_decref(post(s, "/v1/warehouses",
+                     "{\"code\": \"newark\", \"name\": \"Newark\", \"country\": \"US\"}", 201));
+    json_t *p = post(s, "/v1/products",
+                     "{\"title\": \"Mug\", \"options\": [\"Color\"], \"variants\": [{\"sku\": "
+                     "\"MUG-BLUE\", \"option_values\": [\"Blue\"], \"prices\": [{\"currency\": "
+                     "\"EUR\", \"amount\": 1250, \"sale\": {\"amount\": 990, \"starts_at\": "
+                     "\"2020-01-01T00:00:00Z\"}}], \"stock\": [{\"warehouse_code\": \"berlin\", "
+                     "\"on_hand\": 5}, {\"warehouse_code\": \"newark\", \"on_hand\": 3}]}]}",
+                     201);
+    json_t *v = json_array_get(json_object_get(p, "variants"), 0);
+    snprintf(variant_id, 64, "%s", souk_h_str(v, "id"));
+    json_decref(p);
+}
+
+static int64_t reserved_in(struct souk_h_server *s, const char *variant_id, const char *code)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/stock?variant_id=%s", variant_id);
+    json_t *list = get(s, path);
+    int64_t reserved = -1;
+    size_t i;
+    json_t *level;
+    json_array_foreach(json_object_get(list, "data"), i, level)
+    {
+        if (strcmp(souk_h_str(level, "warehouse_code"), code) == 0)
+            reserved = json_integer_value(json_object_get(level, "reserved"));
+    }
+    json_decref(list);
+    return reserved;
+}
+
+static void an_order_is_priced_reserved_and_readable(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64], path[128];
+    seed(s, variant);
+    json_t *o = post(s, "/v1/orders",
+                     "{\"currency\": \"EUR\", \"external_id\": \"web-1\", \"lines\": [{\"sku\": "
+                     "\"MUG-BLUE\", \"quantity\": 2}], \"shipping\": 490, \"buyer\": {\"name\": "
+                     "\"Ana\", \"email\": \"ana@example.com\"}, \"shipping_address\": "
+                     "{\"country\": \"US\", \"text\": \"1 Main St\"}}",
+                     201);
+    assert_string_equal(souk_h_str(o, "status"), "pending");
+    assert_string_equal(souk_h_str(o, "channel"), "direct");
+    assert_int_equal(json_integer_value(json_object_get(o, "subtotal")), 1980); /* sale price */
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 2470);
+    json_t *line = json_array_get(json_object_get(o, "lines"), 0);
+    assert_string_equal(souk_h_str(line, "title"), "Mug - Blue");
+    snprintf(path, sizeof path, "/v1/orders/%s", souk_h_str(o, "id"));
+    json_decref(o);
+    assert_int_equal(reserved_in(s, variant, "newark"), 2); /* ships to the US: from Newark */
+    assert_int_equal(reserved_in(s, variant, "berlin"), 0);
+
+    o = get(s, path);
+    assert_string_equal(souk_h_str(json_object_get(o, "buyer"), "email"), "ana@example.com");
+    json_decref(o);
+    o = get(s, "/v1/orders?channel=direct");
+    assert_int_equal(json_array_size(json_object_get(o, "data")), 1);
+    json_decref(o);
+
+    struct souk_h_resp r;
+    souk_h_request(s, "POST", "/v1/orders", s->key,
+                   "{\"currency\": \"EUR\", \"external_id\": \"web-1\", \"lines\": [{\"sku\": "
+                   "\"MUG-BLUE\", \"quantity\": 1}]}",
+                   no_headers, &r);
+    souk_h_assert_error(&r, 409, "conflict", "external_id");
+    souk_h_resp_release(&r);
+    snprintf(path, sizeof path, "/v1/variants/%s", variant);
+    souk_h_request(s, "DELETE", path, s->key, NULL, no_headers, &r);
+    souk_h_assert_error(&r, 409, "conflict", NULL); /* its units are reserved */
+    souk_h_resp_release(&r);
+}
+
+static void refusals_name_the_line_and_reserve_nothing(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64];
+    seed(s, variant);
+    struct {
+        const char *body;
+        long status;
+        const char *type, *param, *message_part;
+    } cases[] = {
+        /* 3 + 3 of one SKU: each line alone fits a warehouse, their sum does not */
+        {"{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 3}, "
+         "{\"sku\": \"MUG-BLUE\", \"quantity\": 3}]}",
+         409, "out_of_stock", "lines[0].quantity", "8 available"},
+        {"{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 9}]}", 409,
+         "out_of_stock", "lines[0].quantity", "MUG-BLUE"},
+        {"{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-RED\", \"quantity\": 1}]}", 422,
+         "unprocessable", "lines[0].sku", "MUG-RED"},
+        {"{\"currency\": \"USD\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 1}]}", 422,
+         "unprocessable", "lines[0].sku", "no price in USD"},
+        {"{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 0}]}", 400,
+         "invalid_request", "lines[0].quantity", NULL},
+        {"{\"currency\": \"EURO\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 1}]}", 400,
+         "invalid_request", "currency", NULL},
+        {"{\"currency\": \"EUR\", \"lines\": []}", 400, "invalid_request", "lines", NULL},
+        {"{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 1}], "
+         "\"coupon\": \"X\"}",
+         400, "invalid_request", "coupon", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct souk_h_resp r;
+        souk_h_request(s, "POST", "/v1/orders", s->key, cases[i].body, no_headers, &r);
+        souk_h_assert_error(&r, cases[i].status, cases[i].type, cases[i].param);
+        const char *message = souk_h_str(json_object_get(r.json, "error"), "message");
+        if (cases[i].message_part && !strstr(message, cases[i].message_part))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, message, cases[i].message_part);
+        souk_h_resp_release(&r);
+    }
+    assert_int_equal(reserved_in(s, variant, "berlin"), 0);
+    assert_int_equal(reserved_in(s, variant, "newark"), 0);
+    json_t *list = get(s, "/v1/orders");
+    assert_int_equal(json_array_size(json_object_get(list, "data")), 0);
+    json_decref(list);
+
+    char reader[160], reader_id[64];
+    souk_h_mint(s, "catalog:read,catalog:write", reader, reader_id);
+    struct souk_h_resp r;
+    souk_h_request(s, "POST", "/v1/orders", reader, cases[1].body, no_headers, &r);
+    souk_h_assert_error(&r, 403, "forbidden", NULL);
+    souk_h_resp_release(&r);
+}
+
+#define BUYERS 40
+#define UNITS 25
+
+struct buyer {
+    struct souk_h_server *server;
+    long status;
+    char type[32];
+};
+
+static void *buy_one(void *arg)
+{
+    struct buyer *b = arg;
+    struct souk_h_resp r;
+    souk_h_request(b->server, "POST", "/v1/orders", b->server->key,
+                   "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"DROP-1\", \"quantity\": 1}]}",
+                   no_headers, &r);
+    b->status = r.status;
+    snprintf(b->type, sizeof b->type, "%s", souk_h_str(json_object_get(r.json, "error"), "type"));
+    souk_h_resp_release(&r);
+    return NULL;
+}
+
+static void concurrent_buyers_never_oversell(void **state)
+{
+    struct souk_h_server *s = *state;
+    json_decref(post(s, "/v1/warehouses",
+                     "{\"code\": \"live\", \"name\": \"Live\", \"country\": \"DE\"}", 201));
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"title\": \"Drop\", \"variants\": [{\"sku\": \"DROP-1\", \"prices\": "
+             "[{\"currency\": \"EUR\", \"amount\": 5000}], \"stock\": [{\"warehouse_code\": "
+             "\"live\", \"on_hand\": %d}]}]}",
+             UNITS);
+    json_t *p = post(s, "/v1/products", body, 201);
+    char variant[64];
+    snprintf(variant, sizeof variant, "%s",
+             souk_h_str(json_array_get(json_object_get(p, "variants"), 0), "id"));
+    json_decref(p);
+
+    struct buyer buyers[BUYERS];
+    pthread_t threads[BUYERS];
+    for (int i = 0; i < BUYERS; i++) {
+        buyers[i] = (struct buyer){.server = s};
+        assert_int_equal(pthread_create(&threads[i], NULL, buy_one, &buyers[i]), 0);
+    }
+    int sold = 0, refused = 0;
+    for (int i = 0; i < BUYERS; i++) {
+        pthread_join(threads[i], NULL);
+        if (buyers[i].status == 201)
+            sold++;
+        else if (buyers[i].status == 409 && strcmp(buyers[i].type, "out_of_stock") == 0)
+            refused++;
+        else
+            fail_msg("buyer %d got %ld %s", i, buyers[i].status, buyers[i].type);
+    }
+    assert_int_equal(sold, UNITS);
+    assert_int_equal(refused, BUYERS - UNITS);
+    assert_int_equal(reserved_in(s, variant, "live"), UNITS);
+    json_t *list = get(s, "/v1/orders?limit=250");
+    assert_int_equal(json_array_size(json_object_get(list, "data")), UNITS);
+    json_decref(list);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_ALL); /* once, before any thread uses curl */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(an_order_is_priced_reserved_and_readable, souk_h_setup,
+                                        souk_h_teardown),
+        cmocka_unit_test_setup_teardown(refusals_name_the_line_and_reserve_nothing, souk_h_setup,
+                                        souk_h_teardown),
+        cmocka_unit_test_setup_teardown(concurrent_buyers_never_oversell, souk_h_setup,
+                                        souk_h_teardown),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return failed;
+}
