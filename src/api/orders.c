@@ -1,4 +1,6 @@
 /* orders: /v1/orders, the merchant's own order placement and the order book's reads. */
+#include <string.h>
+
 #include "api/api_int.h"
 #include "orders/orders.h"
 
@@ -51,4 +53,34 @@ int souk_api_orders_list(struct souk_req *req)
         json_array_append_new(data, souk_orders_encode(&items[i]));
     souk_req_reply_list(req, data, has_more, count ? items[count - 1].id : NULL);
     return SOUK_OK;
+}
+
+/* POST /v1/orders/{id}/{action} {"carrier", "tracking_number", "reason"}: one lifecycle step. */
+int souk_api_orders_transition(struct souk_req *req)
+{
+    int64_t expected;
+    int rc = souk_req_if_match(req, &expected);
+    if (rc != SOUK_OK)
+        return rc;
+    struct souk_order_change change = {0};
+    const char *key;
+    json_t *value;
+    json_object_foreach(req->body, key, value)
+    {
+        const char **field = strcmp(key, "carrier") == 0           ? &change.carrier
+                             : strcmp(key, "tracking_number") == 0 ? &change.tracking_number
+                             : strcmp(key, "reason") == 0          ? &change.reason
+                                                                   : NULL;
+        if (!field)
+            return souk_err_set(&req->err, SOUK_EINVAL, key,
+                                "unknown field %.64s: an order step takes carrier, "
+                                "tracking_number and reason",
+                                key);
+        if (!json_is_string(value))
+            return souk_err_set(&req->err, SOUK_EINVAL, key, "%.64s must be a string", key);
+        *field = json_string_value(value);
+    }
+    rc = souk_orders_transition(req->db, req->pool, req->params[0], req->params[1], &change,
+                                expected, &req->err);
+    return rc == SOUK_OK ? reply_order(req, 200, req->params[0]) : rc;
 }

@@ -247,6 +247,21 @@ int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id
                                const char *param, char warehouse_id[SOUK_ID_MAX],
                                struct souk_err *err) SOUK_MUST_CHECK;
 
+enum souk_catalog_stock_outcome {
+    SOUK_CATALOG_RELEASE, /* reserved units go back to available (a cancelled order) */
+    SOUK_CATALOG_CONSUME, /* reserved units leave on_hand too (a shipped order) */
+};
+
+/*
+ * Settles quantity units an order reserved in a warehouse, as released or consumed, with a
+ * ledger row giving reason. SOUK_ECONFLICT if fewer units are reserved there (the ledger and the
+ * order disagree, which never happens unless the store was edited by hand).
+ */
+int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,
+                              const char *warehouse_id, int64_t quantity,
+                              enum souk_catalog_stock_outcome outcome, const char *order_id,
+                              const char *reason, struct souk_err *err) SOUK_MUST_CHECK;
+
 /* ---- JSON codec (the API's and the JSON-lines format's shape) ---- */
 
 enum souk_catalog_decode_mode {

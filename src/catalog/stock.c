@@ -265,6 +265,22 @@ static int pick_warehouse(struct souk_db_conn *conn, const char *variant_id, int
     return rc;
 }
 
+static int record_movement(struct souk_db_conn *conn, const char *variant_id,
+                           const char *warehouse_id, const char *kind, int64_t quantity,
+                           const char *order_id, const char *reason, int64_t now,
+                           struct souk_err *err)
+{
+    char id[SOUK_ID_MAX];
+    souk_id_new("mov", id);
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      "INSERT INTO stock_movements (id, variant_id, warehouse_id, "
+                                      "kind, quantity, order_id, reason, created_at) VALUES ($1, "
+                                      "$2, $3, $4, $5, $6, $7, $8)",
+                                      "ssssissi", id, variant_id, warehouse_id, kind, quantity,
+                                      order_id, reason, now);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
                                const char *ship_country, const char *order_id, const char *param,
                                char warehouse_id[SOUK_ID_MAX], struct souk_err *err)
@@ -289,15 +305,36 @@ int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id
                             (long long)left,
                             left > 0 ? " (and no single warehouse holds them all)" : "");
     }
-    char movement[SOUK_ID_MAX];
-    souk_id_new("mov", movement);
-    changed =
-        souk_db_run_sql(conn, err,
-                        "INSERT INTO stock_movements (id, variant_id, warehouse_id, kind, "
-                        "quantity, order_id, reason, created_at) VALUES ($1, $2, $3, "
-                        "'reserve', $4, $5, 'order placed', $6)",
-                        "sssisi", movement, variant_id, warehouse_id, quantity, order_id, now);
+    int rc2 = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
+                              "order placed", now, err);
+    return rc2 == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc2;
+}
+
+int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,
+                              const char *warehouse_id, int64_t quantity,
+                              enum souk_catalog_stock_outcome outcome, const char *order_id,
+                              const char *reason, struct souk_err *err)
+{
+    int64_t now = souk_time_now_us();
+    bool consume = outcome == SOUK_CATALOG_CONSUME;
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      consume ? "UPDATE stock SET reserved = reserved - $3, "
+                                                "on_hand = on_hand - $3, version = version + 1, "
+                                                "updated_at = $4 WHERE variant_id = $1 AND "
+                                                "warehouse_id = $2 AND reserved >= $3"
+                                              : "UPDATE stock SET reserved = reserved - $3, "
+                                                "version = version + 1, updated_at = $4 WHERE "
+                                                "variant_id = $1 AND warehouse_id = $2 AND "
+                                                "reserved >= $3",
+                                      "ssii", variant_id, warehouse_id, quantity, now);
     if (changed < 0)
         return (int)changed;
-    return souk_catalog__touch_variant(conn, variant_id, now, err);
+    if (changed == 0)
+        return souk_err_set(err, SOUK_ECONFLICT, NULL,
+                            "fewer than %lld units of variant %.48s are reserved in warehouse "
+                            "%.48s",
+                            (long long)quantity, variant_id, warehouse_id);
+    int rc = record_movement(conn, variant_id, warehouse_id, consume ? "consume" : "release",
+                             quantity, order_id, reason, now, err);
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
 }

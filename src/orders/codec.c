@@ -161,7 +161,7 @@ json_t *souk_orders_encode(const struct souk_order *o)
     char created[SOUK_TIME_RFC3339_MAX], updated[SOUK_TIME_RFC3339_MAX];
     souk_time_format(o->created_at, created);
     souk_time_format(o->updated_at, updated);
-    return json_pack(
+    json_t *out = json_pack(
         "{s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:o, s:o}, "
         "s:{s:o, s:o}, s:o, s:I, s:s, s:s}",
         "id", o->id, "channel", o->channel, "external_id", text_or_null(o->external_id), "status",
@@ -171,4 +171,9 @@ json_t *souk_orders_encode(const struct souk_order *o)
         text_or_null(o->buyer_email), "shipping_address", "country", text_or_null(o->ship_country),
         "text", text_or_null(o->ship_address), "lines", lines, "version", (json_int_t)o->version,
         "created_at", created, "updated_at", updated);
+    json_object_set_new(out, "fulfilment",
+                        json_pack("{s:o, s:o}", "carrier", text_or_null(o->carrier),
+                                  "tracking_number", text_or_null(o->tracking_number)));
+    json_object_set_new(out, "cancel_reason", text_or_null(o->cancel_reason));
+    return out;
 }

@@ -13,6 +13,7 @@
 #define ORDER_COLUMNS                                                                              \
     "id, channel, external_id, status, currency, subtotal, shipping, discount, tax, total, "       \
     "buyer_name, buyer_email, ship_country, ship_address, version, created_at, updated_at"
+#define ORDER_EXTRA_COLUMNS ", carrier, tracking_number, cancel_reason"
 
 static int check_text(const char *value, const char *param, size_t max, struct souk_err *err)
 {
@@ -233,6 +234,11 @@ static void read_order_row(struct souk_pool *pool, struct souk_db_stmt *st, stru
     o->version = souk_db_col_i64(st, 14);
     o->created_at = souk_db_col_i64(st, 15);
     o->updated_at = souk_db_col_i64(st, 16);
+    char **extras[] = {&o->carrier, &o->tracking_number, &o->cancel_reason};
+    for (int i = 0; i < 3; i++)
+        *extras[i] = souk_db_col_is_null(st, 17 + i)
+                         ? NULL
+                         : souk_pool_str(pool, souk_db_col_text(st, 17 + i));
 }
 
 static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
@@ -268,7 +274,8 @@ int souk_orders_get(struct souk_db_conn *conn, struct souk_pool *pool, const cha
                     struct souk_order **out, struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_query(conn, err, &st, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = $1",
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT " ORDER_COLUMNS ORDER_EXTRA_COLUMNS " FROM orders WHERE id = $1",
                            "s", id);
     if (rc < 0)
         return rc;
@@ -289,12 +296,13 @@ int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
     if (f->limit < 1 || f->limit > 250)
         return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
     struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn,
-                             "SELECT " ORDER_COLUMNS " FROM orders WHERE id > $1 "
-                             "AND (CAST($2 AS TEXT) IS NULL OR status = $2) "
-                             "AND (CAST($3 AS TEXT) IS NULL OR channel = $3) "
-                             "ORDER BY id LIMIT $4",
-                             &st, err);
+    int rc =
+        souk_db_prepare(conn,
+                        "SELECT " ORDER_COLUMNS ORDER_EXTRA_COLUMNS " FROM orders WHERE id > $1 "
+                        "AND (CAST($2 AS TEXT) IS NULL OR status = $2) "
+                        "AND (CAST($3 AS TEXT) IS NULL OR channel = $3) "
+                        "ORDER BY id LIMIT $4",
+                        &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "sssi", f->after ? f->after : "", f->status, f->channel,
                           (int64_t)f->limit + 1);
@@ -312,4 +320,105 @@ int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
         rc = load_lines(conn, pool, &items[i], err);
     *out = items;
     return rc;
+}
+
+/* The lifecycle: which states each action leaves from, where it goes, what it does to stock. */
+static const struct step {
+    const char *action, *to;
+    const char *from[3];
+    bool settles;
+    enum souk_catalog_stock_outcome outcome;
+} steps[] = {
+    {"confirm", "confirmed", {"pending"}, false, SOUK_CATALOG_RELEASE},
+    {"allocate", "allocated", {"confirmed"}, false, SOUK_CATALOG_RELEASE},
+    {"fulfil", "fulfilled", {"confirmed", "allocated"}, true, SOUK_CATALOG_CONSUME},
+    {"deliver", "delivered", {"fulfilled"}, false, SOUK_CATALOG_RELEASE},
+    {"cancel", "cancelled", {"pending", "confirmed", "allocated"}, true, SOUK_CATALOG_RELEASE},
+};
+
+static const struct step *find_step(const char *action)
+{
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (strcmp(steps[i].action, action) == 0)
+            return &steps[i];
+    return NULL;
+}
+
+static bool allowed_from(const struct step *step, const char *status)
+{
+    for (size_t i = 0; i < 3 && step->from[i]; i++)
+        if (strcmp(step->from[i], status) == 0)
+            return true;
+    return false;
+}
+
+static int check_change(const struct step *step, const struct souk_order_change *c,
+                        struct souk_err *err)
+{
+    if (strcmp(step->action, "fulfil") == 0 && (!c->carrier || !c->tracking_number))
+        return souk_err_set(err, SOUK_EINVAL, c->carrier ? "tracking_number" : "carrier",
+                            "fulfilling an order needs a carrier and a tracking_number");
+    int rc = check_text(c->carrier, "carrier", 64, err);
+    if (rc == SOUK_OK)
+        rc = check_text(c->tracking_number, "tracking_number", 128, err);
+    if (rc == SOUK_OK)
+        rc = check_text(c->reason, "reason", 512, err);
+    return rc;
+}
+
+static int settle_lines(struct souk_db_conn *conn, const struct souk_order *o,
+                        const struct step *step, struct souk_err *err)
+{
+    const char *reason =
+        step->outcome == SOUK_CATALOG_CONSUME ? "order fulfilled" : "order cancelled";
+    for (size_t i = 0; i < o->nlines; i++) {
+        const struct souk_order_line *l = &o->lines[i];
+        if (!l->variant_id || !l->warehouse_id)
+            continue; /* the variant was deleted after its reservation was settled */
+        int rc = souk_catalog_stock_settle(conn, l->variant_id, l->warehouse_id, l->quantity,
+                                           step->outcome, o->id, reason, err);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    return SOUK_OK;
+}
+
+int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                           const char *action, const struct souk_order_change *change,
+                           int64_t expected_version, struct souk_err *err)
+{
+    const struct step *step = find_step(action);
+    if (!step)
+        return souk_err_set(err, SOUK_ENOTFOUND, NULL,
+                            "no order action %.32s: use confirm, allocate, fulfil, deliver or "
+                            "cancel",
+                            action);
+    struct souk_order *o = NULL;
+    int rc = souk_orders_get(conn, pool, id, &o, err);
+    if (rc != SOUK_OK)
+        return rc;
+    if (expected_version != -1 && expected_version != o->version)
+        return souk_err_set(err, SOUK_EPRECOND, NULL,
+                            "the order is at version %lld, not %lld: read it again and retry",
+                            (long long)o->version, (long long)expected_version);
+    if (!allowed_from(step, o->status))
+        return souk_err_set(err, SOUK_ECONFLICT, "status",
+                            "the order is %s; it can %s only when %s%s%s%s%s", o->status, action,
+                            step->from[0], step->from[1] ? " or " : "",
+                            step->from[1] ? step->from[1] : "", step->from[2] ? " or " : "",
+                            step->from[2] ? step->from[2] : "");
+    rc = check_change(step, change, err); /* after the state: a wrong state is the news */
+    if (rc == SOUK_OK && step->settles)
+        rc = settle_lines(conn, o, step, err);
+    int64_t changed = rc;
+    if (rc == SOUK_OK)
+        changed = souk_db_run_sql(
+            conn, err,
+            "UPDATE orders SET status = $2, carrier = COALESCE($3, carrier), "
+            "tracking_number = COALESCE($4, tracking_number), "
+            "cancel_reason = COALESCE($5, cancel_reason), version = version + 1, "
+            "updated_at = $6 WHERE id = $1",
+            "sssssi", id, step->to, change->carrier, change->tracking_number,
+            strcmp(step->action, "cancel") == 0 ? change->reason : NULL, souk_time_now_us());
+    return changed < 0 ? (int)changed : SOUK_OK;
 }

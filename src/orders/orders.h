@@ -45,6 +45,8 @@ struct souk_order {
     char *buyer_name, *buyer_email;
     char *ship_country; /* ISO 3166-1 alpha-2; picks the warehouse when it can */
     char *ship_address;
+    char *carrier, *tracking_number; /* set when fulfilled */
+    char *cancel_reason;
     struct souk_order_line *lines;
     size_t nlines;
     int64_t version, created_at, updated_at;
@@ -58,6 +60,22 @@ struct souk_order {
  */
 int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
                       struct souk_err *err) SOUK_MUST_CHECK;
+
+/* What a lifecycle step carries: fulfil needs carrier and tracking number, cancel a reason. */
+struct souk_order_change {
+    const char *carrier, *tracking_number, *reason;
+};
+
+/*
+ * Moves an order along pending -> confirmed -> allocated -> fulfilled -> delivered, or cancels
+ * it, settling its stock in the ledger: fulfil consumes the reserved units, cancel releases them.
+ * action is "confirm", "allocate", "fulfil", "deliver" or "cancel". A step the order's state does
+ * not allow is SOUK_ECONFLICT naming the state; SOUK_EPRECOND when expected_version (or -1)
+ * does not match.
+ */
+int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                           const char *action, const struct souk_order_change *change,
+                           int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
 
 int souk_orders_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                     struct souk_order **out, struct souk_err *err) SOUK_MUST_CHECK;

@@ -56,21 +56,27 @@ static void seed(struct souk_h_server *s, char variant_id[64])
     json_decref(p);
 }
 
-static int64_t reserved_in(struct souk_h_server *s, const char *variant_id, const char *code)
+static int64_t stock_field(struct souk_h_server *s, const char *variant_id, const char *code,
+                           const char *field)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/stock?variant_id=%s", variant_id);
     json_t *list = get(s, path);
-    int64_t reserved = -1;
+    int64_t value = -1;
     size_t i;
     json_t *level;
     json_array_foreach(json_object_get(list, "data"), i, level)
     {
         if (strcmp(souk_h_str(level, "warehouse_code"), code) == 0)
-            reserved = json_integer_value(json_object_get(level, "reserved"));
+            value = json_integer_value(json_object_get(level, field));
     }
     json_decref(list);
-    return reserved;
+    return value;
+}
+
+static int64_t reserved_in(struct souk_h_server *s, const char *variant_id, const char *code)
+{
+    return stock_field(s, variant_id, code, "reserved");
 }
 
 static void an_order_is_priced_reserved_and_readable(void **state)
@@ -167,6 +173,71 @@ static void refusals_name_the_line_and_reserve_nothing(void **state)
     souk_h_resp_release(&r);
 }
 
+/* POSTs an order step and returns the answer's status, leaving the body in *out if wanted. */
+static long step(struct souk_h_server *s, const char *order, const char *action, const char *body,
+                 const char *if_match, struct souk_h_resp *out)
+{
+    char path[160], header[64];
+    snprintf(path, sizeof path, "/v1/orders/%s/%s", order, action);
+    snprintf(header, sizeof header, "If-Match: \"%s\"", if_match ? if_match : "");
+    const char *headers[] = {header, NULL};
+    struct souk_h_resp r;
+    souk_h_request(s, "POST", path, s->key, body, if_match ? headers : no_headers, &r);
+    long status = r.status;
+    if (out)
+        *out = r;
+    else
+        souk_h_resp_release(&r);
+    return status;
+}
+
+static void the_lifecycle_settles_stock_in_the_ledger(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64], first[64], second[64];
+    seed(s, variant);
+    const char *order = "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", "
+                        "\"quantity\": 2}], \"shipping_address\": {\"country\": \"DE\"}}";
+    json_t *o = post(s, "/v1/orders", order, 201);
+    snprintf(first, sizeof first, "%s", souk_h_str(o, "id"));
+    json_decref(o);
+    o = post(s, "/v1/orders", order, 201);
+    snprintf(second, sizeof second, "%s", souk_h_str(o, "id"));
+    json_decref(o);
+    assert_int_equal(stock_field(s, variant, "berlin", "reserved"), 4);
+
+    struct souk_h_resp r;
+    assert_int_equal(step(s, first, "fulfil", "{}", NULL, &r), 409); /* still pending */
+    souk_h_assert_error(&r, 409, "conflict", "status");
+    assert_non_null(strstr(souk_h_str(json_object_get(r.json, "error"), "message"), "pending"));
+    souk_h_resp_release(&r);
+    assert_int_equal(step(s, first, "confirm", "{}", "7", NULL), 412);
+    assert_int_equal(step(s, first, "confirm", "{}", "1", NULL), 200);
+    assert_int_equal(step(s, first, "fulfil", "{\"carrier\": \"DHL\"}", NULL, &r), 400);
+    souk_h_assert_error(&r, 400, "invalid_request", "tracking_number");
+    souk_h_resp_release(&r);
+    assert_int_equal(step(s, first, "fulfil",
+                          "{\"carrier\": \"DHL\", \"tracking_number\": \"JD0142\"}", NULL, &r),
+                     200);
+    assert_string_equal(souk_h_str(r.json, "status"), "fulfilled");
+    assert_string_equal(souk_h_str(json_object_get(r.json, "fulfilment"), "tracking_number"),
+                        "JD0142");
+    souk_h_resp_release(&r);
+    /* Shipping consumed the units: 5 on hand became 3, and 2 are still held by the second. */
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 3);
+    assert_int_equal(stock_field(s, variant, "berlin", "reserved"), 2);
+    assert_int_equal(step(s, first, "cancel", "{}", NULL, NULL), 409);
+    assert_int_equal(step(s, first, "deliver", "{}", NULL, NULL), 200);
+
+    assert_int_equal(step(s, second, "cancel", "{\"reason\": \"buyer asked\"}", NULL, &r), 200);
+    assert_string_equal(souk_h_str(r.json, "cancel_reason"), "buyer asked");
+    souk_h_resp_release(&r);
+    assert_int_equal(stock_field(s, variant, "berlin", "reserved"), 0);
+    assert_int_equal(stock_field(s, variant, "berlin", "available"), 3);
+    assert_int_equal(step(s, second, "confirm", "{}", NULL, NULL), 409);
+    assert_int_equal(step(s, second, "teleport", "{}", NULL, NULL), 404);
+}
+
 #define BUYERS 40
 #define UNITS 25
 
@@ -237,6 +308,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_order_is_priced_reserved_and_readable, souk_h_setup,
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(refusals_name_the_line_and_reserve_nothing, souk_h_setup,
+                                        souk_h_teardown),
+        cmocka_unit_test_setup_teardown(the_lifecycle_settles_stock_in_the_ledger, souk_h_setup,
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(concurrent_buyers_never_oversell, souk_h_setup,
                                         souk_h_teardown),
