@@ -70,7 +70,7 @@ int souk_cli_apikey(int argc, char **argv)
             return souk_cli__fail("apikey", &err);
     }
     struct souk_db *db = souk_cli__open_store(
-        "apikey", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), 1);
+        "apikey", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), NULL);
     if (!db)
         return 1;
     int rc;

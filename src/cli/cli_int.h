@@ -13,7 +13,9 @@ const char *souk_cli__setting(const char *flag, const char *env, const char *fal
 /* Prints "souk <command>: <message>" (and the log-only detail when verbose) to stderr; returns 1. */
 int souk_cli__fail(const char *command, const struct souk_err *err);
 
-/* Opens the store named by spec and applies pending migrations. Reports failures itself. */
-struct souk_db *souk_cli__open_store(const char *command, const char *spec, int connections);
+/* Opens the store named by spec (opts NULL: one connection) and applies pending migrations.
+ * Reports failures itself. */
+struct souk_db *souk_cli__open_store(const char *command, const char *spec,
+                                     const struct souk_db_options *opts);
 
 #endif

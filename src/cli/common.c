@@ -24,12 +24,12 @@ int souk_cli__fail(const char *command, const struct souk_err *err)
     return 1;
 }
 
-struct souk_db *souk_cli__open_store(const char *command, const char *spec, int connections)
+struct souk_db *souk_cli__open_store(const char *command, const char *spec,
+                                     const struct souk_db_options *opts)
 {
     struct souk_err err = SOUK_ERR_INIT;
     struct souk_db *db = NULL;
-    struct souk_db_options opts = {.connections = connections};
-    if (souk_db_open(spec, &opts, &db, &err) != SOUK_OK) {
+    if (souk_db_open(spec, opts, &db, &err) != SOUK_OK) {
         souk_cli__fail(command, &err);
         return NULL;
     }

@@ -44,7 +44,7 @@ int souk_cli_export(int argc, char **argv)
         return 1;
     }
     struct souk_db *db = souk_cli__open_store(
-        "export", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), 1);
+        "export", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), NULL);
     int status = 1;
     if (db) {
         struct souk_err err = SOUK_ERR_INIT;

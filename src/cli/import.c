@@ -74,7 +74,7 @@ int souk_cli_import(int argc, char **argv)
         return 1;
     }
     struct souk_db *db = souk_cli__open_store(
-        "import", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), 1);
+        "import", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), NULL);
     if (!db) {
         close(fd);
         return 1;

@@ -36,7 +36,7 @@ int souk_cli_migrate(int argc, char **argv)
         return 2;
     }
     struct souk_db *db = souk_cli__open_store(
-        "migrate", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), 1);
+        "migrate", souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB), NULL);
     if (!db)
         return 1;
     struct souk_err err = SOUK_ERR_INIT;

@@ -20,7 +20,7 @@
 
 static const char usage[] =
     "usage: souk serve [--listen HOST:PORT] [--db SPEC] [--threads N] [--log-level LEVEL]\n"
-    "                  [--cache-mb N] [--seed-demo]\n"
+    "                  [--cache-mb N] [--group-commit on|off] [--seed-demo]\n"
     "\n"
     "Runs the HTTP API in the foreground until SIGTERM or SIGINT, then stops accepting,\n"
     "finishes in-flight requests (up to 10 s) and closes the store. Applies pending schema\n"
@@ -33,6 +33,8 @@ static const char usage[] =
     "  --log-level LEVEL   debug, info, warn or error (env SOUK_LOG_LEVEL; default info)\n"
     "  --cache-mb N        memory for rendered product JSON, 0..65536; 0 turns it off\n"
     "                      (env SOUK_CACHE_MB; default " DEFAULT_CACHE_MB ")\n"
+    "  --group-commit on|off  commit concurrent writes together, one fsync per batch\n"
+    "                      (env SOUK_GROUP_COMMIT; default on)\n"
     "  --seed-demo         fill an empty store with the demo catalog first\n";
 
 int souk_cli_serve(int argc, char **argv)
@@ -42,11 +44,12 @@ int souk_cli_serve(int argc, char **argv)
                                             {"threads", required_argument, NULL, 't'},
                                             {"log-level", required_argument, NULL, 'g'},
                                             {"cache-mb", required_argument, NULL, 'c'},
+                                            {"group-commit", required_argument, NULL, 'G'},
                                             {"seed-demo", no_argument, NULL, 's'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     const char *listen_flag = NULL, *db_flag = NULL, *threads_flag = NULL, *level_flag = NULL;
-    const char *cache_flag = NULL;
+    const char *cache_flag = NULL, *group_flag = NULL;
     bool seed_demo = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -56,6 +59,7 @@ int souk_cli_serve(int argc, char **argv)
         case 't': threads_flag = optarg; break;
         case 'g': level_flag = optarg; break;
         case 'c': cache_flag = optarg; break;
+        case 'G': group_flag = optarg; break;
         case 's': seed_demo = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -74,6 +78,11 @@ int souk_cli_serve(int argc, char **argv)
     if (souk_str_to_i64(souk_str_from(threads_text), 1, 256, &threads) != SOUK_OK) {
         fprintf(stderr, "souk serve: --threads must be a number from 1 to 256, not \"%s\"\n",
                 threads_text);
+        return 2;
+    }
+    const char *group_text = souk_cli__setting(group_flag, "SOUK_GROUP_COMMIT", "on");
+    if (strcmp(group_text, "on") != 0 && strcmp(group_text, "off") != 0) {
+        fprintf(stderr, "souk serve: --group-commit must be on or off, not \"%s\"\n", group_text);
         return 2;
     }
     if (souk_str_to_i64(souk_str_from(cache_text), 0, 65536, &cache_mb) != SOUK_OK) {
@@ -97,7 +106,9 @@ int souk_cli_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     const char *spec = souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB);
-    struct souk_db *db = souk_cli__open_store("serve", spec, (int)threads + 1);
+    struct souk_db_options db_options = {.connections = (int)threads + 1,
+                                         .group_commit = strcmp(group_text, "on") == 0};
+    struct souk_db *db = souk_cli__open_store("serve", spec, &db_options);
     if (!db)
         return 1;
     struct souk_err err = SOUK_ERR_INIT;

@@ -45,13 +45,34 @@ static void id_random(unsigned char out[10])
     left -= 10;
 }
 
+/*
+ * Within one millisecond (or if the clock steps back) a thread's next id is its previous one
+ * plus one, as monotonic ULIDs do, so ids made one after another sort in the order they were
+ * made: an import lists products in file order.
+ */
+static void next_random(uint64_t *ms, unsigned char out[10])
+{
+    static _Thread_local uint64_t last_ms;
+    static _Thread_local unsigned char last[10];
+    if (*ms > last_ms) {
+        id_random(last);
+        last_ms = *ms;
+    } else {
+        *ms = last_ms;
+        int i = 9;
+        while (i >= 0 && ++last[i] == 0) /* carry; 80 bits do not run out in a millisecond */
+            i--;
+    }
+    memcpy(out, last, 10);
+}
+
 void souk_id_new(const char *kind, char out[SOUK_ID_MAX])
 {
     unsigned char raw[16];
     uint64_t ms = (uint64_t)(souk_time_now_us() / 1000);
+    next_random(&ms, raw + 6);
     for (int i = 0; i < 6; i++)
         raw[i] = (unsigned char)(ms >> (40 - 8 * i));
-    id_random(raw + 6);
 
     char body[SOUK_ID_BODY_LEN + 1];
     /* 128 bits as 26 base32 digits: the first digit carries the top 3 bits. */

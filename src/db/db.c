@@ -12,6 +12,7 @@
 #include "db/migrate.h"
 
 #define STMT_BUCKETS 64
+#define MAX_BATCH 512 /* a group commit never waits for more transactions than this */
 #define RECENT_SLOTS 128 /* direct-mapped by the address of the SQL text */
 
 struct souk_db_stmt {
@@ -31,6 +32,8 @@ struct souk_db_conn {
     bool holds_writer; /* this connection holds db->writer */
     int savepoints;    /* depth of open savepoints */
     bool in_use;
+    /* In a grouped write transaction: the writer connection that does this one's work. */
+    struct souk_db_conn *writer;
     struct souk_db_stmt *buckets[STMT_BUCKETS];
     struct souk_db_stmt *used; /* statements to reset when the transaction ends */
     /* Callers pass SQL literals, so the text's address finds its statement without hashing
@@ -48,7 +51,26 @@ struct souk_db {
     pthread_mutex_t writer; /* one write transaction at a time */
     int nconns;
     struct souk_db_conn *conns;
+    struct souk_db_stats stats; /* under writer */
+
+    /* Group commit (see db.h); everything below is guarded by `writer`. */
+    bool group_commit;
+    struct souk_db_conn *wconn;  /* the writer connection */
+    pthread_cond_t batch_done;   /* signalled after each physical commit */
+    int lock_waiters;            /* threads waiting for `writer` (atomic) */
+    bool batch_open;             /* wconn has an open transaction */
+    int batch_members;           /* write transactions released into it */
+    uint64_t batch_seq;          /* the batch being filled */
+    uint64_t committed_seq;      /* the last batch that finished committing */
+    uint64_t failed_seq;         /* the last batch whose commit failed, and why */
+    int failed_rc;
 };
+
+/* Where a connection's statements run: the writer while it is in a grouped write. */
+static struct souk_db_conn *run_on(struct souk_db_conn *conn)
+{
+    return conn->writer ? conn->writer : conn;
+}
 
 static uint64_t hash_sql(const char *sql)
 {
@@ -80,6 +102,20 @@ int souk_db_open(const char *spec, const struct souk_db_options *opts, struct so
     pthread_mutex_init(&db->lock, NULL);
     pthread_cond_init(&db->freed, NULL);
     pthread_mutex_init(&db->writer, NULL);
+    pthread_cond_init(&db->batch_done, NULL);
+    db->group_commit = opts && opts->group_commit;
+    db->batch_seq = 1;
+    if (db->group_commit) { /* one more connection, kept out of the shared set */
+        db->wconn = souk_calloc(1, sizeof *db->wconn);
+        db->wconn->db = db;
+        int rc = engine->open(target, &db->wconn->impl, err);
+        if (rc != SOUK_OK) {
+            souk_free(db->wconn);
+            db->wconn = NULL;
+            souk_db_close(db);
+            return rc;
+        }
+    }
     for (int i = 0; i < n; i++) {
         db->conns[i].db = db;
         int rc = engine->open(target, &db->conns[i].impl, err);
@@ -118,6 +154,12 @@ void souk_db_close(struct souk_db *db)
         drop_statements(&db->conns[i]);
         db->engine->close(db->conns[i].impl);
     }
+    if (db->wconn) {
+        drop_statements(db->wconn);
+        db->engine->close(db->wconn->impl);
+        souk_free(db->wconn);
+    }
+    pthread_cond_destroy(&db->batch_done);
     pthread_mutex_destroy(&db->writer);
     pthread_cond_destroy(&db->freed);
     pthread_mutex_destroy(&db->lock);
@@ -168,16 +210,124 @@ static void end_txn(struct souk_db_conn *conn)
 {
     conn->in_txn = false;
     conn->savepoints = 0;
+    conn->writer = NULL;
     if (conn->holds_writer) {
         conn->holds_writer = false;
         pthread_mutex_unlock(&conn->db->writer);
     }
 }
 
+/* ---- group commit (db.h): all of it runs with db->writer held ---- */
+
+static void lock_writer(struct souk_db *db)
+{
+    __atomic_add_fetch(&db->lock_waiters, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_lock(&db->writer);
+    __atomic_sub_fetch(&db->lock_waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Commits the open batch (one fsync for all its members) and wakes whoever waits for it. */
+static void commit_batch(struct souk_db *db)
+{
+    struct souk_err err = SOUK_ERR_INIT;
+    int rc = db->batch_members > 0 ? db->engine->exec(db->wconn->impl, "COMMIT", &err)
+                                   : db->engine->exec(db->wconn->impl, "ROLLBACK", &err);
+    if (rc != SOUK_OK) {
+        (void)db->engine->exec(db->wconn->impl, "ROLLBACK", NULL);
+        db->failed_seq = db->batch_seq;
+        db->failed_rc = rc;
+    } else if (db->batch_members > 0) {
+        db->stats.commits++;
+        db->stats.write_transactions += (uint64_t)db->batch_members;
+    }
+    db->committed_seq = db->batch_seq;
+    db->batch_seq++;
+    db->batch_open = false;
+    db->batch_members = 0;
+    pthread_cond_broadcast(&db->batch_done);
+}
+
+/*
+ * Ends a turn at the writer. The batch is committed by the last member in line: when nobody
+ * waits for the writer (or the batch is full) this thread commits it; otherwise the next one
+ * will. Then, for a member (mine != 0), waits until its batch is on disk.
+ */
+static int finish_turn(struct souk_db *db, uint64_t mine, struct souk_err *err)
+{
+    int waiting = __atomic_load_n(&db->lock_waiters, __ATOMIC_SEQ_CST);
+    if (db->batch_open && (waiting == 0 || db->batch_members >= MAX_BATCH))
+        commit_batch(db);
+    while (mine && db->committed_seq < mine)
+        pthread_cond_wait(&db->batch_done, &db->writer);
+    if (mine && db->failed_seq == mine)
+        return souk_err_set(err, db->failed_rc, NULL,
+                            "the store could not commit this write; nothing was saved");
+    return SOUK_OK;
+}
+
+static int begin_grouped(struct souk_db_conn *conn, struct souk_err *err)
+{
+    struct souk_db *db = conn->db;
+    lock_writer(db);
+    conn->holds_writer = true;
+    int rc = SOUK_OK;
+    if (!db->batch_open) {
+        rc = db->engine->exec(db->wconn->impl, db->engine->begin_write_sql, err);
+        db->batch_open = rc == SOUK_OK;
+    }
+    if (rc == SOUK_OK)
+        rc = db->engine->exec(db->wconn->impl, "SAVEPOINT souk_txn", err);
+    if (rc != SOUK_OK) {
+        (void)finish_turn(db, 0, NULL);
+        end_txn(conn);
+        return rc;
+    }
+    conn->writer = db->wconn;
+    conn->in_txn = true;
+    return SOUK_OK;
+}
+
+static int commit_grouped(struct souk_db_conn *conn, struct souk_err *err)
+{
+    struct souk_db *db = conn->db;
+    reset_statements(db->wconn);
+    int rc = db->engine->exec(db->wconn->impl, "RELEASE souk_txn", err);
+    uint64_t mine = 0;
+    if (rc == SOUK_OK) {
+        db->batch_members++;
+        mine = db->batch_seq;
+    } else {
+        (void)db->engine->exec(db->wconn->impl, "ROLLBACK TO souk_txn", NULL);
+        (void)db->engine->exec(db->wconn->impl, "RELEASE souk_txn", NULL);
+    }
+    int turn = finish_turn(db, mine, err);
+    end_txn(conn);
+    return rc != SOUK_OK ? rc : turn;
+}
+
+static void rollback_grouped(struct souk_db_conn *conn)
+{
+    struct souk_db *db = conn->db;
+    reset_statements(db->wconn);
+    (void)db->engine->exec(db->wconn->impl, "ROLLBACK TO souk_txn", NULL);
+    (void)db->engine->exec(db->wconn->impl, "RELEASE souk_txn", NULL);
+    (void)finish_turn(db, 0, NULL);
+    end_txn(conn);
+}
+
+void souk_db_get_stats(struct souk_db *db, struct souk_db_stats *out)
+{
+    pthread_mutex_lock(&db->writer);
+    *out = db->stats;
+    pthread_mutex_unlock(&db->writer);
+}
+
 int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_err *err)
 {
     if (conn->in_txn)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "transaction already open");
+    if (kind == SOUK_DB_WRITE && conn->db->group_commit)
+        return begin_grouped(conn, err);
     const char *sql = conn->db->engine->begin_read_sql;
     if (kind == SOUK_DB_WRITE) {
         pthread_mutex_lock(&conn->db->writer);
@@ -192,28 +342,35 @@ int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_
     conn->in_txn = true;
     return SOUK_OK;
 }
-
 int souk_db_commit(struct souk_db_conn *conn, struct souk_err *err)
 {
     if (!conn->in_txn)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "no transaction to commit");
+    if (conn->writer)
+        return commit_grouped(conn, err);
     reset_statements(conn);
     int rc = conn->db->engine->exec(conn->impl, "COMMIT", err);
     if (rc != SOUK_OK)
         (void)conn->db->engine->exec(conn->impl, "ROLLBACK", NULL);
+    else if (conn->holds_writer) {
+        conn->db->stats.commits++;
+        conn->db->stats.write_transactions++;
+    }
     end_txn(conn);
     return rc;
 }
-
 void souk_db_rollback(struct souk_db_conn *conn)
 {
     if (!conn->in_txn)
         return;
+    if (conn->writer) {
+        rollback_grouped(conn);
+        return;
+    }
     reset_statements(conn);
     (void)conn->db->engine->exec(conn->impl, "ROLLBACK", NULL);
     end_txn(conn);
 }
-
 bool souk_db_in_txn(const struct souk_db_conn *conn)
 {
     return conn->in_txn;
@@ -223,7 +380,7 @@ int souk_db_savepoint(struct souk_db_conn *conn, struct souk_err *err)
 {
     if (!conn->in_txn)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "savepoint outside a transaction");
-    int rc = conn->db->engine->exec(conn->impl, "SAVEPOINT souk_sp", err);
+    int rc = conn->db->engine->exec(run_on(conn)->impl, "SAVEPOINT souk_sp", err);
     if (rc == SOUK_OK)
         conn->savepoints++;
     return rc;
@@ -234,15 +391,15 @@ int souk_db_savepoint_release(struct souk_db_conn *conn, struct souk_err *err)
     if (conn->savepoints == 0)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "no savepoint to release");
     conn->savepoints--;
-    return conn->db->engine->exec(conn->impl, "RELEASE SAVEPOINT souk_sp", err);
+    return conn->db->engine->exec(run_on(conn)->impl, "RELEASE SAVEPOINT souk_sp", err);
 }
 
 int souk_db_savepoint_rollback(struct souk_db_conn *conn, struct souk_err *err)
 {
     if (conn->savepoints == 0)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "no savepoint to roll back to");
-    reset_statements(conn);
-    int rc = conn->db->engine->exec(conn->impl, "ROLLBACK TO SAVEPOINT souk_sp", err);
+    reset_statements(run_on(conn));
+    int rc = conn->db->engine->exec(run_on(conn)->impl, "ROLLBACK TO SAVEPOINT souk_sp", err);
     if (rc == SOUK_OK)
         rc = souk_db_savepoint_release(conn, err);
     return rc;
@@ -250,9 +407,8 @@ int souk_db_savepoint_rollback(struct souk_db_conn *conn, struct souk_err *err)
 
 int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *err)
 {
-    return conn->db->engine->exec(conn->impl, sql, err);
+    return conn->db->engine->exec(run_on(conn)->impl, sql, err);
 }
-
 static int lookup_or_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
                              struct souk_err *err)
 {
@@ -297,6 +453,7 @@ static void mark_used(struct souk_db_conn *conn, struct souk_db_stmt *st)
 int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
                     struct souk_err *err)
 {
+    conn = run_on(conn);
     size_t slot = recent_slot(sql);
     if (conn->recent[slot].sql == sql && strcmp(conn->recent[slot].st->sql, sql) == 0) {
         conn->db->engine->reset(conn->recent[slot].st->impl);

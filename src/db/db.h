@@ -32,7 +32,21 @@ struct souk_db_stmt;
 
 struct souk_db_options {
     int connections; /* size of the connection set; >= 1 */
+    /*
+     * Group commit: write transactions run as savepoints inside one shared transaction on a
+     * dedicated writer connection, and whoever finishes last while nobody else is waiting
+     * commits them all with one fsync. souk_db_commit still returns only once the work is on
+     * disk, so callers see no difference except throughput under concurrency.
+     */
+    bool group_commit;
 };
+
+struct souk_db_stats {
+    uint64_t write_transactions; /* committed write transactions (logical) */
+    uint64_t commits;            /* physical commits: fewer than the above when grouped */
+};
+
+void souk_db_get_stats(struct souk_db *db, struct souk_db_stats *out);
 
 /*
  * Opens the store named by spec: "sqlite:PATH" (the file is created if missing). SQLite runs in

@@ -98,9 +98,9 @@ static struct req_state *state_new(struct souk_http_server *srv, struct MHD_Conn
     s->route = method ? souk_http__route_match(srv->routes, srv->nroutes, method, url, pool,
                                                s->req.params, &s->allowed)
                       : -1;
-    if (!method)
-        souk_http__route_match(srv->routes, srv->nroutes, SOUK_HTTP_GET, url, NULL, NULL,
-                               &s->allowed);
+    if (!method) /* a method souk never routes: match none, so every route of the path counts */
+        souk_http__route_match(srv->routes, srv->nroutes, (enum souk_http_method)0, url, NULL,
+                               NULL, &s->allowed);
     return s;
 }
 

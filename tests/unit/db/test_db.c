@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,84 @@ static void spec_binding_nulls_and_counts(void **state)
     souk_db_release(conn);
 }
 
+#define WRITERS 12
+#define WRITES_EACH 25
+
+struct writer_arg {
+    struct souk_db *db;
+    int index, committed;
+};
+
+/* Inserts WRITES_EACH rows, one transaction each; every fifth one is rolled back instead. */
+static void *write_rows(void *p)
+{
+    struct writer_arg *a = p;
+    for (int i = 0; i < WRITES_EACH; i++) {
+        struct souk_err err = SOUK_ERR_INIT;
+        struct souk_db_conn *conn = souk_db_acquire(a->db);
+        if (souk_db_begin(conn, SOUK_DB_WRITE, &err) != SOUK_OK ||
+            souk_db_run_sql(conn, &err, "INSERT INTO grouped (writer, n) VALUES ($1, $2)", "ii",
+                            (int64_t)a->index, (int64_t)i) != 1)
+            fail_msg("write failed: %s", err.message);
+        if (i % 5 == 4) {
+            souk_db_rollback(conn);
+        } else if (souk_db_commit(conn, &err) == SOUK_OK) {
+            a->committed++;
+        } else {
+            fail_msg("commit failed: %s", err.message);
+        }
+        souk_db_release(conn);
+    }
+    return NULL;
+}
+
+/* Concurrent writers under group commit: every committed row is there, no rolled-back one is,
+ * and commits were shared. */
+static void group_commit_keeps_every_commit_and_shares_fsyncs(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_db *db;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_options opts = {.connections = 4, .group_commit = true};
+    assert_int_equal(souk_db_open(f->spec, &opts, &db, &err), SOUK_OK);
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    assert_int_equal(souk_db_exec(conn, "CREATE TABLE grouped (writer INTEGER, n INTEGER)", &err),
+                     SOUK_OK);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    souk_db_release(conn);
+
+    pthread_t threads[WRITERS];
+    struct writer_arg args[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        args[i] = (struct writer_arg){db, i, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, write_rows, &args[i]), 0);
+    }
+    int committed = 0;
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(threads[i], NULL);
+        committed += args[i].committed;
+    }
+    assert_int_equal(committed, WRITERS * WRITES_EACH * 4 / 5);
+
+    conn = souk_db_acquire(db);
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_READ, &err), SOUK_OK);
+    assert_int_equal(souk_db_query(conn, &err, &st,
+                                   "SELECT COUNT(*), SUM(CASE WHEN n % 5 = 4 THEN 1 ELSE 0 END) "
+                                   "FROM grouped",
+                                   ""),
+                     1);
+    assert_int_equal(souk_db_col_i64(st, 0), committed);
+    assert_int_equal(souk_db_col_i64(st, 1), 0);
+    souk_db_release(conn);
+    struct souk_db_stats stats;
+    souk_db_get_stats(db, &stats);
+    assert_int_equal(stats.write_transactions, committed + 1); /* and the CREATE TABLE */
+    assert_true(stats.commits <= stats.write_transactions);
+    souk_db_close(db);
+}
+
 static void bad_sql_is_an_error_with_detail(void **state)
 {
     struct fixture *f = *state;
@@ -201,6 +280,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(savepoint_rollback_keeps_earlier_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(parameters_bind_by_number, setup, teardown),
         cmocka_unit_test_setup_teardown(spec_binding_nulls_and_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(group_commit_keeps_every_commit_and_shares_fsyncs, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
         cmocka_unit_test(unknown_engine_is_rejected),
     };
