@@ -61,7 +61,8 @@ static enum souk_http_method parse_method(const char *m)
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (strcmp(m, methods[i].name) == 0)
             return methods[i].method;
-    return 0;
+    /* HEAD is GET without a body (libmicrohttpd drops it), as load-balancer checks expect. */
+    return strcmp(m, "HEAD") == 0 ? SOUK_HTTP_GET : 0;
 }
 
 static bool valid_request_id(const char *id)

@@ -29,6 +29,8 @@
 #define LOG_MAX (16 << 20)
 #define WAIT_MS 10000
 #define POLL_MS 20
+#define CLI_WAIT_MS 60000  /* a CLI command under the sanitizers */
+#define STOP_WAIT_MS 20000 /* serve's 10 s shutdown grace, and some */
 
 void souk_h_sleep_ms(int ms)
 {
@@ -79,13 +81,28 @@ static int exit_status(int status)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int wait_child(pid_t pid)
+/*
+ * Waits for pid up to timeout_ms; a child still running then is killed and fails the test, so a
+ * hung command shows up as a failure naming it rather than as the ctest timeout.
+ */
+static int wait_child(pid_t pid, int timeout_ms, const char *what)
 {
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int status;
+        pid_t got = waitpid(pid, &status, WNOHANG);
+        if (got == pid)
+            return exit_status(status);
+        if (got < 0 && errno != EINTR)
             fail_msg("waitpid %d: %s", (int)pid, strerror(errno));
-    return exit_status(status);
+        if (now_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            fail_msg("%s did not exit within %d ms", what, timeout_ms);
+        }
+        souk_h_sleep_ms(5);
+    }
 }
 
 /* Runs argv with stdin/stdout/stderr redirected to files; returns the exit status. */
@@ -100,7 +117,7 @@ static int run_argv(char *const argv[], const char *in, const char *out, const c
         execv(argv[0], argv);
         _exit(127);
     }
-    return wait_child(pid);
+    return wait_child(pid, CLI_WAIT_MS, argv[1] ? argv[1] : "souk");
 }
 
 int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *errout,
@@ -130,6 +147,13 @@ int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *er
     unlink(out_path);
     unlink(err_path);
     return status;
+}
+
+void souk_h_read_file(const char *path, struct souk_buf *out)
+{
+    if (access(path, R_OK) != 0)
+        fail_msg("cannot read %s: %s", path, strerror(errno));
+    read_file(path, out);
 }
 
 void souk_h_mint(struct souk_h_server *s, const char *scopes, char key[SOUK_H_KEY_MAX],
@@ -167,8 +191,7 @@ void souk_h_export(struct souk_h_server *s, struct souk_buf *out)
     souk_buf_release(&errout);
 }
 
-void souk_h_assert_same_export(const struct souk_buf *a, const struct souk_buf *b,
-                               const char *what)
+void souk_h_assert_same_export(const struct souk_buf *a, const struct souk_buf *b, const char *what)
 {
     if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
         return;
@@ -247,9 +270,9 @@ int souk_h_stop(struct souk_h_server *s)
     if (s->pid <= 0)
         return -1;
     kill(s->pid, SIGTERM);
-    int status = wait_child(s->pid);
-    s->pid = 0;
-    return status;
+    pid_t pid = s->pid;
+    s->pid = 0; /* even if the wait fails the test */
+    return wait_child(pid, STOP_WAIT_MS, "souk serve after SIGTERM");
 }
 
 void souk_h_cleanup(struct souk_h_server *s)
@@ -321,32 +344,41 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
     return len;
 }
 
-void souk_h_request(const struct souk_h_server *s, const char *method, const char *path,
-                    const char *key, const char *body, const char *const *headers,
-                    struct souk_h_resp *resp)
+/* What one transfer owns until it completes. */
+struct transfer {
+    CURL *curl;
+    struct curl_slist *headers;
+    char url[2048];
+};
+
+/* Prepares t to send a request whose answer lands in resp (see souk_h_request). */
+static void transfer_init(struct transfer *t, const struct souk_h_server *s, const char *method,
+                          const char *path, const char *key, const char *body,
+                          const char *const *headers, struct souk_h_resp *resp)
 {
     memset(resp, 0, sizeof *resp);
     souk_buf_init(&resp->body, OUTPUT_MAX);
-    CURL *curl = curl_easy_init();
-    assert_non_null(curl);
-    char url[2048], auth[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
-    struct curl_slist *list = NULL;
+    t->curl = curl_easy_init();
+    assert_non_null(t->curl);
+    snprintf(t->url, sizeof t->url, "http://127.0.0.1:%u%s", s->port, path);
+    t->headers = NULL;
     bool typed = false;
     for (size_t i = 0; headers && headers[i]; i++) {
-        list = curl_slist_append(list, headers[i]);
+        t->headers = curl_slist_append(t->headers, headers[i]);
         typed = typed || strncasecmp(headers[i], "Content-Type:", 13) == 0;
     }
     if (body && !typed)
-        list = curl_slist_append(list, "Content-Type: application/json");
+        t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
     if (key) {
+        char auth[256];
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
-        list = curl_slist_append(list, auth);
+        t->headers = curl_slist_append(t->headers, auth); /* copied */
     }
-    list = curl_slist_append(list, "Expect:"); /* send bodies at once */
-    curl_easy_setopt(curl, CURLOPT_URL, url);
+    t->headers = curl_slist_append(t->headers, "Expect:"); /* send bodies at once */
+    CURL *curl = t->curl;
+    curl_easy_setopt(curl, CURLOPT_URL, t->url);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, t->headers);
     if (body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -357,17 +389,70 @@ void souk_h_request(const struct souk_h_server *s, const char *method, const cha
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, resp);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
-    curl_slist_free_all(list);
-    curl_easy_cleanup(curl);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+}
+
+/* Reads the status and parses the body; fails the test (with the log's tail) on rc. */
+static void transfer_finish(struct transfer *t, const struct souk_h_server *s, CURLcode rc,
+                            const char *what, struct souk_h_resp *resp)
+{
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_slist_free_all(t->headers);
+    curl_easy_cleanup(t->curl);
+    t->curl = NULL;
     if (rc != CURLE_OK) {
         struct souk_buf log = SOUK_BUF_INIT(LOG_MAX);
-        fail_msg("%s %s: %s; server log ends:\n%s", method, path, curl_easy_strerror(rc),
-                 log_tail(s, &log));
+        fail_msg("%s: %s; server log ends:\n%s", what, curl_easy_strerror(rc), log_tail(s, &log));
     }
     if (strncmp(resp->content_type, "application/json", 16) == 0)
         resp->json = json_loadb(resp->body.data, resp->body.len, 0, NULL);
+}
+
+void souk_h_request(const struct souk_h_server *s, const char *method, const char *path,
+                    const char *key, const char *body, const char *const *headers,
+                    struct souk_h_resp *resp)
+{
+    struct transfer t;
+    transfer_init(&t, s, method, path, key, body, headers, resp);
+    transfer_finish(&t, s, curl_easy_perform(t.curl), path, resp);
+}
+
+void souk_h_parallel(const struct souk_h_server *s, const char *key, struct souk_h_call *calls,
+                     size_t n)
+{
+    struct transfer t[SOUK_H_PARALLEL_MAX];
+    if (n > SOUK_H_PARALLEL_MAX)
+        fail_msg("souk_h_parallel: at most %d calls", SOUK_H_PARALLEL_MAX);
+    CURLM *multi = curl_multi_init();
+    assert_non_null(multi);
+    for (size_t i = 0; i < n; i++) {
+        transfer_init(&t[i], s, calls[i].method, calls[i].path, key, calls[i].body,
+                      calls[i].headers, &calls[i].resp);
+        curl_multi_add_handle(multi, t[i].curl);
+    }
+    int running = 1;
+    while (running) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            fail_msg("curl_multi_perform failed");
+        if (running)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(multi, &left)))
+        if (msg->msg == CURLMSG_DONE) {
+            size_t i = 0;
+            while (i < n && t[i].curl != msg->easy_handle)
+                i++;
+            assert_true(i < n);
+            CURLcode rc = msg->data.result;
+            curl_multi_remove_handle(multi, t[i].curl);
+            transfer_finish(&t[i], s, rc, calls[i].path, &calls[i].resp);
+        }
+    curl_multi_cleanup(multi);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].curl)
+            fail_msg("%s never completed", calls[i].path);
 }
 
 void souk_h_resp_release(struct souk_h_resp *resp)
@@ -505,8 +590,8 @@ static bool find_line(const char *text, const char *const *needles, size_t n, ch
     return false;
 }
 
-void souk_h_wait_log(const struct souk_h_server *s, char *line, size_t linesz,
-                     const char *needle, ...)
+void souk_h_wait_log(const struct souk_h_server *s, char *line, size_t linesz, const char *needle,
+                     ...)
 {
     const char *needles[16];
     size_t n = 0;
@@ -603,8 +688,8 @@ static long content_length(const char *head, const char *head_end)
             const char *v = p + 15;
             v += strspn(v, " ");
             int64_t n;
-            if (souk_str_to_i64((struct souk_str){v, strspn(v, "0123456789")}, 0, OUTPUT_MAX,
-                                &n) == SOUK_OK)
+            if (souk_str_to_i64((struct souk_str){v, strspn(v, "0123456789")}, 0, OUTPUT_MAX, &n) ==
+                SOUK_OK)
                 return (long)n;
         }
     }

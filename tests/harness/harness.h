@@ -23,12 +23,12 @@
 #define SOUK_H_ID_MAX 64
 
 struct souk_h_server {
-    char dir[64];       /* temp directory holding the store and the server log */
-    char db[128];       /* "--db" value: "sqlite:<dir>/souk.db" */
-    char log_path[128]; /* the server's stderr (logfmt access log and sanitizer reports) */
+    char dir[64];               /* temp directory holding the store and the server log */
+    char db[128];               /* "--db" value: "sqlite:<dir>/souk.db" */
+    char log_path[128];         /* the server's stderr (logfmt access log and sanitizer reports) */
     char key[SOUK_H_KEY_MAX];   /* an admin API key */
     char key_id[SOUK_H_ID_MAX]; /* its id, "key_..." */
-    pid_t pid;          /* 0 when not running */
+    pid_t pid;                  /* 0 when not running */
     uint16_t port;
 };
 
@@ -57,6 +57,9 @@ int souk_h_teardown(void **state);
  */
 int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *errout,
                const char *arg, ...);
+
+/* Appends the contents of the file at path to out; fails the test when it cannot be read. */
+void souk_h_read_file(const char *path, struct souk_buf *out);
 
 /* Mints a key with the given comma-separated scopes against s's store; writes it and its id. */
 void souk_h_mint(struct souk_h_server *s, const char *scopes, char key[SOUK_H_KEY_MAX],
@@ -95,6 +98,22 @@ void souk_h_request(const struct souk_h_server *s, const char *method, const cha
                     struct souk_h_resp *resp);
 void souk_h_resp_release(struct souk_h_resp *resp);
 
+#define SOUK_H_PARALLEL_MAX 32
+
+/* One request of a souk_h_parallel batch; resp is filled like souk_h_request's. */
+struct souk_h_call {
+    const char *method, *path, *body;
+    const char *const *headers; /* NULL-terminated, or NULL */
+    struct souk_h_resp resp;
+};
+
+/*
+ * Sends the n calls (at most SOUK_H_PARALLEL_MAX) at once, each on its own connection, all with
+ * key, and returns when every one has its answer. Release each calls[i].resp afterwards.
+ */
+void souk_h_parallel(const struct souk_h_server *s, const char *key, struct souk_h_call *calls,
+                     size_t n);
+
 /*
  * Asserts status and the one error shape {"error":{"type","message","param","request_id"}}
  * with this type and param (NULL for a null param), a non-empty message and a request_id that
@@ -128,8 +147,8 @@ int64_t souk_h_int(json_t *root, const char *path);
  * Waits (up to 10 s) for a line of the server log that contains every one of the
  * NULL-terminated needles, and copies it into line (linesz bytes; line may be NULL).
  */
-void souk_h_wait_log(const struct souk_h_server *s, char *line, size_t linesz,
-                     const char *needle, ...);
+void souk_h_wait_log(const struct souk_h_server *s, char *line, size_t linesz, const char *needle,
+                     ...);
 /* True when the server log contains text anywhere. */
 bool souk_h_log_contains(const struct souk_h_server *s, const char *text);
 

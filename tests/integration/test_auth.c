@@ -244,6 +244,19 @@ static void every_request_is_logged_with_its_request_id_and_never_the_key(void *
     assert_false(souk_h_log_contains(s, secret));
 }
 
+static void a_path_cannot_forge_log_lines(void **state)
+{
+    struct souk_h_server *s = *state;
+    struct souk_h_resp r;
+    souk_h_request(s, "GET", "/v1/x%0Ats=0%20level=error%20msg=forged", s->key, NULL, NULL, &r);
+    souk_h_assert_error(&r, 404, "not_found", NULL);
+    char rid[96];
+    snprintf(rid, sizeof rid, "req_id=%s", r.request_id);
+    souk_h_resp_release(&r);
+    souk_h_wait_log(s, NULL, 0, rid, "path=\"/v1/x\\nts=0 level=error msg=forged\"", NULL);
+    assert_false(souk_h_log_contains(s, "\nts=0 "));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, souk_h_setup, souk_h_teardown)
@@ -257,6 +270,7 @@ int main(void)
         T(health_and_readiness_are_public),
         T(metrics_need_the_metrics_scope_and_count_requests),
         T(every_request_is_logged_with_its_request_id_and_never_the_key),
+        T(a_path_cannot_forge_log_lines),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
