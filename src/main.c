@@ -16,6 +16,7 @@ static const char usage[] =
     "  apikey    create, list and revoke API keys\n"
     "  import    import a Shopify product CSV or souk JSON lines into the catalog\n"
     "  export    export the catalog as JSON lines\n"
+    "  sim       run the platform simulator (catalog and stock APIs) for tests and demos\n"
     "  version   print the version\n"
     "\n"
     "Run `souk COMMAND --help` for a command's options.\n";
@@ -29,6 +30,7 @@ static const struct {
     {"apikey", souk_cli_apikey},
     {"import", souk_cli_import},
     {"export", souk_cli_export},
+    {"sim", souk_cli_sim},
 };
 
 int main(int argc, char **argv)

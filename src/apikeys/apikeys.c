@@ -19,6 +19,8 @@ static const struct {
     {"catalog:write", SOUK_SCOPE_CATALOG_WRITE},
     {"orders:read", SOUK_SCOPE_ORDERS_READ},
     {"orders:write", SOUK_SCOPE_ORDERS_WRITE},
+    {"channels:read", SOUK_SCOPE_CHANNELS_READ},
+    {"channels:write", SOUK_SCOPE_CHANNELS_WRITE},
     {"metrics:read", SOUK_SCOPE_METRICS_READ},
     {"admin", SOUK_SCOPE_ADMIN},
 };
@@ -68,21 +70,11 @@ bool souk_apikeys_allows(unsigned held, unsigned needed)
     return (held & SOUK_SCOPE_ADMIN) || (held & needed) == needed;
 }
 
-static void hex(const unsigned char *bytes, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static void hash_secret(const char *secret, size_t len, char out[HASH_HEX + 1])
 {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)secret, len, digest);
-    hex(digest, sizeof digest, out);
+    souk_hex_encode(digest, sizeof digest, out);
 }
 
 int souk_apikeys_create(struct souk_db *db, const char *name, unsigned scopes,
@@ -96,7 +88,7 @@ int souk_apikeys_create(struct souk_db *db, const char *name, unsigned scopes,
     unsigned char raw[SECRET_BYTES];
     char secret[SECRET_BYTES * 2 + 1], hash[HASH_HEX + 1], scope_text[SOUK_APIKEY_SCOPES_MAX];
     souk_id_random(raw, sizeof raw);
-    hex(raw, sizeof raw, secret);
+    souk_hex_encode(raw, sizeof raw, secret);
     hash_secret(secret, strlen(secret), hash);
     souk_apikeys_format_scopes(scopes, scope_text);
     souk_id_new("key", id_out);

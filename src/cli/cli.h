@@ -11,5 +11,6 @@ int souk_cli_migrate(int argc, char **argv);
 int souk_cli_apikey(int argc, char **argv);
 int souk_cli_import(int argc, char **argv);
 int souk_cli_export(int argc, char **argv);
+int souk_cli_sim(int argc, char **argv);
 
 #endif

@@ -1,4 +1,5 @@
 /* common: helpers shared by the subcommands; see cli_int.h. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,4 +40,20 @@ struct souk_db *souk_cli__open_store(const char *command, const char *spec,
         return NULL;
     }
     return db;
+}
+
+void souk_cli__block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+const char *souk_cli__wait_stop_signal(const sigset_t *set)
+{
+    int sig = 0;
+    sigwait(set, &sig);
+    return sig == SIGINT ? "SIGINT" : "SIGTERM";
 }

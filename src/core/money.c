@@ -95,3 +95,30 @@ int souk_money_parse_decimal(struct souk_str text, int exponent, int64_t *out,
     *out = negative ? -(int64_t)value : (int64_t)value;
     return SOUK_OK;
 }
+
+int souk_money_format(struct souk_buf *buf, int64_t amount, int exponent)
+{
+    /* int64 has at most 19 digits, so "-0." and 18 fraction digits is the longest text. */
+    char text[24];
+    char digits[20];
+    size_t ndigits = 0, n = 0;
+    uint64_t magnitude = amount < 0 ? 0 - (uint64_t)amount : (uint64_t)amount;
+
+    if (exponent < 0 || exponent > 18)
+        return SOUK_EINVAL;
+    do {
+        digits[ndigits++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    /* Pad with zeros so there is at least one digit before the '.'. */
+    while (ndigits <= (size_t)exponent)
+        digits[ndigits++] = '0';
+    if (amount < 0)
+        text[n++] = '-';
+    while (ndigits > 0) {
+        if (ndigits == (size_t)exponent)
+            text[n++] = '.';
+        text[n++] = digits[--ndigits];
+    }
+    return souk_buf_add(buf, text, n);
+}

@@ -30,4 +30,12 @@ const struct souk_currency *souk_money_currency(struct souk_str code);
 int souk_money_parse_decimal(struct souk_str text, int exponent, int64_t *out,
                              struct souk_err *err) SOUK_MUST_CHECK;
 
+/*
+ * Appends amount, in minor units of a currency with the given exponent (0..18), as the decimal
+ * text feeds and platforms expect: "9.99", "-0.50", "1234" (JPY), "1.500" (KWD); no separators
+ * and no code, so "9.99 USD" is this then " USD". The inverse of souk_money_parse_decimal.
+ * SOUK_EINVAL for an exponent out of range, SOUK_ETOOBIG at buf's cap; buf is unchanged then.
+ */
+int souk_money_format(struct souk_buf *buf, int64_t amount, int exponent) SOUK_MUST_CHECK;
+
 #endif

@@ -68,6 +68,17 @@ static size_t utf8_sequence(const unsigned char *s, size_t avail)
     return len;
 }
 
+void souk_hex_encode(const void *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *b = bytes;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 bool souk_str_is_utf8(struct souk_str s)
 {
     const unsigned char *p = (const unsigned char *)s.ptr;

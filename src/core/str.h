@@ -37,6 +37,9 @@ bool souk_str_has_prefix(struct souk_str s, const char *prefix);
  */
 bool souk_str_is_utf8(struct souk_str s);
 
+/* Writes n bytes as 2n lower-case hex digits and a NUL into out (2n + 1 bytes). */
+void souk_hex_encode(const void *bytes, size_t n, char *out);
+
 /*
  * Parses a whole view as a decimal int64 in [min, max]: no sign other than a leading '-',
  * no spaces, no trailing bytes. Returns SOUK_OK or SOUK_EINVAL; *out is set only on success.

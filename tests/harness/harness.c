@@ -235,6 +235,8 @@ static uint16_t wait_for_port(struct souk_h_server *s)
     return 0;
 }
 
+static void spawn_server(struct souk_h_server *s, const char *extra_flag);
+
 void souk_h_start(struct souk_h_server *s, const char *extra_flag)
 {
     memset(s, 0, sizeof *s);
@@ -247,6 +249,18 @@ void souk_h_start(struct souk_h_server *s, const char *extra_flag)
         fail_msg("souk migrate failed: %s", errout.data);
     souk_buf_release(&errout);
     souk_h_mint(s, "admin", s->key, s->key_id);
+    spawn_server(s, extra_flag);
+}
+
+void souk_h_restart(struct souk_h_server *s)
+{
+    assert_int_equal(s->pid, 0);
+    spawn_server(s, NULL);
+}
+
+/* Starts `souk serve` on s's store, its log in s->log_path, and waits for its port. */
+static void spawn_server(struct souk_h_server *s, const char *extra_flag)
+{
     char *argv[] = {SOUK_BIN, "serve",     "--listen", "127.0.0.1:0",      "--db",
                     s->db,    "--threads", "4",        (char *)extra_flag, NULL};
     pid_t parent = getpid();
@@ -728,4 +742,55 @@ long souk_h_raw_response(int fd, struct souk_buf *out, size_t *body_at)
         if (souk_buf_add(out, chunk, (size_t)n) != SOUK_OK)
             fail_msg("response over %zu bytes", out->_max);
     }
+}
+
+/* ---- the platform simulator ---- */
+
+#define SIM_ANNOUNCE "souk sim: listening on http://127.0.0.1:"
+
+/* In the child: stdout to out_fd, stderr to log_path, then exec `souk sim`. */
+static void exec_sim(pid_t parent, int out_fd, const char *log_path, const char *config)
+{
+    int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    /* A test binary that crashes must not leave its simulator running. */
+    bool orphan = prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent;
+    if (orphan || log < 0 || dup2(out_fd, 1) < 0 || dup2(log, 2) < 0)
+        _exit(127);
+    execl(SOUK_BIN, SOUK_BIN, "sim", "--listen", "127.0.0.1:0", config ? "--config" : NULL,
+          config, (char *)NULL);
+    _exit(127);
+}
+
+void souk_h_sim_start(struct souk_h_server *s, const char *config)
+{
+    int out[2];
+    pid_t parent = getpid();
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/souk-sim-it-XXXXXX");
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->log_path, sizeof s->log_path, "%s/sim.log", s->dir);
+    assert_int_equal(pipe(out), 0);
+    s->pid = fork();
+    if (s->pid == 0)
+        exec_sim(parent, out[1], s->log_path, config);
+    assert_true(s->pid > 0);
+    close(out[1]);
+    char line[128] = "";
+    size_t len = 0;
+    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
+    while (len < sizeof line - 1 && !strchr(line, '\n') && poll(&pfd, 1, 10000) == 1) {
+        ssize_t n = read(out[0], line + len, sizeof line - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        line[len] = '\0';
+    }
+    close(out[0]);
+    int64_t port = 0;
+    if (strncmp(line, SIM_ANNOUNCE, strlen(SIM_ANNOUNCE)) != 0 ||
+        souk_str_to_i64((struct souk_str){line + strlen(SIM_ANNOUNCE),
+                                          strcspn(line + strlen(SIM_ANNOUNCE), "\n")},
+                        1, 65535, &port) != SOUK_OK)
+        fail_msg("souk sim did not announce its address; stdout: \"%s\"", line);
+    s->port = (uint16_t)port;
 }

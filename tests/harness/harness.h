@@ -39,6 +39,8 @@ struct souk_h_server {
  * (extra_flag may be NULL, or e.g. "--seed-demo"); returns once the server logged its port.
  */
 void souk_h_start(struct souk_h_server *s, const char *extra_flag);
+/* Starts `souk serve` again on the store of a stopped s (a new port, a fresh log). */
+void souk_h_restart(struct souk_h_server *s);
 /* SIGTERM, then waits: returns the exit status (0 for a graceful stop), -1 if it was killed. */
 int souk_h_stop(struct souk_h_server *s);
 /* Stops the server if it runs and removes the temp dir. */
@@ -47,6 +49,13 @@ void souk_h_cleanup(struct souk_h_server *s);
 /* cmocka fixtures: a fresh server per test in *state, cleaned up afterwards. */
 int souk_h_setup(void **state);
 int souk_h_teardown(void **state);
+
+/*
+ * Starts `souk sim --listen 127.0.0.1:0 [--config config]` with stderr in a temp log, waits for
+ * its one stdout line and fills s (pid, port, dir, log_path), so the HTTP helpers talk to it
+ * and souk_h_cleanup stops it. s->key stays empty: the sim takes platform credentials.
+ */
+void souk_h_sim_start(struct souk_h_server *s, const char *config);
 
 /* ---- the command line ---- */
 

@@ -1,0 +1,68 @@
+/* sig: see sig.h. */
+#include "sig/sig.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/params.h>
+#include <stdlib.h>
+#include <string.h>
+
+void souk_sig_hmac_sha256_hex(struct souk_str key, struct souk_str data,
+                              char out[SOUK_SIG_HEX_MAX])
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    HMAC(EVP_sha256(), key.ptr ? key.ptr : "", (int)key.len,
+         (const unsigned char *)(data.ptr ? data.ptr : ""), data.len, mac, &len);
+    souk_hex_encode(mac, len, out);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const struct souk_sig_param *)a)->key,
+                  ((const struct souk_sig_param *)b)->key);
+}
+
+int souk_sig_tiktok(const char *app_secret, const char *path, const struct souk_sig_param *params,
+                    size_t n, struct souk_str body, char out[SOUK_SIG_HEX_MAX])
+{
+    if (n > SOUK_SIG_MAX_PARAMS)
+        return SOUK_EINVAL;
+    struct souk_sig_param sorted[SOUK_SIG_MAX_PARAMS];
+    memcpy(sorted, params, n * sizeof *params);
+    qsort(sorted, n, sizeof *sorted, by_key);
+    /* The signed text is streamed into the MAC: a 10 MiB body is never copied. */
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM digest[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+                           OSSL_PARAM_construct_end()};
+    int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)app_secret, strlen(app_secret), digest);
+    ok = ok && EVP_MAC_update(ctx, (const unsigned char *)app_secret, strlen(app_secret)) &&
+         EVP_MAC_update(ctx, (const unsigned char *)path, strlen(path));
+    for (size_t i = 0; ok && i < n; i++) {
+        if (strcmp(sorted[i].key, "sign") == 0 || strcmp(sorted[i].key, "access_token") == 0)
+            continue;
+        ok = EVP_MAC_update(ctx, (const unsigned char *)sorted[i].key, strlen(sorted[i].key)) &&
+             EVP_MAC_update(ctx, (const unsigned char *)sorted[i].value, strlen(sorted[i].value));
+    }
+    ok = ok && (body.len == 0 || EVP_MAC_update(ctx, (const unsigned char *)body.ptr, body.len)) &&
+         EVP_MAC_update(ctx, (const unsigned char *)app_secret, strlen(app_secret));
+    unsigned char result[EVP_MAX_MD_SIZE];
+    size_t len = 0;
+    ok = ok && EVP_MAC_final(ctx, result, &len, sizeof result);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+    if (!ok || len != 32)
+        return SOUK_EINTERNAL;
+    souk_hex_encode(result, len, out);
+    return SOUK_OK;
+}
+
+bool souk_sig_equal(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    size_t alen = strlen(a), blen = strlen(b);
+    return alen == blen && CRYPTO_memcmp(a, b, alen) == 0;
+}

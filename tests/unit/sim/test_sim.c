@@ -1,0 +1,578 @@
+/*
+ * Unit tests for sim/: a simulator started in-process on a free loopback port, spoken to over
+ * HTTP with libcurl. Each test gets a fresh simulator. TikTok signatures are computed here from
+ * the documented recipe, independently of the simulator's code.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/str.h"
+#include "sim/sim.h"
+
+#define TIKTOK_SECRET "sim-tiktok-app-secret"
+#define META_AUTH "Authorization: Bearer sim-meta-access-token"
+#define PIN_AUTH "Authorization: Bearer sim-pinterest-access-token"
+#define GOOGLE_AUTH "Authorization: Bearer sim-google-access-token"
+
+struct resp {
+    long status;
+    struct souk_buf body;
+    json_t *json; /* NULL when the body is not JSON */
+    char retry_after[16];
+    CURLcode rc;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    return souk_buf_add(arg, data, size * n) == SOUK_OK ? size * n : 0;
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *arg)
+{
+    struct resp *r = arg;
+    if (strncasecmp(line, "Retry-After: ", 13) == 0)
+        snprintf(r->retry_after, sizeof r->retry_after, "%.*s",
+                 (int)strcspn(line + 13, "\r\n"), line + 13);
+    return size * n;
+}
+
+/* Sends method path with the NULL-terminated headers and body (may be NULL). */
+static void call(struct souk_sim *sim, const char *method, const char *path, const char *body,
+                 const char *const *headers, struct resp *r)
+{
+    char url[4096];
+    struct curl_slist *list = curl_slist_append(NULL, "Expect:");
+    CURL *curl = curl_easy_init();
+    memset(r, 0, sizeof *r);
+    souk_buf_init(&r->body, 64 << 20);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", souk_sim_port(sim), path);
+    for (size_t i = 0; headers && headers[i]; i++)
+        list = curl_slist_append(list, headers[i]);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    if (body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    r->rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+    r->json = json_loadb(r->body.data, r->body.len, 0, NULL);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+}
+
+static void release(struct resp *r)
+{
+    json_decref(r->json);
+    souk_buf_release(&r->body);
+}
+
+/* The integer at a dotted path such as "error.code" (fails the test when absent). */
+static json_int_t int_at(json_t *root, const char *path)
+{
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    json_t *v = root;
+    for (char *save = NULL, *key = strtok_r(copy, ".", &save); key; key = strtok_r(NULL, ".", &save))
+        v = json_object_get(v, key);
+    if (!json_is_integer(v))
+        fail_msg("no integer at %s", path);
+    return json_integer_value(v);
+}
+
+/* Sends method path and asserts the status; returns the parsed body (caller decrefs). */
+static json_t *expect(struct souk_sim *sim, const char *method, const char *path,
+                      const char *body, const char *const *headers, long status)
+{
+    struct resp r;
+    call(sim, method, path, body, headers, &r);
+    if (r.status != status)
+        fail_msg("%s %s: status %ld, want %ld: %s", method, path, r.status, status, r.body.data);
+    json_t *json = json_incref(r.json);
+    release(&r);
+    return json;
+}
+
+/* An item as GET /_sim/items/{platform}/{id} shows it, or NULL when the sim holds none. */
+static json_t *sim_item(struct souk_sim *sim, const char *platform, const char *id)
+{
+    char path[256];
+    struct resp r;
+    snprintf(path, sizeof path, "/_sim/items/%s/%s", platform, id);
+    call(sim, "GET", path, NULL, NULL, &r);
+    json_t *item = r.status == 200 ? json_incref(r.json) : NULL;
+    release(&r);
+    return item;
+}
+
+static int start(void **state)
+{
+    struct souk_sim_config config = {.listen = "127.0.0.1:0"};
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_sim *sim = NULL;
+    if (souk_sim_start(&config, &sim, &err) != SOUK_OK)
+        fail_msg("souk_sim_start: %s", err.message);
+    *state = sim;
+    return 0;
+}
+
+static int stop(void **state)
+{
+    souk_sim_stop(*state);
+    return 0;
+}
+
+/* ---- TikTok ---- */
+
+/* The TikTok sign of path + query + body: HMAC-SHA256(secret, secret + path + sorted k+v +
+ * body + secret) in lower-case hex. The query pairs are given already sorted by key. */
+static void tiktok_sign(const char *path, const char *const *sorted_pairs, const char *body,
+                        char hex[65])
+{
+    char msg[8192];
+    size_t used = (size_t)snprintf(msg, sizeof msg, "%s%s", TIKTOK_SECRET, path);
+    for (size_t i = 0; sorted_pairs[i]; i += 2)
+        used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s", sorted_pairs[i],
+                                 sorted_pairs[i + 1]);
+    used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s", body, TIKTOK_SECRET);
+    unsigned char mac[32];
+    unsigned len = sizeof mac;
+    assert_non_null(HMAC(EVP_sha256(), TIKTOK_SECRET, (int)strlen(TIKTOK_SECRET),
+                         (const unsigned char *)msg, used, mac, &len));
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* Sends a signed TikTok POST whose timestamp is now + skew_s; sign_body is what the sign
+ * covers (normally body). The query is sent out of order: the sim must sort it. */
+static void tiktok_call(struct souk_sim *sim, const char *path, const char *body,
+                        const char *sign_body, long skew_s, const char *token, struct resp *r)
+{
+    char ts[32], sign[65], url[1024], auth[128];
+    snprintf(ts, sizeof ts, "%ld", (long)time(NULL) + skew_s);
+    const char *pairs[] = {"app_key", "sim-tiktok-app-key", "shop_cipher",
+                           "sim-tiktok-shop-cipher", "timestamp", ts, NULL};
+    tiktok_sign(path, pairs, sign_body, sign);
+    snprintf(url, sizeof url, "%s?timestamp=%s&sign=%s&shop_cipher=sim-tiktok-shop-cipher"
+             "&app_key=sim-tiktok-app-key&access_token=ignored", path, ts, sign);
+    snprintf(auth, sizeof auth, "x-tts-access-token: %s", token);
+    const char *headers[] = {"Content-Type: application/json", auth, NULL};
+    call(sim, "POST", url, body, headers, r);
+}
+
+#define TT_TOKEN "sim-tiktok-access-token"
+#define TT_PRODUCT                                                                                 \
+    "{\"title\": \"Linen Shirt\", \"description\": \"Light\", \"category_id\": \"601226\", "      \
+    "\"skus\": [{\"seller_sku\": \"SHIRT-S\", \"price\": {\"amount\": \"49.90\", "                \
+    "\"currency\": \"EUR\"}, \"inventory\": [{\"warehouse_id\": \"w1\", \"quantity\": 5}]}]}"
+
+/* Creates the shirt; writes its one SKU id and the path of its SKUs' update of this kind
+ * ("inventory" or "prices"). */
+static void tiktok_create(struct souk_sim *sim, const char *update, char path[128],
+                          char sku_id[32])
+{
+    struct resp r;
+    tiktok_call(sim, "/product/202309/products", TT_PRODUCT, TT_PRODUCT, 0, TT_TOKEN, &r);
+    if (r.status != 200 || int_at(r.json, "code") != 0)
+        fail_msg("create: %ld %s", r.status, r.body.data);
+    json_t *data = json_object_get(r.json, "data");
+    snprintf(path, 128, "/product/202309/products/%s/%s/update",
+             json_string_value(json_object_get(data, "product_id")), update);
+    snprintf(sku_id, 32, "%s", json_string_value(json_object_get(
+                                   json_array_get(json_object_get(data, "skus"), 0), "id")));
+    release(&r);
+}
+
+/* Sends a TikTok update signed over sign_body and asserts the HTTP status and TikTok code. */
+static void tiktok_expect(struct souk_sim *sim, const char *path, const char *body,
+                          const char *sign_body, long skew_s, const char *token, long status,
+                          json_int_t code)
+{
+    struct resp r;
+    tiktok_call(sim, path, body, sign_body, skew_s, token, &r);
+    if (r.status != status || int_at(r.json, "code") != code)
+        fail_msg("%s: %ld %s, want %ld and code %lld", path, r.status, r.body.data, status,
+                 (long long)code);
+    assert_non_null(json_object_get(r.json, "request_id"));
+    release(&r);
+}
+
+/* The integer at path in the item GET /_sim/items/{platform}/{id} shows. */
+static json_int_t item_int(struct souk_sim *sim, const char *platform, const char *id,
+                           const char *path)
+{
+    json_t *item = sim_item(sim, platform, id);
+    if (!item)
+        fail_msg("%s holds no item %s", platform, id);
+    json_int_t value = int_at(item, path);
+    json_decref(item);
+    return value;
+}
+
+static void tiktok_signature_is_checked(void **state)
+{
+    struct souk_sim *sim = *state;
+    char path[128], sku_id[32], body[256];
+    tiktok_create(sim, "inventory", path, sku_id);
+    snprintf(body, sizeof body, "{\"skus\": [{\"id\": \"%s\", \"inventory\": "
+             "[{\"warehouse_id\": \"w1\", \"quantity\": 0}]}]}", sku_id);
+
+    /* A sign over another body, an old timestamp, a wrong token: refused, nothing changes. */
+    tiktok_expect(sim, path, body, "{}", 0, TT_TOKEN, 401, 106001);
+    tiktok_expect(sim, path, body, body, -600, TT_TOKEN, 401, 106014);
+    tiktok_expect(sim, path, body, body, 0, "not-the-token", 401, 105002);
+    assert_int_equal(item_int(sim, "tiktok", "SHIRT-S", "quantity"), 5);
+
+    /* Signed right, within the window: TikTok now shows SHIRT-S with quantity 0. */
+    tiktok_expect(sim, path, body, body, 100, TT_TOKEN, 200, 0);
+    assert_int_equal(item_int(sim, "tiktok", "SHIRT-S", "quantity"), 0);
+    assert_int_equal(item_int(sim, "tiktok", sku_id, "quantity"), 0);
+}
+
+static void tiktok_updates_are_checked_whole(void **state)
+{
+    struct souk_sim *sim = *state;
+    char path[128], sku_id[32], body[512];
+    tiktok_create(sim, "prices", path, sku_id);
+    /* One good SKU and one unknown: nothing is applied. */
+    snprintf(body, sizeof body, "{\"skus\": [{\"id\": \"%s\", \"price\": {\"amount\": \"39.90\", "
+             "\"currency\": \"EUR\"}}, {\"id\": \"999\", \"price\": {\"amount\": \"1\", "
+             "\"currency\": \"EUR\"}}]}", sku_id);
+    tiktok_expect(sim, path, body, body, 0, TT_TOKEN, 404, 12052048);
+    snprintf(body, sizeof body, "{\"skus\": [{\"id\": \"%s\", \"price\": {\"amount\": "
+             "\"39.999\", \"currency\": \"EUR\"}}]}", sku_id);
+    tiktok_expect(sim, path, body, body, 0, TT_TOKEN, 400, 36009004);
+    assert_int_equal(item_int(sim, "tiktok", sku_id, "price.amount_minor"), 4990);
+    snprintf(body, sizeof body, "{\"skus\": [{\"id\": \"%s\", \"price\": {\"amount\": "
+             "\"39.90\", \"currency\": \"EUR\"}}]}", sku_id);
+    tiktok_expect(sim, path, body, body, 0, TT_TOKEN, 200, 0);
+    assert_int_equal(item_int(sim, "tiktok", sku_id, "price.amount_minor"), 3990);
+}
+
+/* ---- Meta ---- */
+
+#define META_BATCH "/v21.0/1234567890/items_batch"
+#define META_GOOD                                                                                  \
+    "{\"method\": \"CREATE\", \"data\": {\"id\": \"SKU-1\", \"title\": \"Shirt\", "                \
+    "\"description\": \"Linen\", \"availability\": \"in stock\", \"condition\": \"new\", "        \
+    "\"price\": \"9.99 USD\", \"link\": \"https://shop.test/p/1\", \"image_link\": "              \
+    "\"https://shop.test/i/1.jpg\", \"brand\": \"Souk\", \"quantity_to_sell_on_facebook\": 3}}"
+
+static void meta_validates_each_item(void **state)
+{
+    struct souk_sim *sim = *state;
+    const char *const json_auth[] = {"Content-Type: application/json", META_AUTH, NULL};
+    json_t *answer = expect(
+        sim, "POST", META_BATCH,
+        "{\"item_type\": \"PRODUCT_ITEM\", \"requests\": [" META_GOOD ", "
+        "{\"method\": \"UPDATE\", \"data\": {\"id\": \"SKU-2\", \"title\": \"No price\"}}, "
+        "{\"method\": \"UPDATE\", \"data\": {\"id\": \"SKU-1\", \"price\": \"9,99 USD\"}}, "
+        "{\"method\": \"UPDATE\", \"data\": {\"id\": \"SKU-1\", \"availability\": \"maybe\"}}, "
+        "{\"method\": \"PATCH\", \"data\": {\"id\": \"SKU-3\"}}]}",
+        json_auth, 200);
+    const char *handle = json_string_value(json_array_get(json_object_get(answer, "handles"), 0));
+    assert_non_null(handle);
+    char path[256];
+    snprintf(path, sizeof path, "/v21.0/1234567890/check_batch_request_status?handle=%s", handle);
+    json_decref(answer);
+    const char *const auth[] = {META_AUTH, NULL};
+    json_t *status = expect(sim, "GET", path, NULL, auth, 200);
+    json_t *batch = json_array_get(json_object_get(status, "data"), 0);
+    assert_string_equal(json_string_value(json_object_get(batch, "status")), "finished");
+    assert_int_equal(int_at(batch, "errors_total_count"), 4);
+    json_t *errors = json_object_get(batch, "errors");
+    assert_int_equal(int_at(json_array_get(errors, 0), "line"), 1);
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errors, 0),
+                                                             "message")), "required field"));
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errors, 1),
+                                                             "message")), "price"));
+    json_decref(status);
+
+    /* The valid item was applied; the invalid updates of it were not. */
+    assert_int_equal(item_int(sim, "meta", "SKU-1", "quantity"), 3);
+    assert_int_equal(item_int(sim, "meta", "SKU-1", "price.amount_minor"), 999);
+    json_t *item = sim_item(sim, "meta", "SKU-1");
+    assert_string_equal(json_string_value(json_object_get(item, "availability")), "in stock");
+    json_decref(item);
+    assert_null(sim_item(sim, "meta", "SKU-2"));
+}
+
+static void meta_takes_form_bodies_and_checks_the_token(void **state)
+{
+    struct souk_sim *sim = *state;
+    const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    /* requests=[{"method":"UPDATE","data":{"id":"SKU-1","quantity_to_sell_on_facebook":0}}],
+     * URL-encoded, after a CREATE in JSON. */
+    json_decref(expect(sim, "POST", META_BATCH "?access_token=sim-meta-access-token",
+                       "{\"item_type\": \"PRODUCT_ITEM\", \"requests\": [" META_GOOD "]}",
+                       (const char *const[]){"Content-Type: application/json", NULL}, 200));
+    json_decref(expect(sim, "POST", META_BATCH,
+                       "access_token=sim-meta-access-token&item_type=PRODUCT_ITEM&requests="
+                       "%5B%7B%22method%22%3A%22UPDATE%22%2C%22data%22%3A%7B%22id%22%3A%22SKU-1"
+                       "%22%2C%22quantity_to_sell_on_facebook%22%3A0%7D%7D%5D",
+                       form, 200));
+    assert_int_equal(item_int(sim, "meta", "SKU-1", "quantity"), 0);
+
+    json_t *error = expect(sim, "POST", META_BATCH, "access_token=wrong&item_type=PRODUCT_ITEM",
+                           form, 400);
+    assert_int_equal(int_at(error, "error.code"), 190);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(error, "error"),
+                                                          "type")), "OAuthException");
+    json_decref(error);
+    error = expect(sim, "POST", META_BATCH, "access_token=sim-meta-access-token&requests=%5B%5D",
+                   form, 400);
+    assert_int_equal(int_at(error, "error.code"), 100);
+    json_decref(error);
+    error = expect(sim, "POST", "/v21.0/999/items_batch",
+                   "access_token=sim-meta-access-token&item_type=PRODUCT_ITEM", form, 400);
+    assert_int_equal(int_at(error, "error.error_subcode"), 33);
+    json_decref(error);
+}
+
+/* ---- Pinterest and Google ---- */
+
+static void pinterest_batches_report_per_item(void **state)
+{
+    struct souk_sim *sim = *state;
+    const char *const auth[] = {PIN_AUTH, NULL};
+    const char *const bad[] = {"Authorization: Bearer nope", NULL};
+    const char *body =
+        "{\"operation\": \"UPSERT\", \"country\": \"US\", \"language\": \"EN\", \"items\": ["
+        "{\"item_id\": \"P1\", \"attributes\": {\"title\": \"Mug\", \"description\": \"Blue\", "
+        "\"link\": \"https://shop.test/m\", \"image_link\": [\"https://shop.test/m.jpg\"], "
+        "\"price\": \"24.99 USD\", \"availability\": \"out of stock\"}}, "
+        "{\"item_id\": \"P2\", \"attributes\": {\"title\": \"Cup\"}}]}";
+    json_t *error = expect(sim, "POST", "/v5/catalogs/items/batch", body, bad, 401);
+    assert_int_equal(int_at(error, "code"), 2);
+    json_decref(error);
+    json_t *posted = expect(sim, "POST", "/v5/catalogs/items/batch", body, auth, 200);
+    assert_string_equal(json_string_value(json_object_get(posted, "status")), "PROCESSING");
+    char path[128];
+    snprintf(path, sizeof path, "/v5/catalogs/items/batch/%s",
+             json_string_value(json_object_get(posted, "batch_id")));
+    json_decref(posted);
+    json_t *batch = expect(sim, "GET", path, NULL, auth, 200);
+    json_t *items = json_object_get(batch, "items");
+    assert_string_equal(json_string_value(json_object_get(batch, "status")), "COMPLETED");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "status")),
+                        "SUCCESS");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "status")),
+                        "FAILURE");
+    json_decref(batch);
+    json_t *item = sim_item(sim, "pinterest", "P1");
+    assert_string_equal(json_string_value(json_object_get(item, "availability")), "out of stock");
+    json_decref(item);
+    assert_null(sim_item(sim, "pinterest", "P2"));
+    json_decref(expect(sim, "GET", "/v5/catalogs/items/batch/404", NULL, auth, 404));
+}
+
+#define GOOGLE_PRODUCT                                                                             \
+    "{\"offerId\": \"G-1\", \"title\": \"Mug\", \"contentLanguage\": \"en\", "                    \
+    "\"targetCountry\": \"US\", \"channel\": \"online\", \"link\": \"https://shop.test/g\", "     \
+    "\"imageLink\": \"https://shop.test/g.jpg\", \"availability\": \"in stock\", "                \
+    "\"price\": {\"value\": \"12.50\", \"currency\": \"USD\"}, \"sellOnGoogleQuantity\": \"4\"}"
+
+static void google_inserts_and_batches(void **state)
+{
+    struct souk_sim *sim = *state;
+    const char *const auth[] = {GOOGLE_AUTH, NULL};
+    json_t *product = expect(sim, "POST", "/content/v2.1/123456789/products", GOOGLE_PRODUCT,
+                             auth, 200);
+    assert_string_equal(json_string_value(json_object_get(product, "id")), "online:en:US:G-1");
+    json_decref(product);
+    json_t *error = expect(sim, "POST", "/content/v2.1/42/products", GOOGLE_PRODUCT, auth, 403);
+    assert_int_equal(int_at(error, "error.code"), 403);
+    json_decref(error);
+    json_t *answer = expect(
+        sim, "POST", "/content/v2.1/products/batch",
+        "{\"entries\": [{\"batchId\": 7, \"merchantId\": \"123456789\", \"method\": \"delete\", "
+        "\"productId\": \"online:en:US:G-1\"}, {\"batchId\": 8, \"merchantId\": 123456789, "
+        "\"method\": \"insert\", \"product\": {\"offerId\": \"G-2\"}}]}",
+        auth, 200);
+    json_t *entries = json_object_get(answer, "entries");
+    assert_int_equal(int_at(json_array_get(entries, 0), "batchId"), 7);
+    assert_null(json_object_get(json_array_get(entries, 0), "errors"));
+    assert_int_equal(int_at(json_array_get(entries, 1), "errors.code"), 400);
+    json_decref(answer);
+    assert_null(sim_item(sim, "google", "G-1"));
+}
+
+/* ---- faults and rate limits ---- */
+
+static void faults_are_served_in_order(void **state)
+{
+    struct souk_sim *sim = *state;
+    const char *const auth[] = {PIN_AUTH, NULL};
+    const char *path = "/v5/catalogs/items/batch/1";
+    json_decref(expect(sim, "POST", "/_sim/faults",
+                       "{\"platform\": \"pinterest\", \"kind\": \"status\", \"status\": 503, "
+                       "\"count\": 2, \"retry_after\": 7}", NULL, 200));
+    json_decref(expect(sim, "POST", "/_sim/faults",
+                       "{\"platform\": \"pinterest\", \"kind\": \"garbage\"}", NULL, 200));
+    json_decref(expect(sim, "POST", "/_sim/faults",
+                       "{\"platform\": \"pinterest\", \"kind\": \"drop\"}", NULL, 200));
+    json_decref(expect(sim, "POST", "/_sim/faults",
+                       "{\"platform\": \"pinterest\", \"kind\": \"html\", \"status\": 502}",
+                       NULL, 200));
+    json_decref(expect(sim, "POST", "/_sim/faults",
+                       "{\"platform\": \"pinterest\", \"kind\": \"slow\", \"delay_ms\": 200}",
+                       NULL, 200));
+    struct resp r;
+    for (int i = 0; i < 2; i++) {
+        call(sim, "GET", path, NULL, auth, &r);
+        assert_int_equal(r.status, 503);
+        assert_string_equal(r.retry_after, "7");
+        assert_int_equal(int_at(r.json, "code"), 8); /* Pinterest's shape */
+        release(&r);
+    }
+    call(sim, "GET", path, NULL, auth, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(r.json);
+    release(&r);
+    call(sim, "GET", path, NULL, auth, &r);
+    assert_int_equal(r.rc, CURLE_GOT_NOTHING);
+    release(&r);
+    call(sim, "GET", path, NULL, auth, &r);
+    assert_int_equal(r.status, 502);
+    assert_non_null(strstr(r.body.data, "<html>"));
+    release(&r);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    call(sim, "GET", path, NULL, auth, &r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(r.status, 404); /* served as usual, after the delay */
+    assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 200);
+    release(&r);
+    /* The queue is empty now; the log shows every request, the dropped one as status 0. */
+    json_decref(expect(sim, "GET", path, NULL, auth, 404));
+    json_t *log = expect(sim, "GET", "/_sim/requests?platform=pinterest", NULL, NULL, 200);
+    json_t *requests = json_object_get(log, "requests");
+    assert_int_equal(json_array_size(requests), 7);
+    assert_int_equal(int_at(json_array_get(requests, 3), "status"), 0);
+    assert_int_equal(int_at(json_array_get(requests, 6), "status"), 404);
+    json_decref(log);
+}
+
+static void rate_limits_answer_429_with_retry_after(void **state)
+{
+    struct souk_sim *sim = *state;
+    const char *const auth[] = {GOOGLE_AUTH, NULL};
+    const char *path = "/content/v2.1/123456789/products";
+    json_decref(expect(sim, "POST", "/_sim/rate_limit",
+                       "{\"platform\": \"google\", \"per_second\": 0.01, \"burst\": 2}", NULL,
+                       200));
+    json_decref(expect(sim, "POST", path, GOOGLE_PRODUCT, auth, 200));
+    json_decref(expect(sim, "POST", path, GOOGLE_PRODUCT, auth, 200));
+    struct resp r;
+    call(sim, "POST", path, GOOGLE_PRODUCT, auth, &r);
+    assert_int_equal(r.status, 429);
+    assert_string_equal(r.retry_after, "100"); /* one token at 0.01 per second */
+    json_t *reason = json_object_get(json_array_get(json_object_get(json_object_get(r.json,
+                                     "error"), "errors"), 0), "reason");
+    assert_string_equal(json_string_value(reason), "rateLimitExceeded");
+    release(&r);
+    /* Other platforms have buckets of their own. */
+    json_decref(expect(sim, "GET", "/v5/catalogs/items/batch/1", NULL,
+                       (const char *const[]){PIN_AUTH, NULL}, 404));
+    /* A reset restores the configured limit (none) and forgets what was received. */
+    json_decref(expect(sim, "POST", "/_sim/reset", "", NULL, 200));
+    assert_null(sim_item(sim, "google", "G-1"));
+    json_decref(expect(sim, "POST", path, GOOGLE_PRODUCT, auth, 200));
+}
+
+/* ---- configuration and control ---- */
+
+static void config_sets_credentials_and_limits(void **state)
+{
+    char path[] = "/tmp/souk-sim-config-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *config = "{\"meta\": {\"access_token\": \"tok-1\", \"catalog_id\": \"77\"}, "
+                         "\"rate_limit\": {\"meta\": {\"per_second\": 0.5, \"burst\": 1}}}";
+    assert_int_equal(write(fd, config, strlen(config)), (ssize_t)strlen(config));
+    close(fd);
+    struct souk_sim_config cfg = {.listen = "127.0.0.1:0", .config_path = path};
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_sim *sim = NULL;
+    assert_int_equal(souk_sim_start(&cfg, &sim, &err), SOUK_OK);
+    const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    json_t *error = expect(sim, "POST", "/v21.0/77/items_batch",
+                           "access_token=sim-meta-access-token", form, 400);
+    assert_int_equal(int_at(error, "error.code"), 190);
+    json_decref(error);
+    struct resp r;
+    call(sim, "POST", "/v21.0/77/items_batch", "access_token=tok-1", form, &r);
+    assert_int_equal(r.status, 429);
+    assert_string_equal(r.retry_after, "2");
+    assert_int_equal(int_at(r.json, "error.code"), 80014);
+    release(&r);
+    souk_sim_stop(sim);
+
+    const char *bad = "{\"meta\": {\"acces_token\": \"typo\"}}";
+    fd = open(path, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, bad, strlen(bad)), (ssize_t)strlen(bad));
+    close(fd);
+    sim = NULL;
+    assert_int_equal(souk_sim_start(&cfg, &sim, &err), SOUK_EINVAL);
+    assert_string_equal(err.param, "meta.acces_token");
+    assert_null(sim);
+    unlink(path);
+}
+
+static void control_endpoints_check_their_input(void **state)
+{
+    struct souk_sim *sim = *state;
+    json_decref(expect(sim, "GET", "/_sim/items?platform=myspace", NULL, NULL, 400));
+    json_decref(expect(sim, "GET", "/_sim/items/meta/none", NULL, NULL, 404));
+    json_decref(expect(sim, "POST", "/_sim/faults", "{\"platform\": \"meta\", \"kind\": \"fire\"}",
+                       NULL, 400));
+    json_decref(expect(sim, "POST", "/_sim/faults",
+                       "{\"platform\": \"meta\", \"kind\": \"status\", \"count\": 0}", NULL, 400));
+    json_decref(expect(sim, "POST", "/_sim/rate_limit", "{\"platform\": \"meta\"}", NULL, 400));
+    json_decref(expect(sim, "GET", "/not/a/platform/path", NULL, NULL, 404));
+    json_t *items = expect(sim, "GET", "/_sim/items?platform=tiktok", NULL, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(items, "items")), 0);
+    json_decref(items);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(tiktok_signature_is_checked, start, stop),
+        cmocka_unit_test_setup_teardown(tiktok_updates_are_checked_whole, start, stop),
+        cmocka_unit_test_setup_teardown(meta_validates_each_item, start, stop),
+        cmocka_unit_test_setup_teardown(meta_takes_form_bodies_and_checks_the_token, start, stop),
+        cmocka_unit_test_setup_teardown(pinterest_batches_report_per_item, start, stop),
+        cmocka_unit_test_setup_teardown(google_inserts_and_batches, start, stop),
+        cmocka_unit_test_setup_teardown(faults_are_served_in_order, start, stop),
+        cmocka_unit_test_setup_teardown(rate_limits_answer_429_with_retry_after, start, stop),
+        cmocka_unit_test(config_sets_credentials_and_limits),
+        cmocka_unit_test_setup_teardown(control_endpoints_check_their_input, start, stop),
+    };
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return failed;
+}
