@@ -233,6 +233,24 @@ int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
                             struct souk_stock_level **out, size_t *count, bool *has_more,
                             struct souk_err *err) SOUK_MUST_CHECK;
 
+/* ---- change tracking ---- */
+
+/*
+ * The SKUs an outbox subject names: every variant of a product ("prod_...") or the one of a
+ * variant ("var_..."); none when it no longer exists. Cheap: no prices, stock or media.
+ */
+int souk_catalog_skus_of(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                         char ***skus, size_t *count, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Enough to tell whether anything a reader of the catalog sees has changed since. */
+struct souk_catalog_fingerprint {
+    int64_t products, variants, stock_rows; /* counts: a delete shows here */
+    int64_t last_change; /* newest updated_at of products, variants and stock (UTC us) */
+};
+
+int souk_catalog_fingerprint(struct souk_db_conn *conn, struct souk_catalog_fingerprint *out,
+                             struct souk_err *err) SOUK_MUST_CHECK;
+
 /* ---- reservations (the stock ledger) ---- */
 
 /*

@@ -72,7 +72,13 @@ int souk_catalog__check_version(int64_t stored, int64_t expected, struct souk_er
 int souk_catalog__touch_product(struct souk_db_conn *conn, const char *product_id, int64_t now,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Bumps a variant's version and updated_at, and its product's. */
+/* The SKUs of a product's variants as a JSON array (pool text), for an outbox payload. */
+int souk_catalog__skus_json(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const char *product_id, char **out, struct souk_err *err)
+    SOUK_MUST_CHECK;
+
+/* Records a stock change of a variant: bumps its version and updated_at and its product's, and
+ * announces "stock.changed" in the outbox. */
 int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id, int64_t now,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 

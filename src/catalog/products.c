@@ -6,6 +6,7 @@
 #include "core/id.h"
 #include "core/locale.h"
 #include "core/time.h"
+#include "outbox/outbox.h"
 
 #define PRODUCT_COLUMNS                                                                            \
     "id, handle, status, title, description, brand, vendor, product_type, "                        \
@@ -275,7 +276,7 @@ int souk_catalog_product_create(struct souk_db_conn *conn, struct souk_pool *poo
     for (size_t i = 0; rc == SOUK_OK && i < p->nvariants; i++)
         rc = souk_catalog__insert_variant(conn, pool, p->id, &p->variants[i], p->created_at,
                                           souk_catalog__param(prefix, "", "variants[%zu]", i), err);
-    return rc;
+    return rc == SOUK_OK ? souk_outbox_emit(conn, "product.changed", p->id, NULL, err) : rc;
 }
 
 /* After an update, every existing variant must still fit the product's options and media. */
@@ -351,7 +352,7 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
         rc = insert_children(conn, p, err);
     if (rc == SOUK_OK)
         rc = check_existing_variants(conn, pool, p, err);
-    return rc;
+    return rc == SOUK_OK ? souk_outbox_emit(conn, "product.changed", p->id, NULL, err) : rc;
 }
 
 int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id, int64_t expected_version,
@@ -367,10 +368,17 @@ int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id, int64
                                            "JOIN variants v ON v.id = s.variant_id "
                                            "WHERE v.product_id = $1",
                                            id, err);
+    /* The SKUs go with the announcement: once deleted, nobody can look them up. */
+    struct souk_pool *pool = souk_pool_new();
+    char *skus = NULL;
+    if (rc == SOUK_OK)
+        rc = souk_catalog__skus_json(conn, pool, id, &skus, err);
     int64_t changed =
         rc == SOUK_OK ? souk_db_run_sql(conn, err, "DELETE FROM products WHERE id = $1", "s", id)
                       : rc;
-    return changed < 0 ? (int)changed : SOUK_OK;
+    rc = changed < 0 ? (int)changed : souk_outbox_emit(conn, "product.deleted", id, skus, err);
+    souk_pool_free(pool);
+    return rc;
 }
 
 /* "%<q lower-cased, with LIKE's wildcards escaped>%" for a case-insensitive substring match. */

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "catalog/catalog_int.h"
+#include "core/alloc.h"
+#include "outbox/outbox.h"
 
 char *souk_catalog__col_str(struct souk_pool *pool, struct souk_db_stmt *st, int col)
 {
@@ -74,5 +76,77 @@ int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_i
                               "UPDATE products SET version = version + 1, updated_at = $2 "
                               "WHERE id = (SELECT product_id FROM variants WHERE id = $1)",
                               "si", variant_id, now);
-    return changed < 0 ? (int)changed : SOUK_OK;
+    /* Only stock changes touch a variant this way; the channels must hear of them. */
+    return changed < 0 ? (int)changed : souk_outbox_emit(conn, "stock.changed", variant_id, NULL, err);
+}
+
+int souk_catalog_fingerprint(struct souk_db_conn *conn, struct souk_catalog_fingerprint *out,
+                             struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(
+        conn, err, &st,
+        "SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants), "
+        "(SELECT count(*) FROM stock), (SELECT coalesce(max(updated_at), 0) FROM products), "
+        "(SELECT coalesce(max(updated_at), 0) FROM variants), "
+        "(SELECT coalesce(max(updated_at), 0) FROM stock)",
+        "");
+    if (rc < 0)
+        return rc;
+    out->products = souk_db_col_i64(st, 0);
+    out->variants = souk_db_col_i64(st, 1);
+    out->stock_rows = souk_db_col_i64(st, 2);
+    out->last_change = souk_db_col_i64(st, 3);
+    for (int col = 4; col <= 5; col++)
+        if (souk_db_col_i64(st, col) > out->last_change)
+            out->last_change = souk_db_col_i64(st, col);
+    return SOUK_OK;
+}
+
+int souk_catalog__skus_json(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const char *product_id, char **out, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn, "SELECT sku FROM variants WHERE product_id = $1 ORDER BY sku",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", product_id);
+    json_t *skus = json_array();
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        struct souk_str sku = souk_db_col_text(st, 0);
+        json_array_append_new(skus, json_stringn(sku.ptr, sku.len));
+        rc = SOUK_OK;
+    }
+    if (rc == SOUK_OK) {
+        char *text = json_dumps(skus, JSON_COMPACT);
+        *out = souk_pool_strdup(pool, text);
+        souk_free(text);
+    }
+    json_decref(skus);
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+int souk_catalog_skus_of(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                         char ***skus, size_t *count, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             strncmp(id, "prod_", 5) == 0
+                                 ? "SELECT sku FROM variants WHERE product_id = $1 ORDER BY id"
+                                 : "SELECT sku FROM variants WHERE id = $1",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", id);
+    size_t n = 0, cap = 8;
+    char **out = souk_pool_alloc(pool, cap * sizeof *out);
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        out = souk_catalog__grow(pool, out, n, &cap, sizeof *out);
+        out[n++] = souk_catalog__col_str(pool, st, 0);
+        rc = SOUK_OK;
+    }
+    if (rc < 0)
+        return rc;
+    *skus = out;
+    *count = n;
+    return SOUK_OK;
 }

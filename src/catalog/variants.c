@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "catalog/catalog_int.h"
+#include "core/alloc.h"
 #include "core/id.h"
 #include "core/time.h"
+#include "outbox/outbox.h"
 
 #define VARIANT_COLUMNS                                                                            \
     "id, product_id, sku, position, gtin, mpn, option1, option2, option3, weight_grams, "         \
@@ -279,7 +281,7 @@ int souk_catalog_variant_create(struct souk_db_conn *conn, struct souk_pool *poo
         rc = souk_catalog__insert_variant(conn, pool, v->product_id, v, now, "", err);
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_product(conn, v->product_id, now, err);
-    return rc;
+    return rc == SOUK_OK ? souk_outbox_emit(conn, "variant.changed", v->id, NULL, err) : rc;
 }
 
 int souk_catalog_variant_update(struct souk_db_conn *conn, struct souk_pool *pool,
@@ -306,7 +308,7 @@ int souk_catalog_variant_update(struct souk_db_conn *conn, struct souk_pool *poo
         rc = replace_prices(conn, v, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_product(conn, v->product_id, v->updated_at, err);
-    return rc;
+    return rc == SOUK_OK ? souk_outbox_emit(conn, "variant.changed", v->id, NULL, err) : rc;
 }
 
 int souk_catalog_variant_delete(struct souk_db_conn *conn, const char *id,
@@ -326,6 +328,13 @@ int souk_catalog_variant_delete(struct souk_db_conn *conn, const char *id,
     rc = changed < 0 ? (int)changed : SOUK_OK;
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_product(conn, stored->product_id, souk_time_now_us(), err);
+    if (rc == SOUK_OK) {
+        json_t *skus = json_pack("[s]", stored->sku);
+        char *payload = json_dumps(skus, JSON_COMPACT);
+        rc = souk_outbox_emit(conn, "variant.deleted", id, payload, err);
+        souk_free(payload);
+        json_decref(skus);
+    }
     souk_pool_free(pool);
     return rc;
 }

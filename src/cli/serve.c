@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "channels/channels.h"
 #include "cli/cli.h"
 #include "cli/cli_int.h"
 #include "core/log.h"
@@ -20,7 +21,7 @@
 
 static const char usage[] =
     "usage: souk serve [--listen HOST:PORT] [--db SPEC] [--threads N] [--log-level LEVEL]\n"
-    "                  [--cache-mb N] [--group-commit on|off] [--seed-demo]\n"
+    "                  [--cache-mb N] [--group-commit on|off] [--sync on|off] [--seed-demo]\n"
     "\n"
     "Runs the HTTP API in the foreground until SIGTERM or SIGINT, then stops accepting,\n"
     "finishes in-flight requests (up to 10 s) and closes the store. Applies pending schema\n"
@@ -35,6 +36,8 @@ static const char usage[] =
     "                      (env SOUK_CACHE_MB; default " DEFAULT_CACHE_MB ")\n"
     "  --group-commit on|off  commit concurrent writes together, one fsync per batch\n"
     "                      (env SOUK_GROUP_COMMIT; default on)\n"
+    "  --sync on|off       push catalog and stock changes to the channels' platforms\n"
+    "                      (env SOUK_SYNC; default on)\n"
     "  --seed-demo         fill an empty store with the demo catalog first\n";
 
 int souk_cli_serve(int argc, char **argv)
@@ -46,10 +49,11 @@ int souk_cli_serve(int argc, char **argv)
                                             {"cache-mb", required_argument, NULL, 'c'},
                                             {"group-commit", required_argument, NULL, 'G'},
                                             {"seed-demo", no_argument, NULL, 's'},
+                                            {"sync", required_argument, NULL, 'S'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     const char *listen_flag = NULL, *db_flag = NULL, *threads_flag = NULL, *level_flag = NULL;
-    const char *cache_flag = NULL, *group_flag = NULL;
+    const char *cache_flag = NULL, *group_flag = NULL, *sync_flag = NULL;
     bool seed_demo = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -61,6 +65,7 @@ int souk_cli_serve(int argc, char **argv)
         case 'c': cache_flag = optarg; break;
         case 'G': group_flag = optarg; break;
         case 's': seed_demo = true; break;
+        case 'S': sync_flag = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -80,6 +85,11 @@ int souk_cli_serve(int argc, char **argv)
                 threads_text);
         return 2;
     }
+    const char *sync_text = souk_cli__setting(sync_flag, "SOUK_SYNC", "on");
+    if (strcmp(sync_text, "on") != 0 && strcmp(sync_text, "off") != 0) {
+        fprintf(stderr, "souk serve: --sync must be on or off, not \"%s\"\n", sync_text);
+        return 2;
+    }
     const char *group_text = souk_cli__setting(group_flag, "SOUK_GROUP_COMMIT", "on");
     if (strcmp(group_text, "on") != 0 && strcmp(group_text, "off") != 0) {
         fprintf(stderr, "souk serve: --group-commit must be on or off, not \"%s\"\n", group_text);
@@ -96,17 +106,13 @@ int souk_cli_serve(int argc, char **argv)
     }
     souk_log_set_level(level);
 
-    /* Block the stop signals before any thread starts, so every worker inherits the mask and
-     * only the sigwait below receives them. */
+    /* Before any thread starts, so only the wait below receives the signals. */
     sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    souk_cli__block_stop_signals(&stop_signals);
 
     const char *spec = souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB);
-    struct souk_db_options db_options = {.connections = (int)threads + 1,
+    /* One connection per HTTP thread, one for the sync worker and one spare. */
+    struct souk_db_options db_options = {.connections = (int)threads + 2,
                                          .group_commit = strcmp(group_text, "on") == 0};
     struct souk_db *db = souk_cli__open_store("serve", spec, &db_options);
     if (!db)
@@ -129,15 +135,20 @@ int souk_cli_serve(int argc, char **argv)
         status = souk_cli__fail("serve", &err);
         goto out_free_cache;
     }
+    struct souk_channels_sync *sync = NULL;
+    if (strcmp(sync_text, "on") == 0 && souk_channels_sync_start(db, NULL, &sync, &err) != SOUK_OK) {
+        souk_http_server_stop(server, 0);
+        status = souk_cli__fail("serve", &err);
+        goto out_free_cache;
+    }
     char port[8];
     snprintf(port, sizeof port, "%u", souk_http_server_port(server));
     souk_log(SOUK_LOG_INFO, "listening", "listen", listen, "port", port, "db", spec, NULL);
 
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    souk_log(SOUK_LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM",
-             NULL);
+    const char *signal_name = souk_cli__wait_stop_signal(&stop_signals);
+    souk_log(SOUK_LOG_INFO, "shutting down", "signal", signal_name, NULL);
     souk_http_server_stop(server, SHUTDOWN_GRACE_MS);
+    souk_channels_sync_stop(sync);
     souk_log(SOUK_LOG_INFO, "stopped", NULL);
 out_free_cache:
     souk_cache_free(context.products);

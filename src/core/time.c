@@ -43,24 +43,46 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-void souk_time_format(int64_t us, char out[SOUK_TIME_RFC3339_MAX])
+/* Splits us into days since the epoch, seconds into the day and microseconds, all floored. */
+static void split_time(int64_t us, int64_t *days, int64_t *rem, int64_t *frac)
 {
-    int64_t secs = us / 1000000, frac = us % 1000000;
-    if (frac < 0) {
-        frac += 1000000;
+    int64_t secs = us / 1000000;
+    *frac = us % 1000000;
+    if (*frac < 0) {
+        *frac += 1000000;
         secs -= 1;
     }
-    int64_t days = secs / 86400, rem = secs % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days -= 1;
+    *days = secs / 86400;
+    *rem = secs % 86400;
+    if (*rem < 0) {
+        *rem += 86400;
+        *days -= 1;
     }
-    int64_t y;
+}
+
+void souk_time_format(int64_t us, char out[SOUK_TIME_RFC3339_MAX])
+{
+    int64_t days, rem, frac, y;
     int m, d;
+    split_time(us, &days, &rem, &frac);
     civil_from_days(days, &y, &m, &d);
     /* int holds every year an int64 of microseconds can reach (about +-292,000). */
     snprintf(out, SOUK_TIME_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
              (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)frac);
+}
+
+void souk_time_format_http(int64_t us, char out[SOUK_TIME_RFC3339_MAX])
+{
+    static const char weekdays[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int64_t days, rem, frac, y;
+    int m, d;
+    split_time(us, &days, &rem, &frac);
+    civil_from_days(days, &y, &m, &d);
+    int weekday = (int)(((days % 7) + 7) % 7); /* 1970-01-01 was a Thursday */
+    snprintf(out, SOUK_TIME_RFC3339_MAX, "%s, %02d %s %04d %02d:%02d:%02d GMT", weekdays[weekday],
+             d, months[m - 1], (int)y, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
 static bool take_digits(const char **cur, const char *end, int n, int *out)

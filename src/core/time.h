@@ -19,6 +19,10 @@ int64_t souk_time_monotonic_us(void); /* for durations only */
 /* Writes `us` as RFC 3339 UTC with microseconds, e.g. "2026-11-25T04:05:29.000123Z". */
 void souk_time_format(int64_t us, char out[SOUK_TIME_RFC3339_MAX]);
 
+/* Writes `us` (to the second) as an HTTP date (RFC 9110 IMF-fixdate), e.g.
+ * "Wed, 25 Nov 2026 04:05:29 GMT", for Last-Modified and If-Modified-Since. */
+void souk_time_format_http(int64_t us, char out[SOUK_TIME_RFC3339_MAX]);
+
 /*
  * Parses an RFC 3339 date-time ("2026-11-25T04:05:29Z", optional fraction of up to 9 digits,
  * "Z" or a +hh:mm / -hh:mm offset) into UTC microseconds. Dates are checked for real days

@@ -44,7 +44,27 @@ enum souk_http_method {
 #define SOUK_HTTP_MAX_PARAMS 4
 #define SOUK_HTTP_PUBLIC 0u /* scope of a route that needs no API key */
 
+#define SOUK_HTTP_ETAG_MAX 120
+#define SOUK_HTTP_MAX_HEADERS 4
+
 struct souk_req;
+
+/*
+ * A response body produced after the handler returns, one chunk at a time, so a body of any
+ * size costs the memory of one chunk (feeds of a million items). The server calls next on one
+ * of its threads with a store connection of the stream's own, inside a fresh read transaction
+ * for each call: next appends the next chunk to out and sets *done after the last. An error
+ * from next cuts the response short (the client sees an incomplete chunked body). release
+ * frees ctx when the response ends, sent in full or not. With gzip set, the server compresses
+ * the body when the client accepts it.
+ */
+struct souk_http_stream {
+    int (*next)(void *ctx, struct souk_db_conn *db, struct souk_buf *out, bool *done,
+                struct souk_err *err);
+    void (*release)(void *ctx);
+    void *ctx;
+    bool gzip;
+};
 
 struct souk_http_route {
     enum souk_http_method method;
@@ -102,8 +122,12 @@ struct souk_req {
     json_t *_json;                 /* owned */
     struct souk_buf _text;         /* non-JSON bodies (metrics) */
     const char *_content_type;
-    char _etag[32];
+    char _etag[SOUK_HTTP_ETAG_MAX];
     const char *_location;
+    const char *_headers[SOUK_HTTP_MAX_HEADERS][2]; /* extra response headers, pool strings */
+    size_t _nheaders;
+    struct souk_http_stream *_stream; /* a streamed body, or NULL */
+    const char *_secret_field;        /* left out of the stored idempotent answer */
     void *_conn;                   /* the MHD connection */
 };
 
@@ -132,6 +156,19 @@ void souk_req_reply_list(struct souk_req *req, json_t *items, bool has_more, con
 int souk_req_reply_text(struct souk_req *req, int status, const char *content_type,
                         struct souk_str text) SOUK_MUST_CHECK;
 void souk_req_set_etag(struct souk_req *req, int64_t version);
+/* An ETag that is not a version (a feed's fingerprint); copied, quoted by the caller. */
+void souk_req_set_etag_text(struct souk_req *req, const char *etag);
+/*
+ * Names a top-level member of the JSON answer that is a secret shown once (a feed token): an
+ * Idempotency-Key replay answers without it, so the secret is never stored in clear.
+ */
+void souk_req_mark_secret(struct souk_req *req, const char *field);
+/* Adds a response header (copied); at most SOUK_HTTP_MAX_HEADERS, later ones are dropped. */
+void souk_req_add_header(struct souk_req *req, const char *name, const char *value);
+/* Streams the body (see struct souk_http_stream); stream is copied, its ctx is owned from now
+ * on, even when the request then fails. */
+void souk_req_reply_stream(struct souk_req *req, int status, const char *content_type,
+                           const struct souk_http_stream *stream);
 
 /* Appends json to out exactly as a JSON response body is written (compact). */
 int souk_http_json_render(const json_t *json, struct souk_buf *out) SOUK_MUST_CHECK;

@@ -80,6 +80,38 @@ void souk_req_set_etag(struct souk_req *req, int64_t version)
     snprintf(req->_etag, sizeof req->_etag, "\"%lld\"", (long long)version);
 }
 
+void souk_req_set_etag_text(struct souk_req *req, const char *etag)
+{
+    snprintf(req->_etag, sizeof req->_etag, "%s", etag);
+}
+
+void souk_req_mark_secret(struct souk_req *req, const char *field)
+{
+    req->_secret_field = souk_pool_strdup(req->pool, field);
+}
+
+void souk_req_add_header(struct souk_req *req, const char *name, const char *value)
+{
+    if (req->_nheaders == SOUK_HTTP_MAX_HEADERS)
+        return;
+    req->_headers[req->_nheaders][0] = souk_pool_strdup(req->pool, name);
+    req->_headers[req->_nheaders][1] = souk_pool_strdup(req->pool, value);
+    req->_nheaders++;
+}
+
+void souk_req_reply_stream(struct souk_req *req, int status, const char *content_type,
+                           const struct souk_http_stream *stream)
+{
+    if (req->_stream && req->_stream->release)
+        req->_stream->release(req->_stream->ctx);
+    req->_stream = souk_pool_alloc(req->pool, sizeof *req->_stream);
+    *req->_stream = *stream;
+    json_decref(req->_json);
+    req->_json = NULL;
+    req->status = status;
+    req->_content_type = content_type;
+}
+
 void souk_req_set_location(struct souk_req *req, const char *location)
 {
     req->_location = souk_pool_strdup(req->pool, location);

@@ -19,6 +19,7 @@
 #include "apikeys/apikeys.h"
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/textout.h"
 #include "core/time.h"
 #include "http/http_int.h"
 
@@ -105,8 +106,16 @@ static struct req_state *state_new(struct souk_http_server *srv, struct MHD_Conn
     return s;
 }
 
+static void drop_stream(struct souk_req *req)
+{
+    if (req->_stream && req->_stream->release)
+        req->_stream->release(req->_stream->ctx);
+    req->_stream = NULL;
+}
+
 static void state_free(struct req_state *s)
 {
+    drop_stream(&s->req);
     if (s->req.db)
         souk_db_release(s->req.db);
     if (s->in_inflight)
@@ -147,13 +156,134 @@ static void set_error(struct req_state *s, int code)
     req->status = souk_err_http_status(code);
     req->_etag[0] = '\0';
     req->_location = NULL;
+    req->_nheaders = 0;
+    drop_stream(req);
+}
+
+/* ---- streamed bodies ---- */
+
+#define STREAM_BLOCK (64 * 1024)
+#define STREAM_MAX_CHUNK (256u << 20) /* one page of a feed is far smaller */
+
+/* A streamed body on its way out: owned by the MHD response from send_response on. */
+struct stream_state {
+    struct souk_http_stream stream;
+    struct souk_db_conn *db; /* the stream's own: the request's is released at completion */
+    struct souk_buf chunk;   /* what goes on the wire next */
+    size_t sent;             /* bytes of chunk handed to MHD */
+    bool done;
+    struct souk_gzip *gzip;  /* compresses plain into chunk when the client accepts gzip */
+    struct souk_buf plain;
+    char request_id[SOUK_ID_MAX];
+};
+
+static int gzip_sink(void *arg, const void *data, size_t len)
+{
+    return souk_buf_add(arg, data, len);
+}
+
+/* Produces the next piece of the body into st->chunk (possibly nothing, while deflate holds
+ * its input back). */
+static int stream_fill(struct stream_state *st, struct souk_err *err)
+{
+    struct souk_buf *into = st->gzip ? &st->plain : &st->chunk;
+    souk_buf_reset(into);
+    int rc = souk_db_begin(st->db, SOUK_DB_READ, err);
+    if (rc == SOUK_OK)
+        rc = st->stream.next(st->stream.ctx, st->db, into, &st->done, err);
+    souk_db_rollback(st->db);
+    if (rc == SOUK_OK && st->gzip)
+        rc = souk_gzip_write(st->gzip, st->plain.data, st->plain.len);
+    if (rc == SOUK_OK && st->gzip && st->done)
+        rc = souk_gzip_finish(st->gzip);
+    return rc;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct stream_state *st = cls;
+    (void)pos;
+    while (st->sent == st->chunk.len) {
+        if (st->done)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        souk_buf_reset(&st->chunk);
+        st->sent = 0;
+        struct souk_err err = SOUK_ERR_INIT;
+        int rc = stream_fill(st, &err);
+        if (rc != SOUK_OK) {
+            souk_log(SOUK_LOG_ERROR, "streamed response cut short", "req_id", st->request_id,
+                     "error", err.message, "detail", err.detail, NULL);
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+    }
+    size_t n = st->chunk.len - st->sent < max ? st->chunk.len - st->sent : max;
+    memcpy(buf, st->chunk.data + st->sent, n);
+    st->sent += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream_state *st = cls;
+    if (st->stream.release)
+        st->stream.release(st->stream.ctx);
+    souk_db_release(st->db);
+    souk_gzip_free(st->gzip);
+    souk_buf_release(&st->plain);
+    souk_buf_release(&st->chunk);
+    souk_free(st);
+}
+
+/* True when Accept-Encoding lists gzip without refusing it (";q=0"). */
+static bool accepts_gzip(const char *header)
+{
+    const char *p = header ? strstr(header, "gzip") : NULL;
+    if (!p)
+        return false;
+    p += 4;
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, ";q=0", 4) != 0)
+        return true;
+    p += 4; /* q=0.5 accepts; q=0, q=0.0 and q=0.000 refuse */
+    if (*p == '.')
+        p++;
+    while (*p == '0')
+        p++;
+    return *p >= '1' && *p <= '9';
+}
+
+static struct MHD_Response *stream_response(struct req_state *s)
+{
+    struct souk_req *req = &s->req;
+    struct stream_state *st = souk_calloc(1, sizeof *st);
+    st->stream = *req->_stream;
+    req->_stream = NULL; /* the response owns it now */
+    st->db = souk_db_acquire(s->srv->db);
+    st->chunk = (struct souk_buf)SOUK_BUF_INIT(STREAM_MAX_CHUNK);
+    st->plain = (struct souk_buf)SOUK_BUF_INIT(STREAM_MAX_CHUNK);
+    snprintf(st->request_id, sizeof st->request_id, "%s", req->request_id);
+    if (st->stream.gzip &&
+        accepts_gzip(MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Accept-Encoding")))
+        st->gzip = souk_gzip_new(6, gzip_sink, &st->chunk);
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, st, stream_free);
+    if (st->stream.gzip)
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    if (st->gzip)
+        MHD_add_response_header(resp, "Content-Encoding", "gzip");
+    return resp;
 }
 
 static enum MHD_Result send_response(struct req_state *s)
 {
     struct souk_req *req = &s->req;
     struct MHD_Response *resp;
-    if (req->_json) {
+    if (req->_stream) {
+        resp = stream_response(s);
+        if (req->_content_type)
+            MHD_add_response_header(resp, "Content-Type", req->_content_type);
+    } else if (req->_json) {
         size_t len = 0;
         char *text = souk_http__json_dump(req->_json, &len);
         resp = MHD_create_response_from_buffer_with_free_callback(len, text, souk_free);
@@ -170,6 +300,8 @@ static enum MHD_Result send_response(struct req_state *s)
         MHD_add_response_header(resp, "ETag", req->_etag);
     if (req->_location)
         MHD_add_response_header(resp, "Location", req->_location);
+    for (size_t i = 0; i < req->_nheaders; i++)
+        MHD_add_response_header(resp, req->_headers[i][0], req->_headers[i][1]);
     if (req->status == 405)
         add_allow_header(resp, s->allowed);
     if (req->status == 401)
@@ -301,7 +433,11 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
     if (rc != SOUK_OK)
         return rc;
     if (s->idem_key && req->status < 300) {
-        char *body = souk_http__json_dump(req->_json, NULL);
+        json_t *stored = json_copy(req->_json); /* shallow: only the top level changes */
+        if (req->_secret_field)
+            json_object_del(stored, req->_secret_field);
+        char *body = souk_http__json_dump(stored, NULL);
+        json_decref(stored);
         rc = souk_http__idem_store(req, s->idem_key, hash, req->status, body, req->_location,
                                    req->_etag[0] ? req->_etag : NULL);
         souk_free(body);

@@ -27,6 +27,21 @@ static void formats_epoch_and_known_instants(void **state)
     assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
 }
 
+/* RFC 9110's own example, the epoch, and an instant before it (floored, not truncated). */
+static void formats_http_dates(void **state)
+{
+    (void)state;
+    char out[SOUK_TIME_RFC3339_MAX];
+    souk_time_format_http(784111777000000LL, out);
+    assert_string_equal(out, "Sun, 06 Nov 1994 08:49:37 GMT");
+    souk_time_format_http(0, out);
+    assert_string_equal(out, "Thu, 01 Jan 1970 00:00:00 GMT");
+    souk_time_format_http(-1, out);
+    assert_string_equal(out, "Wed, 31 Dec 1969 23:59:59 GMT");
+    souk_time_format_http(1795579529999999LL, out);
+    assert_string_equal(out, "Wed, 25 Nov 2026 04:05:29 GMT");
+}
+
 static void parses_zulu_fractions_and_offsets(void **state)
 {
     assert_int_equal(parse_ok("1970-01-01T00:00:00Z"), 0);
@@ -72,6 +87,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(formats_epoch_and_known_instants),
+        cmocka_unit_test(formats_http_dates),
         cmocka_unit_test(parses_zulu_fractions_and_offsets),
         cmocka_unit_test(round_trips),
         cmocka_unit_test(rejects_malformed_and_impossible_dates),

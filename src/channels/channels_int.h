@@ -1,0 +1,212 @@
+/*
+ * channels_int.h: what the channels module's files share: the connector table, and the feed
+ * item every connector renders and validates.
+ *
+ * A connector is data first: the feed columns it writes, what each column is called, which are
+ * required and how long they may be, and the availability words its platform uses. The feed
+ * writers and the validator are generic over that table, so one platform is one file of
+ * tables (later: plus the push and webhook functions its platform needs).
+ */
+#ifndef SOUK_CHANNELS_CHANNELS_INT_H
+#define SOUK_CHANNELS_CHANNELS_INT_H
+
+#include "catalog/catalog.h"
+#include "channels/channels.h"
+
+/* ---- pushing to a platform's API ---- */
+
+#define SOUK_CHANNELS__MAX_HEADERS 6
+
+struct souk_channels__request {
+    const char *url;
+    const char *headers[SOUK_CHANNELS__MAX_HEADERS]; /* "Name: value", NULL-terminated */
+    const char *content_type;                        /* with a body; JSON when NULL */
+    const char *body;                                /* NULL for a GET */
+    size_t body_len;
+    int timeout_ms;                                  /* 0: 30 s */
+};
+
+struct souk_channels__response {
+    long status;
+    struct souk_buf body;
+    int retry_after_s;          /* -1 when the answer had no Retry-After */
+    char transport_error[128];  /* set when the call failed before an HTTP status */
+};
+
+struct souk_channels__client;
+struct souk_channels__client *souk_channels__client_new(void);
+void souk_channels__client_free(struct souk_channels__client *client);
+/* SOUK_OK with resp filled (any HTTP status), or SOUK_EIO with resp->transport_error. */
+int souk_channels__client_call(struct souk_channels__client *client,
+                               const struct souk_channels__request *req,
+                               struct souk_channels__response *resp) SOUK_MUST_CHECK;
+void souk_channels__response_release(struct souk_channels__response *resp);
+
+enum souk_channels__op {
+    SOUK_CHANNELS__UPSERT, /* the whole item */
+    SOUK_CHANNELS__STOCK,  /* availability and quantity only */
+    SOUK_CHANNELS__DELETE,
+};
+
+enum souk_channels__result {
+    SOUK_CHANNELS__PUSHED,   /* the platform took it */
+    SOUK_CHANNELS__REJECTED, /* the platform refused the item: retrying will not help */
+    SOUK_CHANNELS__RETRY,    /* not done; try again later */
+};
+
+/* One pending change on its way to the platform, and what became of it. */
+struct souk_channels__push {
+    const char *sku;
+    enum souk_channels__op op;
+    const struct souk_channels__item *item; /* NULL for DELETE */
+    const char *platform_id;     /* what the platform calls it, once known (TikTok's ids) */
+    const char *platform_sku_id;
+    /* filled by the connector */
+    enum souk_channels__result result;
+    const char *error;           /* the platform's words, for the sync status */
+    const char *new_platform_id, *new_platform_sku_id;
+};
+
+/* What a push call says about the whole batch, beyond each item's result. */
+struct souk_channels__batch_outcome {
+    int retry_after_s;   /* >= 0: the platform asked to wait (429 or Retry-After) */
+    char error[256];     /* a batch-wide failure, for the sync status ("" when none) */
+};
+
+/*
+ * A connector's push: sends the n changes (at most the connector's batch_max) with the client,
+ * sets each one's result, and returns SOUK_OK. A failure of the whole batch (network, 5xx,
+ * 429, garbage) marks every item RETRY and says why in out. Strings it sets live in pool.
+ */
+typedef int (*souk_channels__push_fn)(const struct souk_channel *c,
+                                      struct souk_channels__client *client,
+                                      struct souk_pool *pool, struct souk_channels__push *items,
+                                      size_t n, struct souk_channels__batch_outcome *out);
+
+/* The value of credential name of c, or NULL. */
+const char *souk_channels__credential(const struct souk_channel *c, const char *name);
+
+/* Fills out for a whole-batch failure from an HTTP answer (or a transport failure) and marks
+ * every item RETRY. */
+void souk_channels__batch_failed(const struct souk_channels__response *resp, int call_rc,
+                                 struct souk_channels__push *items, size_t n,
+                                 struct souk_channels__batch_outcome *out);
+
+/* The values a feed row can carry; a connector maps its column names onto them. */
+enum souk_channels__field {
+    SOUK_CHANNELS__ID,               /* the variant's SKU, the platform's retailer id */
+    SOUK_CHANNELS__GROUP_ID,         /* the product's handle: variants of one product */
+    SOUK_CHANNELS__TITLE,
+    SOUK_CHANNELS__DESCRIPTION,      /* plain text: platforms refuse HTML */
+    SOUK_CHANNELS__LINK,
+    SOUK_CHANNELS__IMAGE_LINK,
+    SOUK_CHANNELS__ADDITIONAL_IMAGES, /* comma-separated, at most 10 */
+    SOUK_CHANNELS__AVAILABILITY,
+    SOUK_CHANNELS__QUANTITY,         /* units the channel may sell */
+    SOUK_CHANNELS__CONDITION,
+    SOUK_CHANNELS__PRICE,            /* "9.99 USD" */
+    SOUK_CHANNELS__SALE_PRICE,
+    SOUK_CHANNELS__SALE_DATES,       /* ISO 8601 interval "start/end" */
+    SOUK_CHANNELS__BRAND,
+    SOUK_CHANNELS__GTIN,
+    SOUK_CHANNELS__MPN,
+    SOUK_CHANNELS__GOOGLE_CATEGORY,
+    SOUK_CHANNELS__PRODUCT_TYPE,
+    SOUK_CHANNELS__COLOR,
+    SOUK_CHANNELS__SIZE,
+    SOUK_CHANNELS__SHIPPING_WEIGHT,  /* "350 g" */
+    SOUK_CHANNELS__FIELD_COUNT
+};
+
+enum souk_channels__column_flags {
+    SOUK_CHANNELS__REQUIRED = 1 << 0,
+    /* one of the columns so marked must be set (Meta, Snapchat: brand, gtin or mpn) */
+    SOUK_CHANNELS__ONE_OF_IDENTIFIERS = 1 << 1,
+};
+
+struct souk_channels__column {
+    const char *name; /* as the platform spells it in CSV headers and XML elements */
+    enum souk_channels__field field;
+    unsigned flags;
+    size_t max_chars; /* 0 for no platform limit */
+};
+
+struct souk_channels__connector {
+    const char *platform;
+    const char *doc;              /* the public documentation the tables follow */
+    const char *default_base_url; /* the platform API's */
+    const char *const *credentials; /* names a channel must supply; NULL-terminated */
+    const struct souk_channels__column *columns;
+    size_t ncolumns;
+    const char *const *formats;   /* of "csv", "tsv", "xml"; NULL-terminated */
+    const char *in_stock, *out_of_stock;
+    const char *xml_prefix;       /* "g:" for the Google namespace in RSS; "" for none */
+    souk_channels__push_fn push;  /* NULL for a feed-only platform */
+    size_t batch_max;             /* changes per push call */
+};
+
+extern const struct souk_channels__connector souk_channels__meta;
+extern const struct souk_channels__connector souk_channels__google;
+extern const struct souk_channels__connector souk_channels__pinterest;
+extern const struct souk_channels__connector souk_channels__tiktok;
+extern const struct souk_channels__connector souk_channels__snapchat;
+
+/* The connector for a platform name, or NULL. */
+const struct souk_channels__connector *souk_channels__connector(const char *platform);
+
+/* One row of a feed: a variant as the channel shows it. Strings live in the caller's pool;
+ * NULL means the value is missing. */
+struct souk_channels__item {
+    const char *product_id;
+    const char *values[SOUK_CHANNELS__FIELD_COUNT];
+    int64_t price_minor; /* in the channel's currency; SOUK_CATALOG_UNSET without a price */
+    const char *price_problem; /* why there is no price, for diagnostics */
+};
+
+/* Everything the item builder needs besides the product: the channel, and its FX table. */
+struct souk_channels__context {
+    const struct souk_channel *channel;
+    const struct souk_channels__connector *connector;
+    struct souk_fx_entry *rates;
+    size_t nrates;
+    int64_t now_us; /* sale windows are judged at this instant */
+};
+
+int souk_channels__context_load(struct souk_db_conn *conn, struct souk_pool *pool,
+                                const struct souk_channel *c, struct souk_channels__context *ctx,
+                                struct souk_err *err) SOUK_MUST_CHECK;
+
+/* True when the channel carries p (its status and tags match the selection). */
+bool souk_channels__selects(const struct souk_channel *c, const struct souk_product *p);
+
+/* Builds the feed row of variant v of p. */
+void souk_channels__item_build(const struct souk_channels__context *ctx, struct souk_pool *pool,
+                               const struct souk_product *p, const struct souk_variant *v,
+                               struct souk_channels__item *out);
+
+/*
+ * The item as a JSON object keyed by the connector's column names, values cut to the column
+ * limits, the quantity as a number; with stock_only, just the id, availability and quantity
+ * columns. For platforms whose batch API takes the feed's own field names (Meta, Pinterest).
+ */
+json_t *souk_channels__item_object(const struct souk_channels__connector *conn,
+                                   const struct souk_channels__item *item, bool stock_only);
+
+/* One problem with an item: rejects is false for what the feed adapts (a value cut to length). */
+typedef void (*souk_channels__report_fn)(void *arg, const char *field, bool rejects,
+                                         const char *reason);
+
+/* Checks an item against the connector's rules, calling report once per problem; returns how
+ * many problems would make the platform reject the item. */
+size_t souk_channels__item_check(const struct souk_channels__connector *conn,
+                                 const struct souk_channels__item *item,
+                                 souk_channels__report_fn report, void *arg);
+
+/* Loads the next page of products after *cursor (updated to the last id read); sets *count to
+ * 0 at the end. */
+int souk_channels__next_products(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 const struct souk_channel *c, char **cursor,
+                                 struct souk_product **out, size_t *count,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+
+#endif

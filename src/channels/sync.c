@@ -1,0 +1,575 @@
+/*
+ * sync: the push path (see channels.h). Two steps, each its own transaction:
+ *
+ *   fan-out  outbox rows -> channel_items.pending, for every channel with a push connector,
+ *            and the outbox cursor moves in the same transaction (nothing lost, nothing twice);
+ *   push     per channel, a batch of due items is read, sent to the platform with no
+ *            transaction open (a slow platform never holds the store), then each result is
+ *            written back. A result clears an item's pending change only if no newer change
+ *            arrived while the batch was in flight (the generation check).
+ *
+ * Failures back off per item (250 ms doubling to 5 min) and a 429 or Retry-After pauses the
+ * whole channel; other channels keep syncing either way.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "channels/channels_int.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "outbox/outbox.h"
+
+#define CONSUMER "channels"
+#define OUTBOX_BATCH 500
+#define MAX_CHANNELS 1000
+#define BACKOFF_BASE_US 250000
+#define BACKOFF_MAX_US (300 * 1000000LL)
+
+/* ---- fan-out ---- */
+
+struct push_channel {
+    char *id;
+    const struct souk_channels__connector *conn;
+};
+
+/* Active channels whose platform takes pushes. */
+static int load_push_channels(struct souk_db_conn *conn, struct souk_pool *pool,
+                              struct push_channel **out, size_t *count, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT id, platform FROM channels WHERE status = 'active' "
+                             "ORDER BY id LIMIT $1",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "i", (int64_t)MAX_CHANNELS);
+    struct push_channel *list = souk_pool_alloc(pool, MAX_CHANNELS * sizeof *list);
+    size_t n = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        char *platform = souk_pool_str(pool, souk_db_col_text(st, 1));
+        const struct souk_channels__connector *c = souk_channels__connector(platform);
+        if (c && c->push)
+            list[n++] = (struct push_channel){souk_pool_str(pool, souk_db_col_text(st, 0)), c};
+        rc = SOUK_OK;
+    }
+    *out = list;
+    *count = n;
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+static const char *op_name(enum souk_channels__op op)
+{
+    return op == SOUK_CHANNELS__UPSERT ? "upsert" : op == SOUK_CHANNELS__STOCK ? "stock" : "delete";
+}
+
+/* Records a change to push; a whole-item change is not narrowed by a later stock change. */
+static int mark(struct souk_db_conn *conn, const char *channel_id, const char *sku,
+                enum souk_channels__op op, int64_t now, struct souk_err *err)
+{
+    int64_t changed = souk_db_run_sql(
+        conn, err,
+        "INSERT INTO channel_items (channel_id, sku, pending, generation, marked_at, attempts, "
+        "next_attempt_at) VALUES ($1, $2, $3, 1, $4, 0, 0) "
+        "ON CONFLICT (channel_id, sku) DO UPDATE SET "
+        "pending = CASE WHEN channel_items.pending = 'upsert' AND excluded.pending = 'stock' "
+        "THEN 'upsert' ELSE excluded.pending END, "
+        "generation = channel_items.generation + 1, "
+        "marked_at = CASE WHEN channel_items.pending IS NULL THEN excluded.marked_at "
+        "ELSE channel_items.marked_at END, "
+        "attempts = CASE WHEN channel_items.pending IS NULL THEN 0 ELSE channel_items.attempts END, "
+        "next_attempt_at = CASE WHEN channel_items.pending IS NULL THEN 0 "
+        "ELSE channel_items.next_attempt_at END",
+        "sssi", channel_id, sku, op_name(op), now);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+/* The SKUs an outbox row is about, and what their channels must be told. */
+static int resolve(struct souk_db_conn *conn, struct souk_pool *pool,
+                   const struct souk_outbox_row *row, char ***skus, size_t *n,
+                   enum souk_channels__op *op, struct souk_err *err)
+{
+    *op = strcmp(row->topic, "stock.changed") == 0 ? SOUK_CHANNELS__STOCK : SOUK_CHANNELS__UPSERT;
+    if (strstr(row->topic, ".deleted") == NULL)
+        return souk_catalog_skus_of(conn, pool, row->subject, skus, n, err);
+    *op = SOUK_CHANNELS__DELETE;
+    json_error_t jerr;
+    json_t *list = row->payload ? json_loads(row->payload, 0, &jerr) : NULL;
+    *n = json_array_size(list);
+    *skus = souk_pool_alloc(pool, (*n ? *n : 1) * sizeof **skus);
+    for (size_t i = 0; i < *n; i++)
+        (*skus)[i] = souk_pool_strdup(pool, json_string_value(json_array_get(list, i)));
+    json_decref(list);
+    return SOUK_OK;
+}
+
+static int fan_out(struct souk_db *db, struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    struct souk_outbox_row *rows;
+    size_t nrows = 0, nchannels = 0;
+    struct push_channel *channels;
+    int64_t now = souk_time_now_us();
+    int rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+    if (rc == SOUK_OK)
+        rc = souk_outbox_read(conn, pool, CONSUMER, OUTBOX_BATCH, &rows, &nrows, err);
+    if (rc == SOUK_OK && nrows)
+        rc = load_push_channels(conn, pool, &channels, &nchannels, err);
+    for (size_t i = 0; rc == SOUK_OK && i < nrows && nchannels; i++) {
+        char **skus;
+        size_t nskus;
+        enum souk_channels__op op;
+        rc = resolve(conn, pool, &rows[i], &skus, &nskus, &op, err);
+        for (size_t s = 0; rc == SOUK_OK && s < nskus; s++)
+            for (size_t c = 0; rc == SOUK_OK && c < nchannels; c++)
+                if (skus[s])
+                    rc = mark(conn, channels[c].id, skus[s], op, now, err);
+    }
+    if (rc == SOUK_OK && nrows)
+        rc = souk_outbox_ack(conn, CONSUMER, rows[nrows - 1].seq, err);
+    if (rc == SOUK_OK && nrows)
+        rc = souk_db_commit(conn, err);
+    souk_db_release(conn);
+    souk_pool_free(pool);
+    return rc;
+}
+
+/* ---- push ---- */
+
+struct pending {
+    struct souk_channels__push push;
+    int64_t generation, marked_at, attempts;
+    bool pushed_before;
+    bool skip; /* nothing to tell the platform: clear it without a call */
+    struct souk_channels__item item;
+};
+
+/* Finds the variant of a SKU with its product, or leaves *product NULL when it is gone. */
+static int load_sku(struct souk_db_conn *conn, struct souk_pool *pool, const struct souk_channel *c,
+                    const char *sku, struct souk_product **product,
+                    struct souk_variant **variant, struct souk_err *err)
+{
+    struct souk_variant_filter vf = {.sku = sku, .limit = 1};
+    struct souk_variant *found;
+    size_t n;
+    bool more;
+    *product = NULL;
+    int rc = souk_catalog_variant_list(conn, pool, &vf, &found, &n, &more, err);
+    if (rc != SOUK_OK || n == 0)
+        return rc;
+    rc = souk_catalog_product_get(conn, pool, found[0].product_id, c->locale, product, err);
+    for (size_t i = 0; rc == SOUK_OK && i < (*product)->nvariants; i++)
+        if (strcmp((*product)->variants[i].sku, sku) == 0)
+            *variant = &(*product)->variants[i];
+    return rc;
+}
+
+/* Reads the channel's due items and builds what each one should look like on the platform. */
+static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char *channel_id,
+                   struct souk_channels__context *ctx, struct pending **out, size_t *count,
+                   struct souk_err *err)
+{
+    struct souk_channel *c;
+    int rc = souk_channels_get(conn, pool, channel_id, &c, err);
+    if (rc == SOUK_OK)
+        rc = souk_channels__context_load(conn, pool, c, ctx, err);
+    if (rc != SOUK_OK)
+        return rc;
+    size_t limit = ctx->connector->batch_max;
+    struct pending *list = souk_pool_alloc(pool, limit * sizeof *list);
+    struct souk_db_stmt *st;
+    rc = souk_db_prepare(conn,
+                         "SELECT sku, pending, generation, marked_at, attempts, platform_id, "
+                         "platform_sku_id, pushed_at FROM channel_items WHERE channel_id = $1 "
+                         "AND pending IS NOT NULL AND next_attempt_at <= $2 "
+                         "ORDER BY marked_at, sku LIMIT $3",
+                         &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "sii", channel_id, ctx->now_us, (int64_t)limit);
+    size_t n = 0;
+    while (rc == SOUK_OK && n < limit && (rc = souk_db_step(st, err)) == 1) {
+        struct pending *p = &list[n++];
+        struct souk_str op = souk_db_col_text(st, 1);
+        p->push.sku = souk_pool_str(pool, souk_db_col_text(st, 0));
+        p->push.op = souk_str_eq_cstr(op, "upsert")  ? SOUK_CHANNELS__UPSERT
+                     : souk_str_eq_cstr(op, "stock") ? SOUK_CHANNELS__STOCK
+                                                     : SOUK_CHANNELS__DELETE;
+        p->generation = souk_db_col_i64(st, 2);
+        p->marked_at = souk_db_col_i64(st, 3);
+        p->attempts = souk_db_col_i64(st, 4);
+        p->push.platform_id =
+            souk_db_col_is_null(st, 5) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 5));
+        p->push.platform_sku_id =
+            souk_db_col_is_null(st, 6) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 6));
+        p->pushed_before = !souk_db_col_is_null(st, 7);
+        rc = SOUK_OK;
+    }
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
+        struct pending *p = &list[i];
+        struct souk_product *product = NULL;
+        struct souk_variant *variant = NULL;
+        if (p->push.op != SOUK_CHANNELS__DELETE)
+            rc = load_sku(conn, pool, c, p->push.sku, &product, &variant, err);
+        if (rc != SOUK_OK)
+            break;
+        if (!product || !variant || !souk_channels__selects(c, product)) {
+            /* Gone, or no longer carried: the platform drops it if it ever had it. */
+            p->push.op = SOUK_CHANNELS__DELETE;
+            p->skip = !p->pushed_before;
+            continue;
+        }
+        if (p->push.op == SOUK_CHANNELS__STOCK && !p->pushed_before)
+            p->push.op = SOUK_CHANNELS__UPSERT; /* a platform cannot take stock of an unknown item */
+        souk_channels__item_build(ctx, pool, product, variant, &p->item);
+        p->push.item = &p->item;
+    }
+    *out = list;
+    *count = n;
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+static int64_t backoff_us(int64_t attempts)
+{
+    int64_t delay = BACKOFF_BASE_US;
+    for (int64_t i = 0; i < attempts && delay < BACKOFF_MAX_US; i++)
+        delay *= 2;
+    return delay < BACKOFF_MAX_US ? delay : BACKOFF_MAX_US;
+}
+
+static int record_item(struct souk_db_conn *conn, const char *channel_id, const struct pending *p,
+                       const struct souk_channels__batch_outcome *outcome, int64_t now,
+                       struct souk_err *err)
+{
+    const struct souk_channels__push *push = &p->push;
+    int64_t changed;
+    if (!p->skip && push->result == SOUK_CHANNELS__RETRY) {
+        int64_t wait = outcome->retry_after_s >= 0 ? outcome->retry_after_s * 1000000LL
+                                                   : backoff_us(p->attempts);
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE channel_items SET attempts = attempts + 1, "
+                                  "next_attempt_at = $3, last_error = $4 WHERE channel_id = $1 "
+                                  "AND sku = $2",
+                                  "ssis", channel_id, push->sku, now + wait,
+                                  push->error ? push->error : outcome->error);
+        return changed < 0 ? (int)changed : SOUK_OK;
+    }
+    bool took = p->skip || push->result == SOUK_CHANNELS__PUSHED;
+    bool deleted = push->op == SOUK_CHANNELS__DELETE;
+    changed = souk_db_run_sql(
+        conn, err,
+        "UPDATE channel_items SET attempts = 0, next_attempt_at = 0, last_error = $3, "
+        "pushed_at = CASE WHEN $4 = 1 THEN NULL WHEN $5 = 1 THEN $6 ELSE pushed_at END, "
+        "platform_id = coalesce($7, platform_id), platform_sku_id = coalesce($8, platform_sku_id), "
+        "pending = CASE WHEN generation = $9 THEN NULL ELSE pending END "
+        "WHERE channel_id = $1 AND sku = $2",
+        "sssiiissi", channel_id, push->sku, took ? NULL : push->error,
+        (int64_t)(took && deleted), (int64_t)took, now, push->new_platform_id,
+        push->new_platform_sku_id, p->generation);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+static int record_batch(struct souk_db *db, const char *channel_id, struct pending *items,
+                        size_t n, const struct souk_channels__batch_outcome *outcome,
+                        int64_t *pushed, struct souk_err *err)
+{
+    int64_t now = souk_time_now_us(), took = 0, refused = 0, oldest = 0;
+    const char *first_error = outcome->error[0] ? outcome->error : NULL;
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    int rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
+        rc = record_item(conn, channel_id, &items[i], outcome, now, err);
+        if (items[i].skip)
+            continue;
+        if (items[i].push.result == SOUK_CHANNELS__PUSHED) {
+            took++;
+            if (!oldest || items[i].marked_at < oldest)
+                oldest = items[i].marked_at;
+        } else if (items[i].push.result == SOUK_CHANNELS__REJECTED) {
+            refused++;
+            if (!first_error)
+                first_error = items[i].push.error;
+        }
+    }
+    if (rc == SOUK_OK) {
+        int64_t paused = outcome->retry_after_s >= 0 ? now + outcome->retry_after_s * 1000000LL : 0;
+        int64_t changed = souk_db_run_sql(
+            conn, err,
+            "INSERT INTO channel_sync (channel_id, paused_until, last_success_at, last_error, "
+            "last_error_at, pushed, rejected, last_latency_us) VALUES ($1, $2, $3, $4, $5, $6, "
+            "$7, $8) ON CONFLICT (channel_id) DO UPDATE SET paused_until = excluded.paused_until, "
+            "last_success_at = coalesce(excluded.last_success_at, channel_sync.last_success_at), "
+            "last_error = coalesce(excluded.last_error, channel_sync.last_error), "
+            "last_error_at = coalesce(excluded.last_error_at, channel_sync.last_error_at), "
+            "pushed = channel_sync.pushed + excluded.pushed, "
+            "rejected = channel_sync.rejected + excluded.rejected, "
+            "last_latency_us = coalesce(excluded.last_latency_us, channel_sync.last_latency_us)",
+            "sinsniin", channel_id, paused, took ? now : SOUK_CATALOG_UNSET, first_error,
+            first_error ? now : SOUK_CATALOG_UNSET, took, refused,
+            oldest ? now - oldest : SOUK_CATALOG_UNSET);
+        rc = changed < 0 ? (int)changed : SOUK_OK;
+    }
+    if (rc == SOUK_OK)
+        rc = souk_db_commit(conn, err);
+    souk_db_release(conn);
+    if (rc == SOUK_OK)
+        *pushed += took;
+    return rc;
+}
+
+static int push_channel(struct souk_db *db, struct souk_channels__client *client,
+                        const char *channel_id, int64_t *pushed, struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_channels__context ctx;
+    struct pending *items = NULL;
+    size_t n = 0;
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
+    if (rc == SOUK_OK)
+        rc = prepare(conn, pool, channel_id, &ctx, &items, &n, err);
+    souk_db_release(conn); /* no transaction stays open while the platform answers */
+    struct souk_channels__batch_outcome outcome = {.retry_after_s = -1};
+    if (rc == SOUK_OK && n) {
+        struct souk_channels__push *batch = souk_pool_alloc(pool, n * sizeof *batch);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!items[i].skip)
+                batch[m++] = items[i].push;
+        if (m)
+            rc = ctx.connector->push(ctx.channel, client, pool, batch, m, &outcome);
+        for (size_t i = 0, j = 0; rc == SOUK_OK && i < n; i++)
+            if (!items[i].skip)
+                items[i].push = batch[j++];
+    }
+    if (rc == SOUK_OK && n)
+        rc = record_batch(db, channel_id, items, n, &outcome, pushed, err);
+    souk_pool_free(pool);
+    return rc;
+}
+
+/* Channels with changes due and no Retry-After pause in force. */
+static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out, size_t *count,
+                        struct souk_err *err)
+{
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    int64_t now = souk_time_now_us();
+    struct souk_db_stmt *st;
+    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_prepare(
+            conn,
+            "SELECT c.id FROM channels c WHERE c.status = 'active' AND EXISTS (SELECT 1 FROM "
+            "channel_items i WHERE i.channel_id = c.id AND i.pending IS NOT NULL AND "
+            "i.next_attempt_at <= $1) AND NOT EXISTS (SELECT 1 FROM channel_sync s WHERE "
+            "s.channel_id = c.id AND s.paused_until > $1) ORDER BY c.id LIMIT $2",
+            &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "ii", now, (int64_t)MAX_CHANNELS);
+    char **ids = souk_pool_alloc(pool, MAX_CHANNELS * sizeof *ids);
+    size_t n = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        ids[n++] = souk_pool_str(pool, souk_db_col_text(st, 0));
+        rc = SOUK_OK;
+    }
+    souk_db_release(conn);
+    *out = ids;
+    *count = n;
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+static int run_once(struct souk_db *db, struct souk_channels__client *client, int64_t *pushed,
+                    struct souk_err *err)
+{
+    *pushed = 0;
+    int rc = fan_out(db, err);
+    struct souk_pool *pool = souk_pool_new();
+    char **ids;
+    size_t n = 0;
+    if (rc == SOUK_OK)
+        rc = due_channels(db, pool, &ids, &n, err);
+    /* One channel's failure is its own: the others still get their batch. */
+    int first_failure = SOUK_OK;
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
+        struct souk_err channel_err = SOUK_ERR_INIT;
+        int crc = push_channel(db, client, ids[i], pushed, &channel_err);
+        if (crc != SOUK_OK) {
+            souk_log(SOUK_LOG_ERROR, "channel sync failed", "channel", ids[i], "error",
+                     channel_err.message, "detail", channel_err.detail, NULL);
+            if (first_failure == SOUK_OK) {
+                first_failure = crc;
+                *err = channel_err;
+            }
+        }
+    }
+    souk_pool_free(pool);
+    return rc != SOUK_OK ? rc : first_failure;
+}
+
+int souk_channels_sync_once(struct souk_db *db, int64_t *pushed, struct souk_err *err)
+{
+    struct souk_channels__client *client = souk_channels__client_new();
+    int rc = run_once(db, client, pushed, err);
+    souk_channels__client_free(client);
+    return rc;
+}
+
+/* ---- the worker ---- */
+
+struct souk_channels_sync {
+    struct souk_db *db;
+    int poll_ms;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping;
+};
+
+static void *worker(void *arg)
+{
+    struct souk_channels_sync *s = arg;
+    struct souk_channels__client *client = souk_channels__client_new();
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        int64_t pushed;
+        struct souk_err err = SOUK_ERR_INIT;
+        if (run_once(s->db, client, &pushed, &err) != SOUK_OK && err.code != SOUK_EAGAIN)
+            souk_log(SOUK_LOG_WARN, "channel sync pass failed", "error", err.message, "detail",
+                     err.detail, NULL);
+        pthread_mutex_lock(&s->lock);
+        if (s->stopping || pushed > 0)
+            continue; /* more may be due at once */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)s->poll_ms * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    souk_channels__client_free(client);
+    return NULL;
+}
+
+int souk_channels_sync_start(struct souk_db *db, const struct souk_channels_sync_options *opts,
+                             struct souk_channels_sync **out, struct souk_err *err)
+{
+    struct souk_channels_sync *s = souk_calloc(1, sizeof *s);
+    s->db = db;
+    s->poll_ms = opts && opts->poll_ms > 0 ? opts->poll_ms : 50;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    if (pthread_create(&s->thread, NULL, worker, s) != 0) {
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+        souk_free(s);
+        return souk_err_set(err, SOUK_EINTERNAL, NULL, "cannot start the channel sync thread");
+    }
+    *out = s;
+    return SOUK_OK;
+}
+
+void souk_channels_sync_stop(struct souk_channels_sync *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    souk_free(s);
+}
+
+/* ---- status and resync ---- */
+
+int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                              struct souk_channel_sync_status *out, struct souk_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(
+        conn, err, &st,
+        "SELECT (SELECT count(*) FROM channels WHERE id = $1), "
+        "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NOT NULL), "
+        "(SELECT coalesce(min(marked_at), 0) FROM channel_items WHERE channel_id = $1 AND "
+        "pending IS NOT NULL), "
+        "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NULL AND "
+        "last_error IS NULL AND pushed_at IS NOT NULL), "
+        "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NULL AND "
+        "last_error IS NOT NULL)",
+        "s", id);
+    if (rc < 0)
+        return rc;
+    if (souk_db_col_i64(st, 0) == 0)
+        return souk_err_set(err, SOUK_ENOTFOUND, NULL, "no channel %.64s", id);
+    out->pending = souk_db_col_i64(st, 1);
+    out->oldest_pending_at = souk_db_col_i64(st, 2);
+    out->synced = souk_db_col_i64(st, 3);
+    out->rejected = souk_db_col_i64(st, 4);
+    rc = souk_db_query(conn, err, &st,
+                       "SELECT paused_until, last_success_at, last_error, last_error_at, pushed, "
+                       "rejected, last_latency_us FROM channel_sync WHERE channel_id = $1",
+                       "s", id);
+    if (rc == 1) {
+        out->paused_until = souk_db_col_i64(st, 0);
+        out->last_success_at = souk_db_col_i64(st, 1);
+        out->last_error =
+            souk_db_col_is_null(st, 2) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 2));
+        out->last_error_at = souk_db_col_i64(st, 3);
+        out->pushed_total = souk_db_col_i64(st, 4);
+        out->rejected_total = souk_db_col_i64(st, 5);
+        out->last_latency_us = souk_db_col_i64(st, 6);
+    }
+    if (rc < 0)
+        return rc;
+    return souk_outbox_backlog(conn, CONSUMER, &out->outbox_backlog, err);
+}
+
+int souk_channels_resync(struct souk_db_conn *conn, const char *id, int64_t *marked,
+                         struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_channel *c;
+    int64_t now = souk_time_now_us();
+    *marked = 0;
+    int rc = souk_channels_get(conn, pool, id, &c, err);
+    /* What the platform holds is re-sent or, if no longer carried, deleted at push time. */
+    if (rc == SOUK_OK) {
+        int64_t changed = souk_db_run_sql(
+            conn, err,
+            "UPDATE channel_items SET pending = 'upsert', generation = generation + 1, "
+            "marked_at = coalesce(marked_at, $2), attempts = 0, next_attempt_at = 0 "
+            "WHERE channel_id = $1",
+            "si", id, now);
+        rc = changed < 0 ? (int)changed : SOUK_OK;
+    }
+    char *cursor = NULL;
+    for (;;) {
+        struct souk_pool *page = souk_pool_new();
+        struct souk_product *products;
+        size_t count = 0;
+        if (rc == SOUK_OK)
+            rc = souk_channels__next_products(conn, page, c, &cursor, &products, &count, err);
+        if (rc == SOUK_OK && cursor)
+            cursor = souk_pool_strdup(pool, cursor);
+        for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
+            if (!souk_channels__selects(c, &products[i]))
+                continue;
+            for (size_t j = 0; rc == SOUK_OK && j < products[i].nvariants; j++) {
+                rc = mark(conn, id, products[i].variants[j].sku, SOUK_CHANNELS__UPSERT, now, err);
+                ++*marked;
+            }
+        }
+        souk_pool_free(page);
+        if (rc != SOUK_OK || count == 0)
+            break;
+    }
+    souk_pool_free(pool);
+    return rc;
+}

@@ -1,0 +1,326 @@
+/*
+ * Integration tests of the push path: a real souk (demo catalog) and a real `souk sim`. A
+ * channel pointed at the sim gets the catalog, then every stock and price change, through the
+ * platform's batch API; faults and rate limits delay changes but never lose them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define DEMO_VARIANTS 58
+
+struct world {
+    struct souk_h_server souk, sim;
+    char channel[SOUK_H_ID_MAX];
+};
+
+static void create_meta_channel(struct world *w, const char *name, const char *base_url,
+                                char id[SOUK_H_ID_MAX])
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"platform\": \"meta\", \"name\": \"%s\", \"country\": \"US\", \"locale\": \"en\", "
+             "\"currency\": \"USD\", \"base_url\": \"%s\", \"link_template\": "
+             "\"https://shop.example/p/{handle}\", \"credentials\": {\"access_token\": "
+             "\"sim-meta-access-token\", \"catalog_id\": \"1234567890\"}}",
+             name, base_url);
+    souk_h_create(&w->souk, "/v1/channels", body, id);
+}
+
+static int setup(void **state)
+{
+    static struct world w;
+    memset(&w, 0, sizeof w);
+    souk_h_sim_start(&w.sim, NULL);
+    souk_h_start(&w.souk, "--seed-demo");
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", w.sim.port);
+    create_meta_channel(&w, "Instagram US", base, w.channel);
+    *state = &w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    souk_h_cleanup(&w->souk);
+    souk_h_cleanup(&w->sim);
+    return 0;
+}
+
+/* The sim's view of one item (NULL when the platform does not have it); json_decref it. */
+static json_t *sim_item(struct world *w, const char *sku)
+{
+    char path[128];
+    struct souk_h_resp r;
+    snprintf(path, sizeof path, "/_sim/items/meta/%s", sku);
+    souk_h_request(&w->sim, "GET", path, NULL, NULL, NULL, &r);
+    json_t *item = r.status == 200 ? json_incref(r.json) : NULL;
+    souk_h_resp_release(&r);
+    return item;
+}
+
+/* Waits (up to 10 s) until the platform shows sku with this quantity (-1: absent). */
+static void wait_quantity(struct world *w, const char *sku, int64_t quantity)
+{
+    int64_t seen = -2;
+    for (int i = 0; i < 1000; i++) {
+        json_t *item = sim_item(w, sku);
+        seen = item ? json_integer_value(json_object_get(item, "quantity")) : -1;
+        json_decref(item);
+        if (seen == quantity)
+            return;
+        souk_h_sleep_ms(10);
+    }
+    fail_msg("the platform shows %s with quantity %lld, not %lld", sku, (long long)seen,
+             (long long)quantity);
+}
+
+static size_t sim_count(struct world *w)
+{
+    struct souk_h_resp r;
+    souk_h_request(&w->sim, "GET", "/_sim/items?platform=meta", NULL, NULL, NULL, &r);
+    size_t n = json_array_size(souk_h_at(r.json, "items"));
+    souk_h_resp_release(&r);
+    return n;
+}
+
+static void wait_count(struct world *w, size_t n)
+{
+    for (int i = 0; i < 1000 && sim_count(w) != n; i++)
+        souk_h_sleep_ms(10);
+    assert_int_equal(sim_count(w), n);
+}
+
+/* Sets on_hand of the first variant of the product whose SKU is sku, in its newark row. */
+static void set_stock(struct world *w, const char *sku, int on_hand)
+{
+    char path[256], body[64];
+    snprintf(path, sizeof path, "/v1/products?q=%s", sku);
+    json_t *p = souk_h_get(&w->souk, path);
+    json_t *stock = souk_h_at(p, "data[0].variants[0].stock");
+    const char *warehouse = NULL;
+    size_t i;
+    json_t *row;
+    json_array_foreach(stock, i, row)
+    {
+        if (strcmp(souk_h_str(row, "warehouse_code"), "newark") == 0)
+            warehouse = souk_h_str(row, "warehouse_id");
+    }
+    assert_non_null(warehouse);
+    snprintf(path, sizeof path, "/v1/stock/%s/%s", souk_h_text(p, "data[0].variants[0].id"),
+             warehouse);
+    snprintf(body, sizeof body, "{\"on_hand\": %d}", on_hand);
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "PUT", path, w->souk.key, body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    json_decref(p);
+}
+
+static json_t *sync_status(struct world *w)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s/sync", w->channel);
+    return souk_h_get(&w->souk, path);
+}
+
+static void inject(struct world *w, const char *fault)
+{
+    struct souk_h_resp r;
+    souk_h_request(&w->sim, "POST", "/_sim/faults", NULL, fault, NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+}
+
+static void a_new_channel_gets_the_whole_catalog(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    json_t *item = sim_item(w, "DEMO-01-1");
+    assert_non_null(item);
+    assert_string_equal(souk_h_text(item, "fields.title"), "Linen shirt");
+    assert_string_equal(souk_h_text(item, "fields.price"), "63.99 USD");
+    assert_string_equal(souk_h_text(item, "fields.link"), "https://shop.example/p/linen-shirt");
+    assert_string_equal(souk_h_text(item, "availability"), "in stock");
+    assert_int_equal(souk_h_int(item, "quantity"), 5);
+    json_decref(item);
+    json_t *st = sync_status(w);
+    for (int i = 0; i < 100 && souk_h_int(st, "synced") != DEMO_VARIANTS; i++) {
+        json_decref(st);
+        souk_h_sleep_ms(20);
+        st = sync_status(w);
+    }
+    assert_int_equal(souk_h_int(st, "synced"), DEMO_VARIANTS);
+    assert_int_equal(souk_h_int(st, "pending"), 0);
+    assert_true(json_is_string(souk_h_at(st, "last_success_at")));
+    json_decref(st);
+}
+
+static void stock_and_price_changes_reach_the_platform(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    set_stock(w, "DEMO-01-1", 0);
+    wait_quantity(w, "DEMO-01-1", 0);
+    json_t *item = sim_item(w, "DEMO-01-1");
+    assert_string_equal(souk_h_text(item, "availability"), "out of stock");
+    json_decref(item);
+
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-2");
+    char path[128];
+    snprintf(path, sizeof path, "/v1/variants/%s", souk_h_text(p, "data[0].variants[1].id"));
+    json_decref(p);
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "PATCH", path, w->souk.key,
+                   "{\"prices\": [{\"currency\": \"USD\", \"amount\": 4999}]}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    for (int i = 0; i < 500; i++) {
+        item = sim_item(w, "DEMO-01-2");
+        bool done = strcmp(souk_h_text(item, "fields.price"), "49.99 USD") == 0;
+        json_decref(item);
+        if (done)
+            return;
+        souk_h_sleep_ms(20);
+    }
+    fail_msg("the new price never reached the platform");
+}
+
+static void a_deleted_variant_leaves_the_platform(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-2");
+    char path[128];
+    snprintf(path, sizeof path, "/v1/variants/%s", souk_h_text(p, "data[0].variants[1].id"));
+    char sku[64];
+    snprintf(sku, sizeof sku, "%s", souk_h_text(p, "data[0].variants[1].sku"));
+    json_decref(p);
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "DELETE", path, w->souk.key, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    wait_quantity(w, sku, -1);
+    wait_count(w, DEMO_VARIANTS - 1);
+}
+
+/* 503s, a dropped connection, garbage and an HTML page: each delays the change, none loses it. */
+static void platform_failures_are_retried_until_the_change_lands(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    inject(w, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 503, \"count\": 2}");
+    inject(w, "{\"platform\": \"meta\", \"kind\": \"drop\"}");
+    inject(w, "{\"platform\": \"meta\", \"kind\": \"garbage\"}");
+    inject(w, "{\"platform\": \"meta\", \"kind\": \"html\"}");
+    set_stock(w, "DEMO-01-1", 2);
+    wait_quantity(w, "DEMO-01-1", 2);
+    /* souk records the result just after the platform has it. */
+    json_t *st = sync_status(w);
+    for (int i = 0; i < 100 && souk_h_int(st, "pending") != 0; i++) {
+        json_decref(st);
+        souk_h_sleep_ms(10);
+        st = sync_status(w);
+    }
+    assert_int_equal(souk_h_int(st, "pending"), 0);
+    assert_true(strlen(souk_h_text(st, "last_error")) > 0);
+    json_decref(st);
+    assert_false(souk_h_log_contains(&w->souk, "sim-meta-access-token"));
+}
+
+static void a_rate_limit_pauses_the_channel_for_retry_after(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    inject(w, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 429, \"retry_after\": 1}");
+    set_stock(w, "DEMO-01-1", 3);
+    /* The pause shows on the status while it lasts... */
+    bool paused = false;
+    for (int i = 0; i < 100 && !paused; i++) {
+        json_t *st = sync_status(w);
+        paused = json_is_string(souk_h_at(st, "paused_until"));
+        json_decref(st);
+        if (!paused)
+            souk_h_sleep_ms(10);
+    }
+    assert_true(paused);
+    /* ...and the change lands once it is over. */
+    wait_quantity(w, "DEMO-01-1", 3);
+}
+
+/* A channel whose platform cannot be reached does not hold up another one. */
+static void an_unreachable_platform_does_not_stop_the_others(void **state)
+{
+    struct world *w = *state;
+    char broken[SOUK_H_ID_MAX];
+    create_meta_channel(w, "Broken", "http://127.0.0.1:9", broken);
+    wait_count(w, DEMO_VARIANTS);
+    set_stock(w, "DEMO-01-1", 4);
+    wait_quantity(w, "DEMO-01-1", 4);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s/sync", broken);
+    json_t *st = NULL;
+    for (int i = 0; i < 200; i++) {
+        json_decref(st);
+        st = souk_h_get(&w->souk, path);
+        if (strstr(souk_h_text(st, "last_error"), "could not be reached"))
+            break;
+        souk_h_sleep_ms(20);
+    }
+    assert_non_null(strstr(souk_h_text(st, "last_error"), "could not be reached"));
+    assert_true(souk_h_int(st, "pending") > 0);
+    json_decref(st);
+}
+
+/* Changes marked while souk is down the platform are pushed after a restart. */
+static void pending_changes_survive_a_restart(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    /* Pushes fail for a while (four attempts: 250 ms, 500 ms, 1 s and 2 s of backoff), so the
+     * change is still pending when souk stops, and the next push succeeds. */
+    inject(w, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 500, \"count\": 4}");
+    set_stock(w, "DEMO-01-1", 7);
+    json_t *st = NULL;
+    for (int i = 0; i < 200; i++) {
+        json_decref(st);
+        st = sync_status(w);
+        if (souk_h_int(st, "pending") > 0 && strlen(souk_h_text(st, "last_error")) > 0)
+            break;
+        souk_h_sleep_ms(10);
+    }
+    assert_true(souk_h_int(st, "pending") > 0);
+    json_decref(st);
+    assert_int_equal(souk_h_stop(&w->souk), 0);
+    json_t *item = sim_item(w, "DEMO-01-1");
+    assert_int_equal(souk_h_int(item, "quantity"), 5);
+    json_decref(item);
+    souk_h_restart(&w->souk);
+    wait_quantity(w, "DEMO-01-1", 7);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_new_channel_gets_the_whole_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(stock_and_price_changes_reach_the_platform, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_deleted_variant_leaves_the_platform, setup, teardown),
+        cmocka_unit_test_setup_teardown(platform_failures_are_retried_until_the_change_lands,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rate_limit_pauses_the_channel_for_retry_after, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(an_unreachable_platform_does_not_stop_the_others, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(pending_changes_survive_a_restart, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
