@@ -265,7 +265,8 @@ int souk_api_feed(struct souk_req *req)
     struct souk_feed *feed = NULL;
     char etag[SOUK_CHANNELS_ETAG_MAX];
     int64_t last_modified;
-    rc = souk_channels_feed_open(c, req->params[1], &feed, &req->err);
+    rc = souk_channels_feed_open(c, req->params[1], souk_req_query(req, "override"), &feed,
+                                 &req->err);
     if (rc == SOUK_OK)
         rc = souk_channels_feed_fingerprint(req->db, c, etag, &last_modified, &req->err);
     if (rc != SOUK_OK) {

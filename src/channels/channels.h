@@ -43,6 +43,14 @@ struct souk_channel_credential {
     char *value; /* never encoded, never logged */
 };
 
+/* A country the channel also sells to in another currency (Meta's country override feed). */
+struct souk_channel_country {
+    char country[3];
+    char currency[4];
+};
+
+#define SOUK_CHANNELS_MAX_COUNTRIES 32
+
 struct souk_channel {
     char *id;       /* "chn_..." */
     char *platform; /* a connector's name: "meta", "tiktok", ... */
@@ -61,6 +69,8 @@ struct souk_channel {
     size_t ntags;
     int64_t markup_bp; /* basis points added to every price: 1000 is +10% */
     char *rounding;    /* a rounding rule name from core/fx.h, for derived prices */
+    struct souk_channel_country *countries; /* override markets (Meta); never the channel's own */
+    size_t ncountries;
     int64_t version, created_at, updated_at;
 };
 
@@ -145,11 +155,15 @@ int souk_channels_fx_list(struct souk_db_conn *conn, struct souk_pool *pool,
 struct souk_feed;
 
 /*
- * Starts a feed of channel c (copied) in format ("csv", "tsv" or "xml", as the platform
- * offers): SOUK_ENOTFOUND names the formats the platform has when format is not one of them.
+ * Starts a feed of channel c in format ("csv", "tsv" or "xml", as the platform offers):
+ * SOUK_ENOTFOUND names the formats the platform has when format is not one of them. override
+ * is NULL for the main feed, or "language" / "country" for the platform's override feeds
+ * (Meta's localized catalogs: translated titles and descriptions per locale, prices and
+ * availability per country of c->countries), in csv or tsv.
  */
 int souk_channels_feed_open(const struct souk_channel *c, const char *format,
-                            struct souk_feed **out, struct souk_err *err) SOUK_MUST_CHECK;
+                            const char *override, struct souk_feed **out,
+                            struct souk_err *err) SOUK_MUST_CHECK;
 void souk_channels_feed_free(struct souk_feed *feed); /* NULL is fine */
 
 const char *souk_channels_feed_content_type(const struct souk_feed *feed);
@@ -205,7 +219,7 @@ int souk_channels_diagnose(struct souk_db_conn *conn, struct souk_pool *pool,
 struct souk_channels_sync;
 
 struct souk_channels_sync_options {
-    int poll_ms; /* how often the worker looks for work; 50 when 0 */
+    int poll_ms; /* how often the worker looks for work; 10 when 0 */
 };
 
 /* Starts the worker thread on db (borrowed; it must outlive the worker). */

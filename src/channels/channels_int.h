@@ -115,6 +115,7 @@ enum souk_channels__field {
     SOUK_CHANNELS__COLOR,
     SOUK_CHANNELS__SIZE,
     SOUK_CHANNELS__SHIPPING_WEIGHT,  /* "350 g" */
+    SOUK_CHANNELS__OVERRIDE,         /* an override feed's locale or country */
     SOUK_CHANNELS__FIELD_COUNT
 };
 
@@ -141,6 +142,7 @@ struct souk_channels__connector {
     const char *const *formats;   /* of "csv", "tsv", "xml"; NULL-terminated */
     const char *in_stock, *out_of_stock;
     const char *xml_prefix;       /* "g:" for the Google namespace in RSS; "" for none */
+    bool overrides;               /* serves language and country override feeds (Meta) */
     souk_channels__push_fn push;  /* NULL for a feed-only platform */
     size_t batch_max;             /* changes per push call */
 };
@@ -178,6 +180,9 @@ int souk_channels__context_load(struct souk_db_conn *conn, struct souk_pool *poo
 
 /* True when the channel carries p (its status and tags match the selection). */
 bool souk_channels__selects(const struct souk_channel *c, const struct souk_product *p);
+
+/* Plain text from an HTML description (pool memory), or NULL when nothing is left. */
+const char *souk_channels__plain_text(struct souk_pool *pool, const char *html);
 
 /* Builds the feed row of variant v of p. */
 void souk_channels__item_build(const struct souk_channels__context *ctx, struct souk_pool *pool,

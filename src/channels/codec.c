@@ -130,6 +130,36 @@ static int decode_markup(json_t *value, struct souk_channel *c, struct souk_err 
                         "places, such as \"12.5\"");
 }
 
+/* [{"country": "GB", "currency": "GBP"}, ...]: codes are checked with the channel. */
+static int decode_countries(struct souk_pool *pool, json_t *in, struct souk_channel *c,
+                            struct souk_err *err)
+{
+    const char *param = "pricing.country_overrides";
+    if (!json_is_array(in) || json_array_size(in) > SOUK_CHANNELS_MAX_COUNTRIES)
+        return souk_err_set(err, SOUK_EINVAL, param,
+                            "country_overrides must be an array of at most %d "
+                            "{\"country\", \"currency\"} objects",
+                            SOUK_CHANNELS_MAX_COUNTRIES);
+    c->ncountries = json_array_size(in);
+    c->countries = souk_pool_alloc(pool, (c->ncountries ? c->ncountries : 1) * sizeof *c->countries);
+    size_t i;
+    json_t *item;
+    json_array_foreach(in, i, item)
+    {
+        const char *country = json_string_value(json_object_get(item, "country"));
+        const char *currency = json_string_value(json_object_get(item, "currency"));
+        if (!json_is_object(item) || json_object_size(item) != 2 || !country || !currency ||
+            strlen(country) != 2 || strlen(currency) != 3)
+            return souk_err_set(err, SOUK_EINVAL, param,
+                                "country_overrides[%zu] must be {\"country\": \"GB\", "
+                                "\"currency\": \"GBP\"}",
+                                i);
+        memcpy(c->countries[i].country, country, 3);
+        memcpy(c->countries[i].currency, currency, 4);
+    }
+    return SOUK_OK;
+}
+
 static int decode_pricing(struct souk_pool *pool, json_t *in, struct souk_channel *c,
                           struct souk_err *err)
 {
@@ -143,9 +173,11 @@ static int decode_pricing(struct souk_pool *pool, json_t *in, struct souk_channe
         int rc = strcmp(key, "markup_percent") == 0 ? decode_markup(value, c, err)
                  : strcmp(key, "rounding") == 0
                      ? take_text(pool, value, "pricing.rounding", &c->rounding, err)
+                 : strcmp(key, "country_overrides") == 0
+                     ? decode_countries(pool, value, c, err)
                      : souk_err_set(err, SOUK_EINVAL, "pricing",
-                                    "unknown field pricing.%.64s: it takes markup_percent and "
-                                    "rounding",
+                                    "unknown field pricing.%.64s: it takes markup_percent, "
+                                    "rounding and country_overrides",
                                     key);
         if (rc != SOUK_OK)
             return rc;
@@ -238,13 +270,17 @@ json_t *souk_channels_encode(const struct souk_channel *c, const char *feed_toke
     char markup[32];
     snprintf(markup, sizeof markup, "%lld.%02lld", (long long)(c->markup_bp / 100),
              (long long)(c->markup_bp % 100));
+    json_t *countries = json_array();
+    for (size_t i = 0; i < c->ncountries; i++)
+        json_array_append_new(countries, json_pack("{s:s, s:s}", "country", c->countries[i].country,
+                                                   "currency", c->countries[i].currency));
     json_t *out = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o}, s:{s:s, s:s}, s:o, "
-        "s:I, s:o, s:o}",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o}, s:{s:s, s:s, s:o}, "
+        "s:o, s:I, s:o, s:o}",
         "id", c->id, "platform", c->platform, "name", c->name, "status", c->status, "country",
         c->country, "locale", c->locale, "currency", c->currency, "base_url", c->base_url,
         "link_template", c->link_template, "credentials_set", creds, "selection", "statuses",
-        statuses, "tags", tags, "pricing", "markup_percent", markup, "rounding", c->rounding,
+        statuses, "tags", tags, "pricing", "markup_percent", markup, "rounding", c->rounding, "country_overrides", countries,
         "feeds", feeds, "version", (json_int_t)c->version, "created_at", time_json(c->created_at),
         "updated_at", time_json(c->updated_at));
     if (feed_token)

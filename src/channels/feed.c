@@ -17,15 +17,37 @@
 
 enum format { FORMAT_CSV, FORMAT_TSV, FORMAT_XML };
 enum stage { STAGE_HEADER, STAGE_ITEMS, STAGE_FOOTER, STAGE_DONE };
+enum mode { MODE_MAIN, MODE_LANGUAGE, MODE_COUNTRY };
+
+/*
+ * Meta's override feeds (localized catalogs): only the id, the override key and the fields
+ * that differ. Prices and availability may only be overridden per country, titles and
+ * descriptions only per language.
+ */
+static const struct souk_channels__column language_columns[] = {
+    {"id", SOUK_CHANNELS__ID, SOUK_CHANNELS__REQUIRED, 100},
+    {"override", SOUK_CHANNELS__OVERRIDE, SOUK_CHANNELS__REQUIRED, 0},
+    {"title", SOUK_CHANNELS__TITLE, 0, 200},
+    {"description", SOUK_CHANNELS__DESCRIPTION, 0, 9999},
+};
+static const struct souk_channels__column country_columns[] = {
+    {"id", SOUK_CHANNELS__ID, SOUK_CHANNELS__REQUIRED, 100},
+    {"override", SOUK_CHANNELS__OVERRIDE, SOUK_CHANNELS__REQUIRED, 0},
+    {"price", SOUK_CHANNELS__PRICE, SOUK_CHANNELS__REQUIRED, 0},
+    {"sale_price", SOUK_CHANNELS__SALE_PRICE, 0, 0},
+    {"availability", SOUK_CHANNELS__AVAILABILITY, 0, 0},
+};
 
 struct souk_feed {
-    struct souk_pool *pool; /* the feed's lifetime: channel, context, cursor */
+    struct souk_pool *pool; /* the feed's lifetime: channel, contexts, cursor */
     char channel_id[SOUK_ID_MAX];
     enum format format;
     enum stage stage;
-    const struct souk_channels__connector *conn;
+    enum mode mode;
+    struct souk_channels__connector layout; /* the platform's, or an override feed's columns */
     struct souk_channel *channel; /* loaded by the first page, in its transaction */
     struct souk_channels__context ctx;
+    struct souk_channels__context *countries; /* MODE_COUNTRY: one per override country */
     char *cursor;
 };
 
@@ -39,18 +61,52 @@ static const struct {
     {"xml", FORMAT_XML, "application/xml; charset=utf-8"},
 };
 
+static int pick_mode(const struct souk_channels__connector *conn, const char *override,
+                     const char *format, enum mode *mode, struct souk_err *err)
+{
+    *mode = MODE_MAIN;
+    if (!override)
+        return SOUK_OK;
+    if (!conn->overrides)
+        return souk_err_set(err, SOUK_ENOTFOUND, "override",
+                            "%s has no override feeds (Meta's localized catalogs have)",
+                            conn->platform);
+    if (strcmp(format, "xml") == 0)
+        return souk_err_set(err, SOUK_ENOTFOUND, "format",
+                            "override feeds come as csv or tsv");
+    if (strcmp(override, "language") == 0)
+        *mode = MODE_LANGUAGE;
+    else if (strcmp(override, "country") == 0)
+        *mode = MODE_COUNTRY;
+    else
+        return souk_err_set(err, SOUK_ENOTFOUND, "override",
+                            "override is language or country, not \"%.16s\"", override);
+    return SOUK_OK;
+}
+
 int souk_channels_feed_open(const struct souk_channel *c, const char *format,
-                            struct souk_feed **out, struct souk_err *err)
+                            const char *override, struct souk_feed **out, struct souk_err *err)
 {
     const struct souk_channels__connector *conn = souk_channels__connector(c->platform);
     *out = NULL;
     for (const char *const *f = conn ? conn->formats : NULL; f && *f; f++) {
         if (strcmp(*f, format) != 0)
             continue;
+        enum mode mode;
+        int rc = pick_mode(conn, override, format, &mode, err);
+        if (rc != SOUK_OK)
+            return rc;
         struct souk_feed *feed = souk_calloc(1, sizeof *feed);
         feed->pool = souk_pool_new();
         snprintf(feed->channel_id, sizeof feed->channel_id, "%s", c->id);
-        feed->conn = conn;
+        feed->mode = mode;
+        feed->layout = *conn;
+        if (mode != MODE_MAIN) {
+            feed->layout.columns = mode == MODE_LANGUAGE ? language_columns : country_columns;
+            feed->layout.ncolumns = mode == MODE_LANGUAGE
+                                        ? sizeof language_columns / sizeof language_columns[0]
+                                        : sizeof country_columns / sizeof country_columns[0];
+        }
         for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
             if (strcmp(formats[i].name, format) == 0)
                 feed->format = formats[i].format;
@@ -138,7 +194,7 @@ static int write_xml_item(struct souk_buf *out, const struct souk_channels__conn
 static int write_header(struct souk_feed *feed, struct souk_buf *out)
 {
     if (feed->format != FORMAT_XML)
-        return write_delimited_row(out, feed->conn, feed->format, NULL);
+        return write_delimited_row(out, &feed->layout, feed->format, NULL);
     int rc = souk_buf_addf(out,
                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                            "<rss version=\"2.0\" xmlns:g=\"%s\">\n<channel>\n",
@@ -154,10 +210,80 @@ static int write_header(struct souk_feed *feed, struct souk_buf *out)
     if (rc == SOUK_OK)
         rc = xml_element(out, "", "description",
                          souk_str_from(souk_pool_printf(feed->pool, "%s catalog for %s (%s, %s)",
-                                                        feed->conn->platform, feed->channel->name,
+                                                        feed->layout.platform, feed->channel->name,
                                                         feed->channel->country,
                                                         feed->channel->currency)));
     return rc;
+}
+
+static int write_item(struct souk_feed *feed, struct souk_pool *pool, struct souk_buf *out,
+                      const struct souk_product *p, const struct souk_variant *v)
+{
+    struct souk_channels__item item;
+    souk_channels__item_build(&feed->ctx, pool, p, v, &item);
+    return feed->format == FORMAT_XML ? write_xml_item(out, &feed->layout, &item)
+                                      : write_delimited_row(out, &feed->layout, feed->format, &item);
+}
+
+/* Meta spells a locale with an underscore, and a language alone as "xx_XX". */
+static const char *meta_locale(struct souk_pool *pool, const char *locale)
+{
+    const char *dash = strchr(locale, '-');
+    if (!dash)
+        return souk_pool_printf(pool, "%s_XX", locale);
+    return souk_pool_printf(pool, "%.*s_%s", (int)(dash - locale), locale, dash + 1);
+}
+
+/* One row per translation other than the channel's own locale. */
+static int write_language_rows(struct souk_feed *feed, struct souk_pool *pool,
+                               struct souk_buf *out, const struct souk_product *p,
+                               const struct souk_variant *v)
+{
+    int rc = SOUK_OK;
+    for (size_t t = 0; rc == SOUK_OK && t < p->ntranslations; t++) {
+        const struct souk_translation *tr = &p->translations[t];
+        if (strcmp(tr->locale, feed->channel->locale) == 0 || (!tr->title && !tr->description))
+            continue;
+        struct souk_channels__item item = {.product_id = p->id};
+        item.values[SOUK_CHANNELS__ID] = v->sku;
+        item.values[SOUK_CHANNELS__OVERRIDE] = meta_locale(pool, tr->locale);
+        item.values[SOUK_CHANNELS__TITLE] = tr->title;
+        item.values[SOUK_CHANNELS__DESCRIPTION] = souk_channels__plain_text(pool, tr->description);
+        rc = write_delimited_row(out, &feed->layout, feed->format, &item);
+    }
+    return rc;
+}
+
+/* One row per override country whose currency the variant can be priced in. */
+static int write_country_rows(struct souk_feed *feed, struct souk_pool *pool,
+                              struct souk_buf *out, const struct souk_product *p,
+                              const struct souk_variant *v)
+{
+    int rc = SOUK_OK;
+    for (size_t k = 0; rc == SOUK_OK && k < feed->channel->ncountries; k++) {
+        struct souk_channels__item item;
+        souk_channels__item_build(&feed->countries[k], pool, p, v, &item);
+        if (!item.values[SOUK_CHANNELS__PRICE])
+            continue; /* no price there: the platform keeps the main feed's */
+        item.values[SOUK_CHANNELS__OVERRIDE] = feed->channel->countries[k].country;
+        rc = write_delimited_row(out, &feed->layout, feed->format, &item);
+    }
+    return rc;
+}
+
+/* A context per override country: the channel as if it sold there in that currency. */
+static void load_country_contexts(struct souk_feed *feed)
+{
+    size_t n = feed->channel->ncountries;
+    feed->countries = souk_pool_alloc(feed->pool, (n ? n : 1) * sizeof *feed->countries);
+    for (size_t k = 0; k < n; k++) {
+        struct souk_channel *local = souk_pool_alloc(feed->pool, sizeof *local);
+        *local = *feed->channel;
+        memcpy(local->currency, feed->channel->countries[k].currency, sizeof local->currency);
+        local->country = feed->channel->countries[k].country;
+        feed->countries[k] = feed->ctx;
+        feed->countries[k].channel = local;
+    }
 }
 
 static int write_page(struct souk_feed *feed, struct souk_db_conn *conn, struct souk_buf *out,
@@ -173,14 +299,13 @@ static int write_page(struct souk_feed *feed, struct souk_db_conn *conn, struct 
     for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
         if (!souk_channels__selects(feed->channel, &products[i]))
             continue;
-        for (size_t j = 0; rc == SOUK_OK && j < products[i].nvariants; j++) {
-            struct souk_channels__item item;
-            souk_channels__item_build(&feed->ctx, scratch, &products[i], &products[i].variants[j],
-                                      &item);
-            rc = feed->format == FORMAT_XML
-                     ? write_xml_item(out, feed->conn, &item)
-                     : write_delimited_row(out, feed->conn, feed->format, &item);
-        }
+        for (size_t j = 0; rc == SOUK_OK && j < products[i].nvariants; j++)
+            rc = feed->mode == MODE_LANGUAGE  ? write_language_rows(feed, scratch, out, &products[i],
+                                                                   &products[i].variants[j])
+                 : feed->mode == MODE_COUNTRY ? write_country_rows(feed, scratch, out, &products[i],
+                                                                  &products[i].variants[j])
+                                              : write_item(feed, scratch, out, &products[i],
+                                                           &products[i].variants[j]);
     }
     if (rc == SOUK_ETOOBIG)
         souk_err_set(err, rc, NULL, "a page of the feed is too large");
@@ -199,6 +324,8 @@ int souk_channels_feed_next(struct souk_feed *feed, struct souk_db_conn *conn,
         rc = souk_channels_get(conn, feed->pool, feed->channel_id, &feed->channel, err);
         if (rc == SOUK_OK)
             rc = souk_channels__context_load(conn, feed->pool, feed->channel, &feed->ctx, err);
+        if (rc == SOUK_OK && feed->mode == MODE_COUNTRY)
+            load_country_contexts(feed);
         if (rc == SOUK_OK)
             rc = write_header(feed, out);
         feed->stage = STAGE_ITEMS;

@@ -236,7 +236,7 @@ static void set_images(struct souk_pool *pool, const struct souk_product *p,
     souk_buf_release(&more);
 }
 
-static const char *plain_description(struct souk_pool *pool, const char *html)
+const char *souk_channels__plain_text(struct souk_pool *pool, const char *html)
 {
     if (!html)
         return NULL;
@@ -270,7 +270,7 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
     val[SOUK_CHANNELS__ID] = v->sku;
     val[SOUK_CHANNELS__GROUP_ID] = p->nvariants > 1 ? p->handle : NULL;
     val[SOUK_CHANNELS__TITLE] = p->title;
-    val[SOUK_CHANNELS__DESCRIPTION] = plain_description(pool, p->description);
+    val[SOUK_CHANNELS__DESCRIPTION] = souk_channels__plain_text(pool, p->description);
     val[SOUK_CHANNELS__LINK] = product_link(pool, ctx->channel->link_template, p, v);
     set_images(pool, p, v, it);
     int64_t available = 0;

@@ -55,6 +55,7 @@ const struct souk_channels__connector souk_channels__meta = {
     .in_stock = "in stock",
     .out_of_stock = "out of stock",
     .xml_prefix = "g:",
+    .overrides = true,
     .push = meta_push,
     .batch_max = 3000, /* items_batch takes 5,000; Meta recommends under 3,000 */
 };

@@ -137,6 +137,15 @@ static int validate(struct souk_pool *pool, struct souk_channel *c, struct souk_
     if (c->markup_bp < 0 || c->markup_bp > MAX_MARKUP_BP)
         return souk_err_set(err, SOUK_EINVAL, "pricing.markup_percent",
                             "markup_percent must be between 0 and 1000");
+    for (size_t i = 0; i < c->ncountries; i++) {
+        const struct souk_channel_country *o = &c->countries[i];
+        if (!souk_country_is_valid(souk_str_from(o->country)) ||
+            !souk_money_currency(souk_str_from(o->currency)) || strcmp(o->country, c->country) == 0)
+            return souk_err_set(err, SOUK_EINVAL, "pricing.country_overrides",
+                                "country_overrides[%zu] needs an ISO 3166 country other than the "
+                                "channel's own and an ISO 4217 currency",
+                                i);
+    }
     if (!c->rounding)
         c->rounding = (char *)souk_fx_rounding_name(SOUK_FX_HALF_EVEN);
     enum souk_fx_rounding rounding;
@@ -182,8 +191,25 @@ static char *selection_text(struct souk_pool *pool, const struct souk_channel *c
 
 static char *pricing_text(struct souk_pool *pool, const struct souk_channel *c)
 {
-    return dump_owned(pool, json_pack("{s:I, s:s}", "markup_bp", (json_int_t)c->markup_bp,
-                                      "rounding", c->rounding));
+    json_t *countries = json_array();
+    for (size_t i = 0; i < c->ncountries; i++)
+        json_array_append_new(countries, json_pack("[s, s]", c->countries[i].country,
+                                                   c->countries[i].currency));
+    return dump_owned(pool, json_pack("{s:I, s:s, s:o}", "markup_bp", (json_int_t)c->markup_bp,
+                                      "rounding", c->rounding, "countries", countries));
+}
+
+static void read_countries(struct souk_pool *pool, json_t *array, struct souk_channel *c)
+{
+    c->ncountries = json_array_size(array);
+    c->countries = souk_pool_alloc(pool, (c->ncountries ? c->ncountries : 1) * sizeof *c->countries);
+    for (size_t i = 0; i < c->ncountries; i++) {
+        json_t *pair = json_array_get(array, i);
+        snprintf(c->countries[i].country, sizeof c->countries[i].country, "%s",
+                 json_string_value(json_array_get(pair, 0)));
+        snprintf(c->countries[i].currency, sizeof c->countries[i].currency, "%s",
+                 json_string_value(json_array_get(pair, 1)));
+    }
 }
 
 static char **read_strings(struct souk_pool *pool, json_t *array, size_t *n)
@@ -244,6 +270,7 @@ static int read_channel_row(struct souk_pool *pool, struct souk_db_stmt *st, str
         c->markup_bp = json_integer_value(json_object_get(pricing, "markup_bp"));
         c->rounding = souk_pool_strdup(pool, json_string_value(json_object_get(pricing,
                                                                                "rounding")));
+        read_countries(pool, json_object_get(pricing, "countries"), c);
     }
     json_decref(creds);
     json_decref(selection);

@@ -113,8 +113,14 @@ static int fan_out(struct souk_db *db, struct souk_err *err)
     size_t nrows = 0, nchannels = 0;
     struct push_channel *channels;
     int64_t now = souk_time_now_us();
-    int rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+    /* A look first, read-only: an idle worker must not queue behind writers every poll. */
+    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
     if (rc == SOUK_OK)
+        rc = souk_outbox_read(conn, pool, CONSUMER, 1, &rows, &nrows, err);
+    souk_db_rollback(conn);
+    if (rc == SOUK_OK && nrows)
+        rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+    if (rc == SOUK_OK && nrows)
         rc = souk_outbox_read(conn, pool, CONSUMER, OUTBOX_BATCH, &rows, &nrows, err);
     if (rc == SOUK_OK && nrows)
         rc = load_push_channels(conn, pool, &channels, &nchannels, err);
@@ -459,7 +465,7 @@ int souk_channels_sync_start(struct souk_db *db, const struct souk_channels_sync
 {
     struct souk_channels_sync *s = souk_calloc(1, sizeof *s);
     s->db = db;
-    s->poll_ms = opts && opts->poll_ms > 0 ? opts->poll_ms : 50;
+    s->poll_ms = opts && opts->poll_ms > 0 ? opts->poll_ms : 10;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     if (pthread_create(&s->thread, NULL, worker, s) != 0) {

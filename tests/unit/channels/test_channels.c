@@ -104,11 +104,12 @@ static struct souk_channel *channel(struct fixture *f, const char *text)
     return c;
 }
 
-/* The whole feed of c in format, as one string (freed by the caller). */
-static char *feed(struct fixture *f, struct souk_channel *c, const char *format)
+/* The whole feed of c in format (override NULL for the main one), as one string to free. */
+static char *override_feed(struct fixture *f, struct souk_channel *c, const char *format,
+                           const char *override)
 {
     struct souk_feed *fd;
-    assert_int_equal(souk_channels_feed_open(c, format, &fd, &f->err), SOUK_OK);
+    assert_int_equal(souk_channels_feed_open(c, format, override, &fd, &f->err), SOUK_OK);
     struct souk_buf out = SOUK_BUF_INIT(1 << 24);
     bool done = false;
     for (int i = 0; !done && i < 100; i++)
@@ -116,6 +117,11 @@ static char *feed(struct fixture *f, struct souk_channel *c, const char *format)
     assert_true(done);
     souk_channels_feed_free(fd);
     return souk_buf_detach(&out, NULL);
+}
+
+static char *feed(struct fixture *f, struct souk_channel *c, const char *format)
+{
+    return override_feed(f, c, format, NULL);
 }
 
 #define META_US                                                                                    \
@@ -287,7 +293,7 @@ static void each_platform_gets_its_own_format(void **state)
     free(tsv);
 
     struct souk_feed *fd;
-    assert_int_equal(souk_channels_feed_open(g, "csv", &fd, &f->err), SOUK_ENOTFOUND);
+    assert_int_equal(souk_channels_feed_open(g, "csv", NULL, &fd, &f->err), SOUK_ENOTFOUND);
     assert_non_null(strstr(f->err.message, "google feeds come as xml, tsv"));
 
     struct souk_channel *t = channel(
@@ -385,6 +391,52 @@ static void the_fingerprint_moves_with_stock(void **state)
     assert_string_not_equal(before, after);
 }
 
+/* Meta's localized catalogs: translations per language, prices per country. */
+static void meta_override_feeds_carry_languages_and_countries(void **state)
+{
+    struct fixture *f = *state;
+    add_product(f, "{\"handle\": \"cap\", \"title\": \"Cap\", \"status\": \"active\", "
+                   "\"translations\": {\"pt-BR\": {\"title\": \"Bon\u00e9\", \"description\": "
+                   "\"<b>Leve</b>\"}, \"fr\": {\"title\": \"Casquette\"}}, "
+                   "\"variants\": [{\"sku\": \"CAP-1\", \"prices\": [{\"currency\": \"USD\", "
+                   "\"amount\": 1500}, {\"currency\": \"EUR\", \"amount\": 1400}]}]}");
+    assert_int_equal(souk_channels_fx_set(f->conn, "USD", "GBP", "0.79", &f->err), SOUK_OK);
+    struct souk_channel *c = channel(
+        f, "{\"name\": \"IG\", " META_US
+           ", \"pricing\": {\"rounding\": \"charm_99\", \"country_overrides\": "
+           "[{\"country\": \"DE\", \"currency\": \"EUR\"}, {\"country\": \"GB\", "
+           "\"currency\": \"GBP\"}, {\"country\": \"JP\", \"currency\": \"JPY\"}]}}");
+    char *lang = override_feed(f, c, "csv", "language");
+    assert_string_equal(lang, "id,override,title,description\n"
+                              "CAP-1,fr_XX,Casquette,\n"
+                              "CAP-1,pt_BR,Bon\u00e9,Leve\n");
+    free(lang);
+    char *country = override_feed(f, c, "tsv", "country");
+    /* EUR as the catalog has it; GBP through the rate (15.00 * 0.79 = 11.85 -> 11.99); no JPY
+     * price and no rate: no JP row, so Meta keeps the main price there. */
+    assert_string_equal(country, "id\toverride\tprice\tsale_price\tavailability\n"
+                                 "CAP-1\tDE\t14.00 EUR\t\tout of stock\n"
+                                 "CAP-1\tGB\t11.99 GBP\t\tout of stock\n");
+    free(country);
+    struct souk_feed *fd;
+    assert_int_equal(souk_channels_feed_open(c, "xml", "language", &fd, &f->err), SOUK_ENOTFOUND);
+    assert_int_equal(souk_channels_feed_open(c, "csv", "region", &fd, &f->err), SOUK_ENOTFOUND);
+    assert_string_equal(f->err.param, "override");
+    struct souk_channel *g = channel(
+        f, "{\"name\": \"GMC\", \"platform\": \"google\", \"country\": \"US\", \"locale\": "
+           "\"en\", \"currency\": \"USD\", \"link_template\": \"https://s.example/{handle}\", "
+           "\"credentials\": {\"access_token\": \"t\", \"merchant_id\": \"9\"}}");
+    assert_int_equal(souk_channels_feed_open(g, "tsv", "language", &fd, &f->err), SOUK_ENOTFOUND);
+    /* The channel's own country cannot be an override. */
+    assert_int_equal(create_channel(f,
+                                    "{\"name\": \"x\", " META_US
+                                    ", \"pricing\": {\"country_overrides\": [{\"country\": "
+                                    "\"US\", \"currency\": \"USD\"}]}}",
+                                    NULL, NULL),
+                     SOUK_EINVAL);
+    assert_string_equal(f->err.param, "pricing.country_overrides");
+}
+
 static void fx_rates_are_decimal_text_between_two_currencies(void **state)
 {
     struct fixture *f = *state;
@@ -419,6 +471,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_over_long_title_is_cut_and_warned_about, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_fingerprint_moves_with_stock, setup, teardown),
+        cmocka_unit_test_setup_teardown(meta_override_feeds_carry_languages_and_countries, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(fx_rates_are_decimal_text_between_two_currencies, setup,
                                         teardown),
     };
