@@ -67,6 +67,7 @@ struct souk_channel {
     size_t nstatuses;
     char **tags; /* carry only products with one of these tags; all when none */
     size_t ntags;
+    char *price_list;  /* "pl_..." whose fixed prices win over the catalog's, or NULL */
     int64_t markup_bp; /* basis points added to every price: 1000 is +10% */
     char *rounding;    /* a rounding rule name from core/fx.h, for derived prices */
     struct souk_channel_country *countries; /* override markets (Meta); never the channel's own */
@@ -149,6 +150,48 @@ int souk_channels_fx_delete(struct souk_db_conn *conn, const char *base, const c
 int souk_channels_fx_list(struct souk_db_conn *conn, struct souk_pool *pool,
                           struct souk_fx_entry **out, size_t *count,
                           struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- price lists ---- */
+
+struct souk_price_list {
+    char *id; /* "pl_..." */
+    char *name;
+    char currency[4];
+    int64_t prices; /* how many variants it prices (output only) */
+    int64_t version, created_at, updated_at;
+};
+
+struct souk_price_list_price {
+    char *variant_id;
+    int64_t amount; /* minor units of the list's currency, used as it is */
+    int64_t updated_at;
+};
+
+int souk_channels_price_list_create(struct souk_db_conn *conn, struct souk_pool *pool,
+                                    struct souk_price_list *pl,
+                                    struct souk_err *err) SOUK_MUST_CHECK;
+int souk_channels_price_list_get(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 const char *id, struct souk_price_list **out,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+/* Every price list (there are few: one per channel at most). */
+int souk_channels_price_list_all(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 struct souk_price_list **out, size_t *count,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+/* Refused (SOUK_ECONFLICT) while a channel sells at it. */
+int souk_channels_price_list_delete(struct souk_db_conn *conn, const char *id,
+                                    struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Sets a variant's price in the list; the channels selling at it re-push the variant. */
+int souk_channels_price_set(struct souk_db_conn *conn, const char *list_id,
+                            struct souk_price_list_price *price,
+                            struct souk_err *err) SOUK_MUST_CHECK;
+int souk_channels_price_delete(struct souk_db_conn *conn, const char *list_id,
+                               const char *variant_id, struct souk_err *err) SOUK_MUST_CHECK;
+/* A page of the list's prices in variant id order, after the cursor. */
+int souk_channels_price_page(struct souk_db_conn *conn, struct souk_pool *pool,
+                             const char *list_id, const char *after, int limit,
+                             struct souk_price_list_price **out, size_t *count, bool *has_more,
+                             struct souk_err *err) SOUK_MUST_CHECK;
 
 /* ---- feeds ---- */
 

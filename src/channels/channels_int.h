@@ -165,8 +165,14 @@ struct souk_channels__item {
     const char *price_problem; /* why there is no price, for diagnostics */
 };
 
+/* The variant's price in a price list: 1 with *amount set, 0 when the list has none. */
+int souk_channels__list_price(struct souk_db_conn *conn, const char *list_id,
+                              const char *variant_id, int64_t *amount,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
 /* Everything the item builder needs besides the product: the channel, and its FX table. */
 struct souk_channels__context {
+    struct souk_db_conn *conn; /* for the channel's price list; set before each build */
     const struct souk_channel *channel;
     const struct souk_channels__connector *connector;
     struct souk_fx_entry *rates;

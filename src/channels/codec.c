@@ -175,9 +175,13 @@ static int decode_pricing(struct souk_pool *pool, json_t *in, struct souk_channe
                      ? take_text(pool, value, "pricing.rounding", &c->rounding, err)
                  : strcmp(key, "country_overrides") == 0
                      ? decode_countries(pool, value, c, err)
+                 : strcmp(key, "price_list") == 0
+                     ? (json_is_null(value) ? (c->price_list = NULL, SOUK_OK)
+                                            : take_text(pool, value, "pricing.price_list",
+                                                        &c->price_list, err))
                      : souk_err_set(err, SOUK_EINVAL, "pricing",
                                     "unknown field pricing.%.64s: it takes markup_percent, "
-                                    "rounding and country_overrides",
+                                    "rounding, price_list and country_overrides",
                                     key);
         if (rc != SOUK_OK)
             return rc;
@@ -275,12 +279,13 @@ json_t *souk_channels_encode(const struct souk_channel *c, const char *feed_toke
         json_array_append_new(countries, json_pack("{s:s, s:s}", "country", c->countries[i].country,
                                                    "currency", c->countries[i].currency));
     json_t *out = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o}, s:{s:s, s:s, s:o}, "
-        "s:o, s:I, s:o, s:o}",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o}, s:{s:s, s:s, s:s?, "
+        "s:o}, s:o, s:I, s:o, s:o}",
         "id", c->id, "platform", c->platform, "name", c->name, "status", c->status, "country",
         c->country, "locale", c->locale, "currency", c->currency, "base_url", c->base_url,
         "link_template", c->link_template, "credentials_set", creds, "selection", "statuses",
-        statuses, "tags", tags, "pricing", "markup_percent", markup, "rounding", c->rounding, "country_overrides", countries,
+        statuses, "tags", tags, "pricing", "markup_percent", markup, "rounding", c->rounding, "price_list", c->price_list,
+        "country_overrides", countries,
         "feeds", feeds, "version", (json_int_t)c->version, "created_at", time_json(c->created_at),
         "updated_at", time_json(c->updated_at));
     if (feed_token)

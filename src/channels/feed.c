@@ -331,6 +331,10 @@ int souk_channels_feed_next(struct souk_feed *feed, struct souk_db_conn *conn,
         feed->stage = STAGE_ITEMS;
         break;
     case STAGE_ITEMS:
+        /* The stream's connection is the same every chunk, but say so rather than assume. */
+        feed->ctx.conn = conn;
+        for (size_t k = 0; feed->countries && k < feed->channel->ncountries; k++)
+            feed->countries[k].conn = conn;
         rc = write_page(feed, conn, out, err);
         break;
     case STAGE_FOOTER:

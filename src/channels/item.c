@@ -21,6 +21,7 @@ int souk_channels__context_load(struct souk_db_conn *conn, struct souk_pool *poo
                                 struct souk_err *err)
 {
     memset(ctx, 0, sizeof *ctx);
+    ctx->conn = conn;
     ctx->channel = c;
     ctx->connector = souk_channels__connector(c->platform);
     ctx->now_us = souk_time_now_us();
@@ -140,6 +141,22 @@ static void set_prices(const struct souk_channels__context *ctx, struct souk_poo
 {
     const char *currency = ctx->channel->currency;
     it->price_minor = SOUK_CATALOG_UNSET;
+    if (ctx->channel->price_list) {
+        /* A fixed price is the price: no conversion, markup or rounding. */
+        struct souk_err err = SOUK_ERR_INIT;
+        int64_t fixed;
+        int rc = souk_channels__list_price(ctx->conn, ctx->channel->price_list, v->id, &fixed,
+                                           &err);
+        if (rc < 0) {
+            it->price_problem = "the price list could not be read";
+            return;
+        }
+        if (rc == 1) {
+            it->price_minor = fixed;
+            it->values[SOUK_CHANNELS__PRICE] = money_text(pool, fixed, currency);
+            return;
+        }
+    }
     const struct souk_price *pr = pick_price(ctx, v);
     if (!pr) {
         it->price_problem = v->nprices

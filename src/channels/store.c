@@ -84,6 +84,24 @@ static int check_selection(const struct souk_channel *c, struct souk_err *err)
     return SOUK_OK;
 }
 
+/* A channel sells at a price list in its own currency only: fixed prices are not converted. */
+static int check_price_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const struct souk_channel *c, struct souk_err *err)
+{
+    struct souk_price_list *pl;
+    if (!c->price_list)
+        return SOUK_OK;
+    int rc = souk_channels_price_list_get(conn, pool, c->price_list, &pl, err);
+    if (rc == SOUK_ENOTFOUND)
+        return souk_err_set(err, SOUK_EUNPROC, "pricing.price_list", "no price list %.64s",
+                            c->price_list);
+    if (rc == SOUK_OK && strcmp(pl->currency, c->currency) != 0)
+        return souk_err_set(err, SOUK_EUNPROC, "pricing.price_list",
+                            "price list %.64s is in %s, the channel sells in %s", pl->id,
+                            pl->currency, c->currency);
+    return rc;
+}
+
 /* Fills defaults (base URL, statuses, rounding) and checks every field. */
 static int validate(struct souk_pool *pool, struct souk_channel *c, struct souk_err *err)
 {
@@ -195,8 +213,9 @@ static char *pricing_text(struct souk_pool *pool, const struct souk_channel *c)
     for (size_t i = 0; i < c->ncountries; i++)
         json_array_append_new(countries, json_pack("[s, s]", c->countries[i].country,
                                                    c->countries[i].currency));
-    return dump_owned(pool, json_pack("{s:I, s:s, s:o}", "markup_bp", (json_int_t)c->markup_bp,
-                                      "rounding", c->rounding, "countries", countries));
+    return dump_owned(pool, json_pack("{s:I, s:s, s:o, s:s?}", "markup_bp",
+                                      (json_int_t)c->markup_bp, "rounding", c->rounding,
+                                      "countries", countries, "price_list", c->price_list));
 }
 
 static void read_countries(struct souk_pool *pool, json_t *array, struct souk_channel *c)
@@ -271,6 +290,8 @@ static int read_channel_row(struct souk_pool *pool, struct souk_db_stmt *st, str
         c->rounding = souk_pool_strdup(pool, json_string_value(json_object_get(pricing,
                                                                                "rounding")));
         read_countries(pool, json_object_get(pricing, "countries"), c);
+        c->price_list =
+            souk_pool_strdup(pool, json_string_value(json_object_get(pricing, "price_list")));
     }
     json_decref(creds);
     json_decref(selection);
@@ -308,6 +329,8 @@ int souk_channels_create(struct souk_db_conn *conn, struct souk_pool *pool, stru
                          char token_out[SOUK_CHANNELS_FEED_TOKEN_MAX], struct souk_err *err)
 {
     int rc = validate(pool, c, err);
+    if (rc == SOUK_OK)
+        rc = check_price_list(conn, pool, c, err);
     if (rc != SOUK_OK)
         return rc;
     char id[SOUK_ID_MAX], hash[TOKEN_HASH_HEX + 1];
@@ -369,6 +392,8 @@ int souk_channels_update(struct souk_db_conn *conn, struct souk_pool *pool, stru
     int rc = check_version(conn, c->id, expected_version, err);
     if (rc == SOUK_OK)
         rc = validate(pool, c, err);
+    if (rc == SOUK_OK)
+        rc = check_price_list(conn, pool, c, err);
     if (rc != SOUK_OK)
         return rc;
     c->version++;

@@ -212,6 +212,48 @@ static void a_deleted_variant_leaves_the_platform(void **state)
     wait_count(w, DEMO_VARIANTS - 1);
 }
 
+/* Selling at a price list: setting the channel to it, and changing a price in it, re-push. */
+static void price_list_prices_reach_the_platform(void **state)
+{
+    struct world *w = *state;
+    wait_count(w, DEMO_VARIANTS);
+    char list[SOUK_H_ID_MAX], path[256], body[128];
+    souk_h_create(&w->souk, "/v1/price_lists", "{\"name\": \"Instagram\", \"currency\": \"USD\"}",
+                  list);
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-1");
+    snprintf(path, sizeof path, "/v1/price_lists/%s/prices/%s", list,
+             souk_h_text(p, "data[0].variants[0].id"));
+    json_decref(p);
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "PUT", path, w->souk.key, "{\"amount\": 5500}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    snprintf(body, sizeof body, "{\"pricing\": {\"price_list\": \"%s\"}}", list);
+    char channel[128];
+    snprintf(channel, sizeof channel, "/v1/channels/%s", w->channel);
+    souk_h_request(&w->souk, "PATCH", channel, w->souk.key, body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    const char *want[] = {"55.00 USD", "51.50 USD"};
+    for (int step = 0; step < 2; step++) {
+        if (step == 1) {
+            souk_h_request(&w->souk, "PUT", path, w->souk.key, "{\"amount\": 5150}", NULL, &r);
+            assert_int_equal(r.status, 200);
+            souk_h_resp_release(&r);
+        }
+        bool seen = false;
+        for (int i = 0; i < 500 && !seen; i++) {
+            json_t *item = sim_item(w, "DEMO-01-1");
+            seen = strcmp(souk_h_text(item, "fields.price"), want[step]) == 0;
+            json_decref(item);
+            if (!seen)
+                souk_h_sleep_ms(20);
+        }
+        if (!seen)
+            fail_msg("the platform never showed %s", want[step]);
+    }
+}
+
 /* 503s, a dropped connection, garbage and an HTML page: each delays the change, none loses it. */
 static void platform_failures_are_retried_until_the_change_lands(void **state)
 {
@@ -314,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stock_and_price_changes_reach_the_platform, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_deleted_variant_leaves_the_platform, setup, teardown),
+        cmocka_unit_test_setup_teardown(price_list_prices_reach_the_platform, setup, teardown),
         cmocka_unit_test_setup_teardown(platform_failures_are_retried_until_the_change_lands,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_rate_limit_pauses_the_channel_for_retry_after, setup,

@@ -437,6 +437,64 @@ static void meta_override_feeds_carry_languages_and_countries(void **state)
     assert_string_equal(f->err.param, "pricing.country_overrides");
 }
 
+/* The variant's id from its SKU. */
+static const char *variant_id(struct fixture *f, const char *sku)
+{
+    struct souk_variant_filter vf = {.sku = sku, .limit = 1};
+    struct souk_variant *v;
+    size_t n;
+    bool more;
+    assert_int_equal(souk_catalog_variant_list(f->conn, f->pool, &vf, &v, &n, &more, &f->err),
+                     SOUK_OK);
+    assert_int_equal(n, 1);
+    return v[0].id;
+}
+
+/* A price list's fixed prices win, untouched by markup and rounding; others fall back. */
+static void a_price_list_fixes_prices(void **state)
+{
+    struct fixture *f = *state;
+    add_product(f, SHIRT);
+    assert_int_equal(souk_channels_fx_set(f->conn, "EUR", "USD", "1.0842", &f->err), SOUK_OK);
+    struct souk_price_list tiktok = {.name = "TikTok US", .currency = "USD"}, yen = {
+        .name = "Japan", .currency = "JPY"};
+    assert_int_equal(souk_channels_price_list_create(f->conn, f->pool, &tiktok, &f->err), SOUK_OK);
+    assert_int_equal(souk_channels_price_list_create(f->conn, f->pool, &yen, &f->err), SOUK_OK);
+    struct souk_price_list_price fixed = {.variant_id = (char *)variant_id(f, "SH-S"),
+                                          .amount = 1799};
+    assert_int_equal(souk_channels_price_set(f->conn, tiktok.id, &fixed, &f->err), SOUK_OK);
+    struct souk_price_list_price nobody = {.variant_id = "var_nope", .amount = 1};
+    assert_int_equal(souk_channels_price_set(f->conn, tiktok.id, &nobody, &f->err),
+                     SOUK_ENOTFOUND);
+
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"name\": \"IG\", " META_US ", \"pricing\": {\"price_list\": \"%s\", "
+             "\"markup_percent\": 10, \"rounding\": \"charm_99\"}}",
+             tiktok.id);
+    struct souk_channel *c = channel(f, body);
+    char *csv = feed(f, c, "csv");
+    assert_non_null(strstr(csv, "\nSH-S,\"Shirt, linen\",\"Soft & cool\nLinen\",in stock,new,"
+                                "17.99 USD,"));
+    /* SH M has no fixed price: EUR 18.50 -> 20.06 -> +10% 22.07 -> charm_99 22.99. */
+    assert_non_null(strstr(csv, ",22.99 USD,"));
+    free(csv);
+
+    /* A list in another currency, or none at all, is refused. */
+    snprintf(body, sizeof body, "{\"name\": \"x\", " META_US ", \"pricing\": {\"price_list\": "
+             "\"%s\"}}", yen.id);
+    assert_int_equal(create_channel(f, body, NULL, NULL), SOUK_EUNPROC);
+    assert_string_equal(f->err.param, "pricing.price_list");
+    assert_int_equal(create_channel(f,
+                                    "{\"name\": \"y\", " META_US
+                                    ", \"pricing\": {\"price_list\": \"pl_nope\"}}",
+                                    NULL, NULL),
+                     SOUK_EUNPROC);
+    /* In use: cannot be deleted; unused: can. */
+    assert_int_equal(souk_channels_price_list_delete(f->conn, tiktok.id, &f->err), SOUK_ECONFLICT);
+    assert_int_equal(souk_channels_price_list_delete(f->conn, yen.id, &f->err), SOUK_OK);
+}
+
 static void fx_rates_are_decimal_text_between_two_currencies(void **state)
 {
     struct fixture *f = *state;
@@ -473,6 +531,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_fingerprint_moves_with_stock, setup, teardown),
         cmocka_unit_test_setup_teardown(meta_override_feeds_carry_languages_and_countries, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_price_list_fixes_prices, setup, teardown),
         cmocka_unit_test_setup_teardown(fx_rates_are_decimal_text_between_two_currencies, setup,
                                         teardown),
     };
