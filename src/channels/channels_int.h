@@ -83,6 +83,28 @@ typedef int (*souk_channels__push_fn)(const struct souk_channel *c,
                                       struct souk_pool *pool, struct souk_channels__push *items,
                                       size_t n, struct souk_channels__batch_outcome *out);
 
+/*
+ * Sends body (taken; NULL for a GET) as JSON to url with one extra header (the platform's
+ * Authorization), and returns the answer parsed when the platform said 200 in JSON, else NULL.
+ * resp (the caller releases it) and *call_rc say what came back, for
+ * souk_channels__batch_failed.
+ */
+json_t *souk_channels__exchange(struct souk_channels__client *client, const char *url,
+                                const char *header, json_t *body,
+                                struct souk_channels__response *resp, int *call_rc);
+
+/*
+ * GETs url until done(answer) says a platform-side batch has finished, waiting a step longer
+ * before each new try (about 7 s in all); returns that answer, or NULL after the last try.
+ * resp and *call_rc hold the last exchange either way (the caller releases resp).
+ */
+json_t *souk_channels__poll(struct souk_channels__client *client, const char *url,
+                            const char *header, bool (*done)(json_t *answer),
+                            struct souk_channels__response *resp, int *call_rc);
+
+/* A comma-separated list of the feed's (additional image links) as a JSON array of strings. */
+json_t *souk_channels__list_array(const char *text);
+
 /* The value of credential name of c, or NULL. */
 const char *souk_channels__credential(const struct souk_channel *c, const char *name);
 

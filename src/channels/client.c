@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "channels/channels_int.h"
 #include "core/alloc.h"
@@ -152,4 +153,43 @@ const char *souk_channels__credential(const struct souk_channel *c, const char *
         if (strcmp(c->credentials[i].name, name) == 0)
             return c->credentials[i].value;
     return NULL;
+}
+
+json_t *souk_channels__exchange(struct souk_channels__client *client, const char *url,
+                                const char *header, json_t *body,
+                                struct souk_channels__response *resp, int *call_rc)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    struct souk_channels__request req = {
+        .url = url,
+        .headers = {header},
+        .body = text,
+        .body_len = text ? strlen(text) : 0,
+    };
+    *call_rc = souk_channels__client_call(client, &req, resp);
+    souk_free(text);
+    json_error_t jerr;
+    return *call_rc == SOUK_OK && resp->status == 200
+               ? json_loadb(resp->body.data, resp->body.len, 0, &jerr)
+               : NULL;
+}
+
+#define POLLS 8
+#define POLL_STEP_US 250000u
+
+json_t *souk_channels__poll(struct souk_channels__client *client, const char *url,
+                            const char *header, bool (*done)(json_t *answer),
+                            struct souk_channels__response *resp, int *call_rc)
+{
+    for (unsigned attempt = 1;; attempt++) {
+        json_t *answer = souk_channels__exchange(client, url, header, NULL, resp, call_rc);
+        if (answer && done(answer))
+            return answer;
+        json_decref(answer);
+        if (attempt == POLLS)
+            return NULL;
+        souk_channels__response_release(resp);
+        usleep(POLL_STEP_US * attempt);
+    }
 }

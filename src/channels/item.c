@@ -337,3 +337,13 @@ json_t *souk_channels__item_object(const struct souk_channels__connector *conn,
     }
     return obj;
 }
+
+json_t *souk_channels__list_array(const char *text)
+{
+    json_t *list = json_array();
+    for (size_t len; text && *text; text += len + (text[len] == ',')) {
+        len = strcspn(text, ",");
+        json_array_append_new(list, json_stringn(text, len));
+    }
+    return list;
+}

@@ -8,10 +8,8 @@
  * "out of stock"; quantity_to_sell_on_facebook is what the shop may sell (onsite checkout).
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "channels/channels_int.h"
-#include "core/alloc.h"
 
 static const struct souk_channels__column columns[] = {
     {"id", SOUK_CHANNELS__ID, SOUK_CHANNELS__REQUIRED, 100},
@@ -63,7 +61,6 @@ const struct souk_channels__connector souk_channels__meta = {
 /* ---- push: the Catalog Batch API ---- */
 
 #define GRAPH_VERSION "v21.0"
-#define STATUS_POLLS 10
 
 /* items_batch takes a request per item: UPDATE upserts (allow_upsert is on by default). */
 static json_t *batch_request(const struct souk_channels__push *p)
@@ -112,22 +109,12 @@ static int meta_push(const struct souk_channel *c, struct souk_channels__client 
     json_t *requests = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(requests, batch_request(&items[i]));
-    json_t *body = json_pack("{s:s, s:o}", "item_type", "PRODUCT_ITEM", "requests", requests);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    struct souk_channels__request req = {
-        .url = souk_pool_printf(pool, "%s/" GRAPH_VERSION "/%s/items_batch", c->base_url, catalog),
-        .headers = {auth},
-        .body = text,
-        .body_len = strlen(text),
-    };
     struct souk_channels__response resp;
-    int rc = souk_channels__client_call(client, &req, &resp);
-    souk_free(text);
-    json_error_t jerr;
-    json_t *answer = rc == SOUK_OK && resp.status == 200
-                         ? json_loadb(resp.body.data, resp.body.len, 0, &jerr)
-                         : NULL;
+    int rc;
+    json_t *answer = souk_channels__exchange(
+        client, souk_pool_printf(pool, "%s/" GRAPH_VERSION "/%s/items_batch", c->base_url, catalog),
+        auth, json_pack("{s:s, s:o}", "item_type", "PRODUCT_ITEM", "requests", requests), &resp,
+        &rc);
     const char *handle = json_string_value(json_array_get(json_object_get(answer, "handles"), 0));
     if (!handle) {
         souk_channels__batch_failed(&resp, rc, items, n, out);
@@ -136,28 +123,17 @@ static int meta_push(const struct souk_channel *c, struct souk_channels__client 
         return SOUK_OK;
     }
     /* The batch runs on Meta's side: ask how it went until it has finished. */
-    struct souk_channels__request poll = {
-        .url = souk_pool_printf(pool, "%s/" GRAPH_VERSION "/%s/check_batch_request_status?handle=%s",
-                                c->base_url, catalog, handle),
-        .headers = {auth},
-    };
-    json_t *status = NULL;
-    for (int attempt = 0; attempt < STATUS_POLLS && !finished(status); attempt++) {
-        if (attempt)
-            usleep(200000u * (unsigned)attempt);
-        json_decref(status);
-        souk_channels__response_release(&resp);
-        rc = souk_channels__client_call(client, &poll, &resp);
-        status = rc == SOUK_OK && resp.status == 200
-                     ? json_loadb(resp.body.data, resp.body.len, 0, &jerr)
-                     : NULL;
-    }
-    if (finished(status))
+    const char *status_url =
+        souk_pool_printf(pool, "%s/" GRAPH_VERSION "/%s/check_batch_request_status?handle=%s",
+                         c->base_url, catalog, handle);
+    json_decref(answer);
+    souk_channels__response_release(&resp);
+    json_t *status = souk_channels__poll(client, status_url, auth, finished, &resp, &rc);
+    if (status)
         apply_status(status, pool, items, n);
     else
         souk_channels__batch_failed(&resp, rc, items, n, out);
     json_decref(status);
-    json_decref(answer);
     souk_channels__response_release(&resp);
     return SOUK_OK;
 }

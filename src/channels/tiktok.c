@@ -4,10 +4,35 @@
  * The feed follows TikTok's "Catalog Product Parameters" (ads.tiktok.com/help/article/
  * catalog-product-parameters, updated 2025-02): nine required fields (sku_id, title,
  * description, availability, condition, price, link, image_link, brand); availability
- * "in stock" / "out of stock"; price "9.99 USD". The Partner API (stock push) follows the
- * TikTok Shop Partner Center 202309 product API.
+ * "in stock" / "out of stock"; price "9.99 USD".
+ *
+ * The push follows the TikTok Shop Partner API, product API version 202309: "Create Product",
+ * "Update Inventory" and "Update Price" as the Partner Center documents them (request and
+ * answer shapes as transcribed in the lywzx/tiktok-partner-api type definitions; the Partner
+ * Center pages themselves were not retrieved), the signing steps of shared/platform-facts.md
+ * §2.7, and the simulator's contract in docs/internals/sim.md.
+ * - Every call is signed (sig.h): app_key, timestamp and shop_cipher in the query with the
+ *   sign over them, the path and the exact body; the shop's token in x-tts-access-token.
+ *   Answers are the envelope {code, message, request_id, data}; code 0 is success.
+ * - TikTok lists products that hold SKUs. A variant TikTok does not know yet is created with
+ *   the batch's other new variants of its souk product as one TikTok product, one SKU each
+ *   (seller_sku is our SKU), and the product and SKU ids TikTok mints are kept per item
+ *   (channel_items) for every later call. A known variant gets its stock, and on a whole-item
+ *   change its price, through the update endpoints: one call per TikTok product.
+ * - warehouse_id and category_id are among the credentials although they are no secret: they
+ *   are parameters of the seller's TikTok account that souk has no data for (TikTok's own
+ *   warehouse ids and leaf-category tree, from its "Get Warehouse List" and "Get Categories"),
+ *   and credentials are where a channel keeps per-account values. All stock goes to that one
+ *   warehouse and every product souk creates is listed in that one category.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "channels/channels_int.h"
+#include "core/alloc.h"
+#include "core/textout.h"
+#include "core/time.h"
+#include "sig/sig.h"
 
 static const struct souk_channels__column columns[] = {
     {"sku_id", SOUK_CHANNELS__ID, SOUK_CHANNELS__REQUIRED, 100},
@@ -30,9 +55,15 @@ static const struct souk_channels__column columns[] = {
     {"size", SOUK_CHANNELS__SIZE, 0, 100},
 };
 
-static const char *const credentials[] = {"app_key", "app_secret", "access_token",
-                                          "shop_cipher", NULL};
+static const char *const credentials[] = {
+    "app_key", "app_secret", "access_token", "shop_cipher", "warehouse_id", "category_id", NULL};
 static const char *const formats[] = {"csv", NULL};
+
+#define MAX_SKUS 100 /* SKUs in one product, and in one update call (US and UK shops) */
+
+static int tiktok_push(const struct souk_channel *c, struct souk_channels__client *client,
+                       struct souk_pool *pool, struct souk_channels__push *items, size_t n,
+                       struct souk_channels__batch_outcome *out);
 
 const struct souk_channels__connector souk_channels__tiktok = {
     .platform = "tiktok",
@@ -45,4 +76,426 @@ const struct souk_channels__connector souk_channels__tiktok = {
     .in_stock = "in stock",
     .out_of_stock = "out of stock",
     .xml_prefix = "",
+    .push = tiktok_push,
+    .batch_max = MAX_SKUS, /* so a call per product never holds more SKUs than TikTok takes */
 };
+
+/* ---- push: the product API ---- */
+
+#define PRODUCTS_PATH "/product/202309/products"
+#define MAX_QUANTITY 99999  /* Update Inventory takes 0 to 99,999 per warehouse */
+#define MAX_TITLE_CHARS 255 /* Create Product, US and UK shops */
+#define MAX_DESCRIPTION_CHARS 10000
+/* Cut to this, a description fits however much escaping lengthens it (&quot; is 6 for 1). */
+#define SAFE_DESCRIPTION_CHARS ((MAX_DESCRIPTION_CHARS - 7) / 6)
+#define CODE_NOT_IN_SHOP 12052048 /* the product (or SKU) is not one of the shop's */
+
+/* The calls an item still needs, in the order they are made. */
+enum stage { STAGE_INVENTORY, STAGE_PRICE, STAGE_CREATE, STAGE_DONE };
+
+struct item_state {
+    enum stage stage;
+    bool alone; /* its product's update answered "not in the shop": ask about it on its own */
+};
+
+/* One push: the account, and where each of its items is. */
+struct push {
+    const struct souk_channel *c;
+    struct souk_channels__client *client;
+    struct souk_pool *pool;
+    const char *app_key, *app_secret, *shop_cipher, *warehouse_id, *category_id;
+    const char *query;        /* "app_key=...&shop_cipher=...", escaped */
+    const char *token_header; /* never logged: client.c logs no header */
+    struct souk_channels__push *items;
+    struct item_state *state;
+    size_t n;
+};
+
+/* What an answer means for the items of its call. */
+enum verdict {
+    TOOK,    /* code 0 */
+    REFUSED, /* a 4xx naming what is wrong with the request: sent again, it fails again */
+    LOST,    /* code 12052048: TikTok has no such product or SKU (any more) */
+    FAILED,  /* auth, rate limit, 5xx, no answer or not TikTok's: the whole batch waits */
+};
+
+/* s percent-encoded for a query value: RFC 3986 unreserved bytes stay. */
+static const char *query_escape(struct souk_pool *pool, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = souk_pool_alloc(pool, 3 * strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        bool unreserved = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                          (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' ||
+                          ch == '~';
+        if (unreserved) {
+            *o++ = (char)ch;
+        } else {
+            *o++ = '%';
+            *o++ = hex[ch >> 4];
+            *o++ = hex[ch & 15];
+        }
+    }
+    return out;
+}
+
+/* "message (TikTok code N)" from an envelope or an entry of data.errors. */
+static const char *reason_text(struct souk_pool *pool, json_t *obj)
+{
+    const char *message = json_string_value(json_object_get(obj, "message"));
+    return souk_pool_printf(pool, "%s (TikTok code %lld)", message ? message : "no message",
+                            (long long)json_integer_value(json_object_get(obj, "code")));
+}
+
+static enum verdict judge(int call_rc, const struct souk_channels__response *resp, json_t **answer)
+{
+    json_error_t jerr;
+    *answer = call_rc == SOUK_OK ? json_loadb(resp->body.data, resp->body.len, 0, &jerr) : NULL;
+    json_t *code = json_object_get(*answer, "code");
+    if (!json_is_integer(code))
+        return FAILED;
+    if (json_integer_value(code) == 0)
+        return resp->status >= 200 && resp->status < 300 ? TOOK : FAILED;
+    if (json_integer_value(code) == CODE_NOT_IN_SHOP)
+        return LOST;
+    /* Credentials, permissions, timeouts and rate limits are the account's, not the items'. */
+    bool items_at_fault = resp->status >= 400 && resp->status < 500 && resp->status != 401 &&
+                          resp->status != 403 && resp->status != 408 && resp->status != 429;
+    return items_at_fault ? REFUSED : FAILED;
+}
+
+/*
+ * Sends body (consumed) to path, signed, and judges the answer. *answer is the parsed answer
+ * or NULL (json_decref it); FAILED has filled out.
+ */
+static enum verdict call(struct push *t, const char *path, json_t *body, json_t **answer,
+                         struct souk_channels__batch_outcome *out)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char timestamp[24], sign[SOUK_SIG_HEX_MAX];
+    snprintf(timestamp, sizeof timestamp, "%lld", (long long)(souk_time_now_us() / 1000000));
+    const struct souk_sig_param params[] = {
+        {"app_key", t->app_key}, {"shop_cipher", t->shop_cipher}, {"timestamp", timestamp}};
+    *answer = NULL;
+    if (souk_sig_tiktok(t->app_secret, path, params, 3, souk_str_from(text), sign) != SOUK_OK) {
+        souk_free(text);
+        snprintf(out->error, sizeof out->error, "the request to TikTok could not be signed");
+        return FAILED;
+    }
+    struct souk_channels__request req = {
+        .url = souk_pool_printf(t->pool, "%s%s?%s&timestamp=%s&sign=%s", t->c->base_url, path,
+                                t->query, timestamp, sign),
+        .headers = {t->token_header},
+        .body = text,
+        .body_len = strlen(text),
+    };
+    struct souk_channels__response resp;
+    int rc = souk_channels__client_call(t->client, &req, &resp);
+    souk_free(text);
+    enum verdict v = judge(rc, &resp, answer);
+    if (v == FAILED)
+        souk_channels__batch_failed(&resp, rc, NULL, 0, out); /* the items: see tiktok_push */
+    souk_channels__response_release(&resp);
+    return v;
+}
+
+/* ---- what is sent ---- */
+
+static bool has_price(const struct souk_channels__item *item)
+{
+    return item->values[SOUK_CHANNELS__PRICE] && strchr(item->values[SOUK_CHANNELS__PRICE], ' ');
+}
+
+/* TikTok's {amount, currency} from the item's "63.99 USD" (has_price must hold). */
+static json_t *price_object(const struct souk_channels__item *item)
+{
+    const char *text = item->values[SOUK_CHANNELS__PRICE], *space = strchr(text, ' ');
+    return json_pack("{s:s%, s:s}", "amount", text, (size_t)(space - text), "currency", space + 1);
+}
+
+/* The item's stock in the account's warehouse. A deleted variant is set to 0: TikTok deletes
+ * and deactivates whole products only, and the sim has neither, so a SKU leaves sale this way
+ * and keeps its place in its product, ready to sell again if the variant comes back. */
+static json_t *inventory(const struct push *t, const struct souk_channels__push *p)
+{
+    int64_t quantity;
+    if (p->op == SOUK_CHANNELS__DELETE ||
+        souk_str_to_i64(souk_str_from(p->item->values[SOUK_CHANNELS__QUANTITY]), 0, INT64_MAX,
+                        &quantity) != SOUK_OK)
+        quantity = 0;
+    /* More than TikTok takes is as good as its maximum: the shop cannot sell that many at once. */
+    if (quantity > MAX_QUANTITY)
+        quantity = MAX_QUANTITY;
+    return json_pack("[{s:s, s:I}]", "warehouse_id", t->warehouse_id, "quantity",
+                     (json_int_t)quantity);
+}
+
+/* TikTok takes the description as HTML: the item's plain text, escaped, as one paragraph. */
+static const char *description_html(struct souk_pool *pool, const char *plain)
+{
+    if (!plain)
+        return NULL;
+    struct souk_str text = souk_str_from(plain);
+    struct souk_buf html = SOUK_BUF_INIT(8u << 20);
+    int rc = souk_textout_xml_text(&html, text);
+    struct souk_str escaped = {html.data, html.len};
+    if (rc == SOUK_OK &&
+        souk_textout_truncate_utf8(escaped, SIZE_MAX, MAX_DESCRIPTION_CHARS - 7).len < html.len) {
+        souk_buf_reset(&html);
+        rc = souk_textout_xml_text(
+            &html, souk_textout_truncate_utf8(text, SIZE_MAX, SAFE_DESCRIPTION_CHARS));
+    }
+    const char *out = rc == SOUK_OK ? souk_pool_printf(pool, "<p>%s</p>", html.data) : NULL;
+    souk_buf_release(&html);
+    return out;
+}
+
+/* Create Product: the items (new variants of one souk product) as the SKUs of one product. */
+static json_t *product_body(const struct push *t, const size_t *idx, size_t count)
+{
+    const struct souk_channels__item *first = t->items[idx[0]].item;
+    json_t *skus = json_array();
+    for (size_t k = 0; k < count; k++) {
+        const struct souk_channels__push *p = &t->items[idx[k]];
+        json_array_append_new(skus, json_pack("{s:s, s:o, s:o}", "seller_sku", p->sku, "price",
+                                              price_object(p->item), "inventory", inventory(t, p)));
+    }
+    struct souk_str title = souk_textout_truncate_utf8(
+        souk_str_from(first->values[SOUK_CHANNELS__TITLE]), SIZE_MAX, MAX_TITLE_CHARS);
+    return json_pack("{s:s%, s:s?, s:s, s:o}", "title", title.ptr, title.len, "description",
+                     description_html(t->pool, first->values[SOUK_CHANNELS__DESCRIPTION]),
+                     "category_id", t->category_id, "skus", skus);
+}
+
+/* Update Inventory or Update Price: {"skus": [{"id", "inventory" | "price"}]}. */
+static json_t *update_body(const struct push *t, enum stage s, const size_t *idx, size_t count)
+{
+    json_t *skus = json_array();
+    for (size_t k = 0; k < count; k++) {
+        const struct souk_channels__push *p = &t->items[idx[k]];
+        json_array_append_new(
+            skus, json_pack("{s:s, s:o}", "id", p->platform_sku_id,
+                            s == STAGE_PRICE ? "price" : "inventory",
+                            s == STAGE_PRICE ? price_object(p->item) : inventory(t, p)));
+    }
+    return json_pack("{s:o}", "skus", skus);
+}
+
+/* ---- what becomes of the items ---- */
+
+static void finish(struct push *t, size_t i, enum souk_channels__result result, const char *error)
+{
+    t->state[i].stage = STAGE_DONE;
+    t->items[i].result = result;
+    t->items[i].error = error;
+}
+
+/* TikTok no longer has the item: a variant still sold is created again (its new ids replace the
+ * stale ones when the result is recorded); a deleted one is gone already. */
+static void lose(struct push *t, size_t i)
+{
+    t->state[i].alone = false;
+    if (t->items[i].op == SOUK_CHANNELS__DELETE)
+        finish(t, i, SOUK_CHANNELS__PUSHED, NULL);
+    else
+        t->state[i].stage = STAGE_CREATE;
+}
+
+/* Create Product answers data.product_id and data.skus [{id, seller_sku}]: the ids every later
+ * update names. Without a product id the answer is not one to act on. */
+static enum verdict created(struct push *t, json_t *data, const size_t *idx, size_t count,
+                            struct souk_channels__batch_outcome *out)
+{
+    const char *product_id = json_string_value(json_object_get(data, "product_id"));
+    if (!product_id) {
+        snprintf(out->error, sizeof out->error, "TikTok created a product but named no id");
+        return FAILED;
+    }
+    for (size_t k = 0; k < count; k++) {
+        struct souk_channels__push *p = &t->items[idx[k]];
+        const char *sku_id = NULL;
+        size_t i;
+        json_t *sku;
+        json_array_foreach(json_object_get(data, "skus"), i, sku)
+        {
+            const char *seller_sku = json_string_value(json_object_get(sku, "seller_sku"));
+            if (!sku_id && seller_sku && strcmp(seller_sku, p->sku) == 0)
+                sku_id = json_string_value(json_object_get(sku, "id"));
+        }
+        if (!sku_id) {
+            finish(t, idx[k], SOUK_CHANNELS__REJECTED,
+                   souk_pool_printf(t->pool, "TikTok created product %s without this SKU",
+                                    product_id));
+            continue;
+        }
+        p->new_platform_id = souk_pool_strdup(t->pool, product_id);
+        p->new_platform_sku_id = souk_pool_strdup(t->pool, sku_id);
+        finish(t, idx[k], SOUK_CHANNELS__PUSHED, NULL);
+    }
+    return TOOK;
+}
+
+/* An update was taken: stock is followed by the price on a whole-item change. Update
+ * Inventory may still refuse SKUs of a taken call in data.errors, each naming its SKU in
+ * detail.sku_id, or the whole product when it names none. */
+static void updated(struct push *t, enum stage s, json_t *data, const size_t *idx, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        t->state[idx[k]].alone = false;
+        if (s == STAGE_INVENTORY && t->items[idx[k]].op == SOUK_CHANNELS__UPSERT)
+            t->state[idx[k]].stage = STAGE_PRICE;
+        else
+            finish(t, idx[k], SOUK_CHANNELS__PUSHED, NULL);
+    }
+    size_t e;
+    json_t *error;
+    json_array_foreach(json_object_get(data, "errors"), e, error)
+    {
+        const char *sku_id =
+            json_string_value(json_object_get(json_object_get(error, "detail"), "sku_id"));
+        bool lost = json_integer_value(json_object_get(error, "code")) == CODE_NOT_IN_SHOP;
+        const char *reason = reason_text(t->pool, error);
+        for (size_t k = 0; k < count; k++) {
+            if (sku_id && strcmp(sku_id, t->items[idx[k]].platform_sku_id) != 0)
+                continue;
+            if (lost)
+                lose(t, idx[k]);
+            else
+                finish(t, idx[k], SOUK_CHANNELS__REJECTED, reason);
+        }
+    }
+}
+
+/*
+ * Collects into idx the items at stage s that go in one call with the first of them: those of
+ * the same souk product (to create) or TikTok product (to update), up to MAX_SKUS. Items
+ * without a price are refused here when the call would need it.
+ */
+static size_t next_call(struct push *t, enum stage s, size_t *idx)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < t->n && count < MAX_SKUS; i++) {
+        const struct souk_channels__push *p = &t->items[i];
+        if (t->state[i].stage != s)
+            continue;
+        if (s != STAGE_INVENTORY && !has_price(p->item)) {
+            finish(t, i, SOUK_CHANNELS__REJECTED,
+                   p->item->price_problem ? p->item->price_problem : "the variant has no price");
+            continue;
+        }
+        if (count == 0) {
+            idx[count++] = i;
+            continue;
+        }
+        const struct souk_channels__push *first = &t->items[idx[0]];
+        bool same = s == STAGE_CREATE ? strcmp(p->item->product_id, first->item->product_id) == 0
+                                      : strcmp(p->platform_id, first->platform_id) == 0;
+        if (same && !t->state[i].alone && !t->state[idx[0]].alone)
+            idx[count++] = i;
+    }
+    return count;
+}
+
+/* Makes the call for the items idx[0..count) at stage s and settles them by the answer; false
+ * when the whole batch must wait (out says why). */
+static bool make_call(struct push *t, enum stage s, const size_t *idx, size_t count,
+                      struct souk_channels__batch_outcome *out)
+{
+    const char *path =
+        s == STAGE_CREATE
+            ? PRODUCTS_PATH
+            : souk_pool_printf(t->pool, PRODUCTS_PATH "/%s/%s", t->items[idx[0]].platform_id,
+                               s == STAGE_PRICE ? "prices/update" : "inventory/update");
+    json_t *body = s == STAGE_CREATE ? product_body(t, idx, count) : update_body(t, s, idx, count);
+    json_t *answer;
+    enum verdict v = call(t, path, body, &answer, out);
+    json_t *data = json_object_get(answer, "data");
+    /* A create is never "not in the shop"; if TikTok says so anyway, trying again cannot help. */
+    if (v == LOST && s == STAGE_CREATE)
+        v = REFUSED;
+    switch (v) {
+    case TOOK:
+        if (s == STAGE_CREATE)
+            v = created(t, data, idx, count, out);
+        else
+            updated(t, s, data, idx, count);
+        break;
+    case REFUSED: {
+        const char *reason = reason_text(t->pool, answer);
+        for (size_t k = 0; k < count; k++)
+            finish(t, idx[k], SOUK_CHANNELS__REJECTED, reason);
+        break;
+    }
+    case LOST:
+        if (count == 1) {
+            lose(t, idx[0]);
+            break;
+        }
+        /* Which SKUs of the product are unknown? Asked one by one, each answers for itself. */
+        for (size_t k = 0; k < count; k++)
+            t->state[idx[k]].alone = true;
+        break;
+    case FAILED:
+        break;
+    }
+    json_decref(answer);
+    return v != FAILED;
+}
+
+/*
+ * Updates of known items go first, so a variant TikTok turns out to have lost joins the
+ * creates of its product. A batch-wide failure stops the push: what TikTok took before it
+ * stays taken (a created product's ids must be kept, or it would be created twice), the rest
+ * is RETRY. souk_channels__batch_failed is called with no items for that reason.
+ */
+static int tiktok_push(const struct souk_channel *c, struct souk_channels__client *client,
+                       struct souk_pool *pool, struct souk_channels__push *items, size_t n,
+                       struct souk_channels__batch_outcome *out)
+{
+    /* Channels made before the push existed may lack the account parameters. */
+    for (const char *const *name = credentials; *name; name++) {
+        if (souk_channels__credential(c, *name))
+            continue;
+        for (size_t i = 0; i < n; i++)
+            items[i].result = SOUK_CHANNELS__RETRY;
+        snprintf(out->error, sizeof out->error,
+                 "a tiktok channel needs the credential \"%s\" to push", *name);
+        return SOUK_OK;
+    }
+    const char *app_key = souk_channels__credential(c, "app_key");
+    const char *shop_cipher = souk_channels__credential(c, "shop_cipher");
+    struct push t = {
+        .c = c,
+        .client = client,
+        .pool = pool,
+        .app_key = app_key,
+        .app_secret = souk_channels__credential(c, "app_secret"),
+        .shop_cipher = shop_cipher,
+        .warehouse_id = souk_channels__credential(c, "warehouse_id"),
+        .category_id = souk_channels__credential(c, "category_id"),
+        .query = souk_pool_printf(pool, "app_key=%s&shop_cipher=%s", query_escape(pool, app_key),
+                                  query_escape(pool, shop_cipher)),
+        .token_header = souk_pool_printf(pool, "x-tts-access-token: %s",
+                                         souk_channels__credential(c, "access_token")),
+        .items = items,
+        .state = souk_pool_alloc(pool, n * sizeof *t.state),
+        .n = n,
+    };
+    for (size_t i = 0; i < n; i++) {
+        bool known = items[i].platform_id && items[i].platform_sku_id;
+        t.state[i].stage = known ? STAGE_INVENTORY : STAGE_CREATE;
+        if (!known && items[i].op == SOUK_CHANNELS__DELETE)
+            finish(&t, i, SOUK_CHANNELS__PUSHED, NULL); /* TikTok never had it */
+    }
+    size_t *idx = souk_pool_alloc(pool, n * sizeof *idx);
+    bool failed = false;
+    for (enum stage s = STAGE_INVENTORY; s < STAGE_DONE && !failed; s++)
+        for (size_t count; !failed && (count = next_call(&t, s, idx)) > 0;)
+            failed = !make_call(&t, s, idx, count, out);
+    for (size_t i = 0; failed && i < n; i++)
+        if (t.state[i].stage != STAGE_DONE)
+            items[i].result = SOUK_CHANNELS__RETRY;
+    return SOUK_OK;
+}

@@ -794,3 +794,177 @@ void souk_h_sim_start(struct souk_h_server *s, const char *config)
         fail_msg("souk sim did not announce its address; stdout: \"%s\"", line);
     s->port = (uint16_t)port;
 }
+
+json_t *souk_h_sim_item(const struct souk_h_server *sim, const char *platform, const char *id)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/_sim/items/%s/%s", platform, id);
+    struct souk_h_resp r;
+    souk_h_request(sim, "GET", path, NULL, NULL, NULL, &r);
+    if ((r.status != 200 || !r.json) && r.status != 404)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body.data);
+    json_t *item = r.status == 200 ? json_incref(r.json) : NULL;
+    souk_h_resp_release(&r);
+    return item;
+}
+
+json_t *souk_h_sim_items(const struct souk_h_server *sim, const char *platform)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/_sim/items?platform=%s", platform);
+    struct souk_h_resp r;
+    souk_h_request(sim, "GET", path, NULL, NULL, NULL, &r);
+    json_t *items = json_object_get(r.json, "items");
+    if (r.status != 200 || !json_is_array(items))
+        fail_msg("GET %s: %ld %s", path, r.status, r.body.data);
+    json_incref(items);
+    souk_h_resp_release(&r);
+    return items;
+}
+
+size_t souk_h_sim_count(const struct souk_h_server *sim, const char *platform)
+{
+    json_t *items = souk_h_sim_items(sim, platform);
+    size_t n = json_array_size(items);
+    json_decref(items);
+    return n;
+}
+
+void souk_h_sim_wait_count(const struct souk_h_server *sim, const char *platform, size_t n)
+{
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        size_t seen = souk_h_sim_count(sim, platform);
+        if (seen == n)
+            return;
+        if (now_ms() >= deadline)
+            fail_msg("the sim holds %zu %s items, not %zu", seen, platform, n);
+        souk_h_sleep_ms(POLL_MS);
+    }
+}
+
+void souk_h_sim_wait_quantity(const struct souk_h_server *sim, const char *platform, const char *id,
+                              int64_t quantity)
+{
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        json_t *item = souk_h_sim_item(sim, platform, id);
+        int64_t seen = item ? json_integer_value(json_object_get(item, "quantity")) : -1;
+        json_decref(item);
+        if (seen == quantity)
+            return;
+        if (now_ms() >= deadline)
+            fail_msg("%s shows %s with quantity %lld, not %lld", platform, id, (long long)seen,
+                     (long long)quantity);
+        souk_h_sleep_ms(POLL_MS);
+    }
+}
+
+void souk_h_sim_fault(const struct souk_h_server *sim, const char *fault)
+{
+    struct souk_h_resp r;
+    souk_h_request(sim, "POST", "/_sim/faults", NULL, fault, NULL, &r);
+    if (r.status != 200)
+        fail_msg("POST /_sim/faults %s: %ld %s", fault, r.status, r.body.data);
+    souk_h_resp_release(&r);
+}
+
+/* ---- channel sync ---- */
+
+/* The id of the stock row in the warehouse with this code of the variant v, or NULL. */
+static const char *warehouse_of(json_t *v, const char *warehouse_code)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(v, "stock"), i, row)
+    {
+        if (strcmp(souk_h_str(row, "warehouse_code"), warehouse_code) == 0)
+            return souk_h_str(row, "warehouse_id");
+    }
+    return NULL;
+}
+
+void souk_h_set_stock(const struct souk_h_server *s, const char *sku, const char *warehouse_code,
+                      int on_hand)
+{
+    char path[256], body[64];
+    snprintf(path, sizeof path, "/v1/products?q=%s", sku);
+    json_t *page = souk_h_get(s, path);
+    path[0] = '\0';
+    size_t i, j;
+    json_t *p, *v;
+    json_array_foreach(json_object_get(page, "data"), i, p)
+    {
+        json_array_foreach(json_object_get(p, "variants"), j, v)
+        {
+            const char *warehouse = warehouse_of(v, warehouse_code);
+            if (strcmp(souk_h_str(v, "sku"), sku) == 0 && warehouse)
+                snprintf(path, sizeof path, "/v1/stock/%s/%s", souk_h_str(v, "id"), warehouse);
+        }
+    }
+    json_decref(page);
+    if (!path[0])
+        fail_msg("no variant %s with stock in %s", sku, warehouse_code);
+    snprintf(body, sizeof body, "{\"on_hand\": %d}", on_hand);
+    struct souk_h_resp r;
+    souk_h_request(s, "PUT", path, s->key, body, NULL, &r);
+    if (r.status != 200)
+        fail_msg("PUT %s %s: %ld %s", path, body, r.status, r.body.data);
+    souk_h_resp_release(&r);
+}
+
+json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s/sync", channel);
+    return souk_h_get(s, path);
+}
+
+/* What a wait on a channel's sync status waits for: all of the conditions set. */
+struct sync_goal {
+    bool settled;      /* nothing pending */
+    int64_t synced;    /* this many synced; -1: any */
+    const char *error; /* last_error contains it ("": any error); NULL: any last_error */
+};
+
+static bool sync_reached(json_t *st, struct sync_goal goal)
+{
+    const char *error = souk_h_text(st, "last_error");
+    return (!goal.settled || souk_h_int(st, "pending") == 0) &&
+           (goal.synced < 0 || souk_h_int(st, "synced") == goal.synced) &&
+           (!goal.error || (error[0] && strstr(error, goal.error)));
+}
+
+/* Polls channel's sync status until it reaches goal; fails the test, showing it, at WAIT_MS. */
+static json_t *wait_sync(const struct souk_h_server *s, const char *channel, struct sync_goal goal)
+{
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        json_t *st = souk_h_sync_status(s, channel);
+        if (sync_reached(st, goal))
+            return st;
+        if (now_ms() >= deadline) {
+            char *text = json_dumps(st, JSON_COMPACT);
+            fail_msg("channel %s: after %d ms its sync status is still %s", channel, WAIT_MS,
+                     text ? text : "(null)");
+        }
+        json_decref(st);
+        souk_h_sleep_ms(POLL_MS);
+    }
+}
+
+json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel)
+{
+    return wait_sync(s, channel, (struct sync_goal){.settled = true, .synced = -1});
+}
+
+json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n)
+{
+    return wait_sync(s, channel, (struct sync_goal){.settled = true, .synced = n});
+}
+
+json_t *souk_h_wait_sync_error(const struct souk_h_server *s, const char *channel,
+                               const char *needle)
+{
+    return wait_sync(s, channel, (struct sync_goal){.synced = -1, .error = needle});
+}

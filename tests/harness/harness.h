@@ -170,6 +170,46 @@ void souk_h_wait_in_flight(const struct souk_h_server *s, int n);
 /* Polls GET /metrics until it shows `sample` (a whole metric line, e.g. `name{..} 1`). */
 void souk_h_wait_metric(const struct souk_h_server *s, const char *sample);
 
+/* ---- the platform simulator and channel sync ---- */
+
+/*
+ * The sim's view of one item of platform (GET /_sim/items/{platform}/{id}; id is what that
+ * platform finds it by, the SKU for all of them): the parsed body, or NULL when the platform does
+ * not have it (404). Any other answer fails the test. json_decref the result.
+ */
+json_t *souk_h_sim_item(const struct souk_h_server *sim, const char *platform, const char *id);
+/* Every item the sim holds for platform (GET /_sim/items?platform=P): an array to json_decref. */
+json_t *souk_h_sim_items(const struct souk_h_server *sim, const char *platform);
+/* How many items the sim holds for platform. */
+size_t souk_h_sim_count(const struct souk_h_server *sim, const char *platform);
+/* Waits (up to 10 s) until the sim holds exactly n items for platform. */
+void souk_h_sim_wait_count(const struct souk_h_server *sim, const char *platform, size_t n);
+/* Waits (up to 10 s) until platform shows the item id with this quantity (-1: absent). */
+void souk_h_sim_wait_quantity(const struct souk_h_server *sim, const char *platform, const char *id,
+                              int64_t quantity);
+/* Queues a fault (POST /_sim/faults, fault a JSON object as docs/internals/sim.md describes);
+ * fails the test unless the sim takes it. */
+void souk_h_sim_fault(const struct souk_h_server *sim, const char *fault);
+
+/*
+ * Sets on_hand of the variant whose SKU is sku in the warehouse with this code (PUT
+ * /v1/stock/{variant}/{warehouse}, both ids found through GET /v1/products?q=sku) with s's admin
+ * key; fails the test when there is no such variant or stock row, or souk refuses the change.
+ */
+void souk_h_set_stock(const struct souk_h_server *s, const char *sku, const char *warehouse_code,
+                      int on_hand);
+
+/* The sync status of channel (GET /v1/channels/{id}/sync with the admin key); json_decref it. */
+json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel);
+/* Waits (up to 10 s) until channel has nothing pending; returns its sync status (json_decref). */
+json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel);
+/* Waits (up to 10 s) until channel has nothing pending and n items synced; returns its status. */
+json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n);
+/* Waits (up to 10 s) until channel's last_error contains needle ("": any error); returns its
+ * sync status (json_decref it). */
+json_t *souk_h_wait_sync_error(const struct souk_h_server *s, const char *channel,
+                               const char *needle);
+
 /* ---- raw HTTP, for requests a client holds half-sent ---- */
 
 /* A TCP connection to the server. */

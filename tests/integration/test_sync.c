@@ -55,96 +55,11 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The sim's view of one item (NULL when the platform does not have it); json_decref it. */
-static json_t *sim_item(struct world *w, const char *sku)
-{
-    char path[128];
-    struct souk_h_resp r;
-    snprintf(path, sizeof path, "/_sim/items/meta/%s", sku);
-    souk_h_request(&w->sim, "GET", path, NULL, NULL, NULL, &r);
-    json_t *item = r.status == 200 ? json_incref(r.json) : NULL;
-    souk_h_resp_release(&r);
-    return item;
-}
-
-/* Waits (up to 10 s) until the platform shows sku with this quantity (-1: absent). */
-static void wait_quantity(struct world *w, const char *sku, int64_t quantity)
-{
-    int64_t seen = -2;
-    for (int i = 0; i < 1000; i++) {
-        json_t *item = sim_item(w, sku);
-        seen = item ? json_integer_value(json_object_get(item, "quantity")) : -1;
-        json_decref(item);
-        if (seen == quantity)
-            return;
-        souk_h_sleep_ms(10);
-    }
-    fail_msg("the platform shows %s with quantity %lld, not %lld", sku, (long long)seen,
-             (long long)quantity);
-}
-
-static size_t sim_count(struct world *w)
-{
-    struct souk_h_resp r;
-    souk_h_request(&w->sim, "GET", "/_sim/items?platform=meta", NULL, NULL, NULL, &r);
-    size_t n = json_array_size(souk_h_at(r.json, "items"));
-    souk_h_resp_release(&r);
-    return n;
-}
-
-static void wait_count(struct world *w, size_t n)
-{
-    for (int i = 0; i < 1000 && sim_count(w) != n; i++)
-        souk_h_sleep_ms(10);
-    assert_int_equal(sim_count(w), n);
-}
-
-/* Sets on_hand of the first variant of the product whose SKU is sku, in its newark row. */
-static void set_stock(struct world *w, const char *sku, int on_hand)
-{
-    char path[256], body[64];
-    snprintf(path, sizeof path, "/v1/products?q=%s", sku);
-    json_t *p = souk_h_get(&w->souk, path);
-    json_t *stock = souk_h_at(p, "data[0].variants[0].stock");
-    const char *warehouse = NULL;
-    size_t i;
-    json_t *row;
-    json_array_foreach(stock, i, row)
-    {
-        if (strcmp(souk_h_str(row, "warehouse_code"), "newark") == 0)
-            warehouse = souk_h_str(row, "warehouse_id");
-    }
-    assert_non_null(warehouse);
-    snprintf(path, sizeof path, "/v1/stock/%s/%s", souk_h_text(p, "data[0].variants[0].id"),
-             warehouse);
-    snprintf(body, sizeof body, "{\"on_hand\": %d}", on_hand);
-    struct souk_h_resp r;
-    souk_h_request(&w->souk, "PUT", path, w->souk.key, body, NULL, &r);
-    assert_int_equal(r.status, 200);
-    souk_h_resp_release(&r);
-    json_decref(p);
-}
-
-static json_t *sync_status(struct world *w)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/v1/channels/%s/sync", w->channel);
-    return souk_h_get(&w->souk, path);
-}
-
-static void inject(struct world *w, const char *fault)
-{
-    struct souk_h_resp r;
-    souk_h_request(&w->sim, "POST", "/_sim/faults", NULL, fault, NULL, &r);
-    assert_int_equal(r.status, 200);
-    souk_h_resp_release(&r);
-}
-
 static void a_new_channel_gets_the_whole_catalog(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
-    json_t *item = sim_item(w, "DEMO-01-1");
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    json_t *item = souk_h_sim_item(&w->sim, "meta", "DEMO-01-1");
     assert_non_null(item);
     assert_string_equal(souk_h_text(item, "fields.title"), "Linen shirt");
     assert_string_equal(souk_h_text(item, "fields.price"), "63.99 USD");
@@ -152,14 +67,7 @@ static void a_new_channel_gets_the_whole_catalog(void **state)
     assert_string_equal(souk_h_text(item, "availability"), "in stock");
     assert_int_equal(souk_h_int(item, "quantity"), 5);
     json_decref(item);
-    json_t *st = sync_status(w);
-    for (int i = 0; i < 100 && souk_h_int(st, "synced") != DEMO_VARIANTS; i++) {
-        json_decref(st);
-        souk_h_sleep_ms(20);
-        st = sync_status(w);
-    }
-    assert_int_equal(souk_h_int(st, "synced"), DEMO_VARIANTS);
-    assert_int_equal(souk_h_int(st, "pending"), 0);
+    json_t *st = souk_h_wait_synced(&w->souk, w->channel, DEMO_VARIANTS);
     assert_true(json_is_string(souk_h_at(st, "last_success_at")));
     json_decref(st);
 }
@@ -167,10 +75,10 @@ static void a_new_channel_gets_the_whole_catalog(void **state)
 static void stock_and_price_changes_reach_the_platform(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
-    set_stock(w, "DEMO-01-1", 0);
-    wait_quantity(w, "DEMO-01-1", 0);
-    json_t *item = sim_item(w, "DEMO-01-1");
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    souk_h_sim_wait_quantity(&w->sim, "meta", "DEMO-01-1", 0);
+    json_t *item = souk_h_sim_item(&w->sim, "meta", "DEMO-01-1");
     assert_string_equal(souk_h_text(item, "availability"), "out of stock");
     json_decref(item);
 
@@ -184,7 +92,7 @@ static void stock_and_price_changes_reach_the_platform(void **state)
     assert_int_equal(r.status, 200);
     souk_h_resp_release(&r);
     for (int i = 0; i < 500; i++) {
-        item = sim_item(w, "DEMO-01-2");
+        item = souk_h_sim_item(&w->sim, "meta", "DEMO-01-2");
         bool done = strcmp(souk_h_text(item, "fields.price"), "49.99 USD") == 0;
         json_decref(item);
         if (done)
@@ -197,7 +105,7 @@ static void stock_and_price_changes_reach_the_platform(void **state)
 static void a_deleted_variant_leaves_the_platform(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
     json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-2");
     char path[128];
     snprintf(path, sizeof path, "/v1/variants/%s", souk_h_text(p, "data[0].variants[1].id"));
@@ -208,15 +116,15 @@ static void a_deleted_variant_leaves_the_platform(void **state)
     souk_h_request(&w->souk, "DELETE", path, w->souk.key, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     souk_h_resp_release(&r);
-    wait_quantity(w, sku, -1);
-    wait_count(w, DEMO_VARIANTS - 1);
+    souk_h_sim_wait_quantity(&w->sim, "meta", sku, -1);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS - 1);
 }
 
 /* Selling at a price list: setting the channel to it, and changing a price in it, re-push. */
 static void price_list_prices_reach_the_platform(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
     char list[SOUK_H_ID_MAX], path[256], body[128];
     souk_h_create(&w->souk, "/v1/price_lists", "{\"name\": \"Instagram\", \"currency\": \"USD\"}",
                   list);
@@ -243,7 +151,7 @@ static void price_list_prices_reach_the_platform(void **state)
         }
         bool seen = false;
         for (int i = 0; i < 500 && !seen; i++) {
-            json_t *item = sim_item(w, "DEMO-01-1");
+            json_t *item = souk_h_sim_item(&w->sim, "meta", "DEMO-01-1");
             seen = strcmp(souk_h_text(item, "fields.price"), want[step]) == 0;
             json_decref(item);
             if (!seen)
@@ -258,21 +166,16 @@ static void price_list_prices_reach_the_platform(void **state)
 static void platform_failures_are_retried_until_the_change_lands(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
-    inject(w, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 503, \"count\": 2}");
-    inject(w, "{\"platform\": \"meta\", \"kind\": \"drop\"}");
-    inject(w, "{\"platform\": \"meta\", \"kind\": \"garbage\"}");
-    inject(w, "{\"platform\": \"meta\", \"kind\": \"html\"}");
-    set_stock(w, "DEMO-01-1", 2);
-    wait_quantity(w, "DEMO-01-1", 2);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    souk_h_sim_fault(
+        &w->sim, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 503, \"count\": 2}");
+    souk_h_sim_fault(&w->sim, "{\"platform\": \"meta\", \"kind\": \"drop\"}");
+    souk_h_sim_fault(&w->sim, "{\"platform\": \"meta\", \"kind\": \"garbage\"}");
+    souk_h_sim_fault(&w->sim, "{\"platform\": \"meta\", \"kind\": \"html\"}");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 2);
+    souk_h_sim_wait_quantity(&w->sim, "meta", "DEMO-01-1", 2);
     /* souk records the result just after the platform has it. */
-    json_t *st = sync_status(w);
-    for (int i = 0; i < 100 && souk_h_int(st, "pending") != 0; i++) {
-        json_decref(st);
-        souk_h_sleep_ms(10);
-        st = sync_status(w);
-    }
-    assert_int_equal(souk_h_int(st, "pending"), 0);
+    json_t *st = souk_h_wait_settled(&w->souk, w->channel);
     assert_true(strlen(souk_h_text(st, "last_error")) > 0);
     json_decref(st);
     assert_false(souk_h_log_contains(&w->souk, "sim-meta-access-token"));
@@ -281,13 +184,15 @@ static void platform_failures_are_retried_until_the_change_lands(void **state)
 static void a_rate_limit_pauses_the_channel_for_retry_after(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
-    inject(w, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 429, \"retry_after\": 1}");
-    set_stock(w, "DEMO-01-1", 3);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    souk_h_sim_fault(
+        &w->sim,
+        "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 429, \"retry_after\": 1}");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 3);
     /* The pause shows on the status while it lasts... */
     bool paused = false;
     for (int i = 0; i < 100 && !paused; i++) {
-        json_t *st = sync_status(w);
+        json_t *st = souk_h_sync_status(&w->souk, w->channel);
         paused = json_is_string(souk_h_at(st, "paused_until"));
         json_decref(st);
         if (!paused)
@@ -295,7 +200,7 @@ static void a_rate_limit_pauses_the_channel_for_retry_after(void **state)
     }
     assert_true(paused);
     /* ...and the change lands once it is over. */
-    wait_quantity(w, "DEMO-01-1", 3);
+    souk_h_sim_wait_quantity(&w->sim, "meta", "DEMO-01-1", 3);
 }
 
 /* A channel whose platform cannot be reached does not hold up another one. */
@@ -304,20 +209,10 @@ static void an_unreachable_platform_does_not_stop_the_others(void **state)
     struct world *w = *state;
     char broken[SOUK_H_ID_MAX];
     create_meta_channel(w, "Broken", "http://127.0.0.1:9", broken);
-    wait_count(w, DEMO_VARIANTS);
-    set_stock(w, "DEMO-01-1", 4);
-    wait_quantity(w, "DEMO-01-1", 4);
-    char path[128];
-    snprintf(path, sizeof path, "/v1/channels/%s/sync", broken);
-    json_t *st = NULL;
-    for (int i = 0; i < 200; i++) {
-        json_decref(st);
-        st = souk_h_get(&w->souk, path);
-        if (strstr(souk_h_text(st, "last_error"), "could not be reached"))
-            break;
-        souk_h_sleep_ms(20);
-    }
-    assert_non_null(strstr(souk_h_text(st, "last_error"), "could not be reached"));
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 4);
+    souk_h_sim_wait_quantity(&w->sim, "meta", "DEMO-01-1", 4);
+    json_t *st = souk_h_wait_sync_error(&w->souk, broken, "could not be reached");
     assert_true(souk_h_int(st, "pending") > 0);
     json_decref(st);
 }
@@ -326,15 +221,16 @@ static void an_unreachable_platform_does_not_stop_the_others(void **state)
 static void pending_changes_survive_a_restart(void **state)
 {
     struct world *w = *state;
-    wait_count(w, DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
     /* Pushes fail for a while (four attempts: 250 ms, 500 ms, 1 s and 2 s of backoff), so the
      * change is still pending when souk stops, and the next push succeeds. */
-    inject(w, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 500, \"count\": 4}");
-    set_stock(w, "DEMO-01-1", 7);
+    souk_h_sim_fault(
+        &w->sim, "{\"platform\": \"meta\", \"kind\": \"status\", \"status\": 500, \"count\": 4}");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 7);
     json_t *st = NULL;
     for (int i = 0; i < 200; i++) {
         json_decref(st);
-        st = sync_status(w);
+        st = souk_h_sync_status(&w->souk, w->channel);
         if (souk_h_int(st, "pending") > 0 && strlen(souk_h_text(st, "last_error")) > 0)
             break;
         souk_h_sleep_ms(10);
@@ -342,11 +238,11 @@ static void pending_changes_survive_a_restart(void **state)
     assert_true(souk_h_int(st, "pending") > 0);
     json_decref(st);
     assert_int_equal(souk_h_stop(&w->souk), 0);
-    json_t *item = sim_item(w, "DEMO-01-1");
+    json_t *item = souk_h_sim_item(&w->sim, "meta", "DEMO-01-1");
     assert_int_equal(souk_h_int(item, "quantity"), 5);
     json_decref(item);
     souk_h_restart(&w->souk);
-    wait_quantity(w, "DEMO-01-1", 7);
+    souk_h_sim_wait_quantity(&w->sim, "meta", "DEMO-01-1", 7);
 }
 
 int main(void)

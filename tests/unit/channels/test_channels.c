@@ -300,7 +300,7 @@ static void each_platform_gets_its_own_format(void **state)
         f, "{\"name\": \"TT\", \"platform\": \"tiktok\", \"country\": \"US\", \"locale\": \"en\", "
            "\"currency\": \"USD\", \"link_template\": \"https://shop.example/p/{handle}\", "
            "\"credentials\": {\"app_key\": \"k\", \"app_secret\": \"s\", \"access_token\": \"t\", "
-           "\"shop_cipher\": \"c\"}}");
+           "\"shop_cipher\": \"c\", \"warehouse_id\": \"w\", \"category_id\": \"601226\"}}");
     char *csv = feed(f, t, "csv");
     assert_true(strncmp(csv, "sku_id,title,description,availability,condition,price,link,", 59) ==
                 0);

@@ -1,0 +1,264 @@
+/*
+ * Integration tests of the push path to Pinterest and Google: a real souk (demo catalog) and a
+ * real `souk sim`, with one channel for each platform. Both get the catalog in their own API's
+ * shape, then every stock change and deletion; a platform that fails delays its own channel's
+ * changes, never loses them, and never holds up the other channel.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define DEMO_VARIANTS 58
+
+struct world {
+    struct souk_h_server souk, sim;
+    char google[SOUK_H_ID_MAX], pinterest[SOUK_H_ID_MAX]; /* channel ids */
+};
+
+static int setup(void **state)
+{
+    static struct world w;
+    memset(&w, 0, sizeof w);
+    souk_h_sim_start(&w.sim, NULL);
+    souk_h_start(&w.souk, "--seed-demo");
+    char body[1024];
+    /* The sim's default credentials (docs/internals/sim.md). */
+    snprintf(body, sizeof body,
+             "{\"platform\": \"google\", \"name\": \"Google US\", \"country\": \"US\", "
+             "\"locale\": \"en\", \"currency\": \"USD\", \"base_url\": \"http://127.0.0.1:%u\", "
+             "\"link_template\": \"https://shop.example/p/{handle}\", \"credentials\": "
+             "{\"access_token\": \"sim-google-access-token\", \"merchant_id\": \"123456789\"}}",
+             w.sim.port);
+    souk_h_create(&w.souk, "/v1/channels", body, w.google);
+    snprintf(body, sizeof body,
+             "{\"platform\": \"pinterest\", \"name\": \"Pinterest US\", \"country\": \"US\", "
+             "\"locale\": \"en-US\", \"currency\": \"USD\", \"base_url\": "
+             "\"http://127.0.0.1:%u\", \"link_template\": \"https://shop.example/p/{handle}\", "
+             "\"credentials\": {\"access_token\": \"sim-pinterest-access-token\"}}",
+             w.sim.port);
+    souk_h_create(&w.souk, "/v1/channels", body, w.pinterest);
+    *state = &w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    souk_h_cleanup(&w->souk);
+    souk_h_cleanup(&w->sim);
+    return 0;
+}
+
+/* Waits (up to 10 s) until the platform shows sku with this availability (NULL: absent). */
+static void wait_availability(struct world *w, const char *platform, const char *sku,
+                              const char *availability)
+{
+    char seen[32] = "";
+    for (int i = 0; i < 1000; i++) {
+        json_t *item = souk_h_sim_item(&w->sim, platform, sku);
+        snprintf(seen, sizeof seen, "%s", item ? souk_h_text(item, "availability") : "(absent)");
+        json_decref(item);
+        if (strcmp(seen, availability ? availability : "(absent)") == 0)
+            return;
+        souk_h_sleep_ms(10);
+    }
+    fail_msg("%s shows %s as \"%s\", not \"%s\"", platform, sku, seen,
+             availability ? availability : "(absent)");
+}
+
+static void both_channels_get_the_whole_catalog(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS);
+
+    json_t *g = souk_h_sim_item(&w->sim, "google", "DEMO-01-1");
+    assert_non_null(g);
+    assert_string_equal(souk_h_str(g, "id"), "online:en:US:DEMO-01-1");
+    assert_string_equal(souk_h_text(g, "fields.title"), "Linen shirt");
+    assert_string_equal(souk_h_text(g, "fields.description"),
+                        "Linen shirt from the souk demo store.");
+    assert_string_equal(souk_h_text(g, "fields.link"), "https://shop.example/p/linen-shirt");
+    assert_string_equal(souk_h_text(g, "fields.imageLink"),
+                        "https://demo.souk.example/images/linen-shirt.jpg");
+    assert_string_equal(souk_h_text(g, "fields.contentLanguage"), "en");
+    assert_string_equal(souk_h_text(g, "fields.targetCountry"), "US");
+    assert_string_equal(souk_h_text(g, "fields.channel"), "online");
+    assert_string_equal(souk_h_text(g, "fields.price.value"), "63.99");
+    assert_string_equal(souk_h_text(g, "fields.price.currency"), "USD");
+    assert_string_equal(souk_h_text(g, "fields.availability"), "in stock");
+    assert_string_equal(souk_h_text(g, "fields.sellOnGoogleQuantity"), "5");
+    assert_string_equal(souk_h_text(g, "fields.brand"), "Souk Demo");
+    assert_string_equal(souk_h_text(g, "fields.condition"), "new");
+    assert_string_equal(souk_h_text(g, "fields.itemGroupId"), "linen-shirt");
+    assert_string_equal(souk_h_text(g, "fields.googleProductCategory"), "212");
+    assert_string_equal(souk_h_text(g, "fields.productTypes[0]"), "Shirts");
+    assert_string_equal(souk_h_text(g, "fields.sizes[0]"), "S");
+    assert_int_equal(strlen(souk_h_text(g, "fields.gtin")), 13);
+    assert_int_equal(souk_h_int(g, "fields.shippingWeight.value"), 150);
+    assert_string_equal(souk_h_text(g, "fields.shippingWeight.unit"), "g");
+    assert_int_equal(souk_h_int(g, "quantity"), 5);
+    json_decref(g);
+
+    json_t *p = souk_h_sim_item(&w->sim, "pinterest", "DEMO-01-1");
+    assert_non_null(p);
+    assert_string_equal(souk_h_text(p, "fields.title"), "Linen shirt");
+    assert_string_equal(souk_h_text(p, "fields.price"), "63.99 USD");
+    assert_string_equal(souk_h_text(p, "fields.availability"), "in stock");
+    assert_string_equal(souk_h_text(p, "availability"), "in stock");
+    assert_string_equal(souk_h_text(p, "fields.image_link[0]"),
+                        "https://demo.souk.example/images/linen-shirt.jpg");
+    assert_string_equal(souk_h_text(p, "fields.item_group_id"), "linen-shirt");
+    assert_true(json_is_integer(souk_h_at(p, "fields.gtin")));
+    assert_null(souk_h_at(p, "fields.id")); /* item_id carries it */
+    assert_true(json_is_null(souk_h_at(p, "quantity")));
+    json_decref(p);
+
+    const char *channels[] = {w->google, w->pinterest};
+    for (int i = 0; i < 2; i++) {
+        json_t *st = souk_h_wait_settled(&w->souk, channels[i]);
+        assert_int_equal(souk_h_int(st, "synced"), DEMO_VARIANTS);
+        assert_int_equal(souk_h_int(st, "rejected"), 0);
+        json_decref(st);
+    }
+}
+
+static void a_stock_change_to_zero_shows_out_of_stock_on_both(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS);
+    /* The demo keeps no DEMO-01-1 in berlin: its newark row is its whole stock. */
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, "google", "DEMO-01-1", "out of stock");
+    wait_availability(w, "pinterest", "DEMO-01-1", "out of stock");
+    json_t *g = souk_h_sim_item(&w->sim, "google", "DEMO-01-1");
+    assert_string_equal(souk_h_text(g, "fields.sellOnGoogleQuantity"), "0");
+    /* Google's insert replaces the product: the stock push must have carried all of it. */
+    assert_string_equal(souk_h_text(g, "fields.title"), "Linen shirt");
+    assert_string_equal(souk_h_text(g, "fields.price.value"), "63.99");
+    json_decref(g);
+    json_t *p = souk_h_sim_item(&w->sim, "pinterest", "DEMO-01-1");
+    assert_string_equal(souk_h_text(p, "fields.title"), "Linen shirt");
+    json_decref(p);
+}
+
+static void a_deleted_variant_leaves_both(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS);
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-2");
+    char path[128], sku[64];
+    snprintf(path, sizeof path, "/v1/variants/%s", souk_h_text(p, "data[0].variants[1].id"));
+    snprintf(sku, sizeof sku, "%s", souk_h_text(p, "data[0].variants[1].sku"));
+    json_decref(p);
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "DELETE", path, w->souk.key, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    wait_availability(w, "google", sku, NULL);
+    wait_availability(w, "pinterest", sku, NULL);
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS - 1);
+    souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS - 1);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    json_decref(souk_h_wait_settled(&w->souk, w->pinterest));
+}
+
+/*
+ * Four 503s for the failing platform: its channel backs off (250 ms, 500 ms, 1 s, 2 s) while
+ * the healthy one takes the change at once; then the change lands on the failing one too.
+ */
+static void check_failure_delays_only_its_channel(struct world *w, const char *failing,
+                                                  const char *failing_channel, const char *healthy)
+{
+    /* Settled first: a fault must meet the change's push, not the catalog's last status poll. */
+    souk_h_sim_wait_count(&w->sim, failing, DEMO_VARIANTS);
+    souk_h_sim_wait_count(&w->sim, healthy, DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    json_decref(souk_h_wait_settled(&w->souk, w->pinterest));
+    char fault[128];
+    snprintf(fault, sizeof fault,
+             "{\"platform\": \"%s\", \"kind\": \"status\", \"status\": 503, \"count\": 4}",
+             failing);
+    souk_h_sim_fault(&w->sim, fault);
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, healthy, "DEMO-01-1", "out of stock");
+    json_t *st = souk_h_wait_sync_error(&w->souk, failing_channel, "HTTP 503");
+    assert_true(souk_h_int(st, "pending") > 0);
+    json_decref(st);
+    json_t *item = souk_h_sim_item(&w->sim, failing, "DEMO-01-1");
+    assert_string_equal(souk_h_text(item, "availability"), "in stock");
+    json_decref(item);
+    wait_availability(w, failing, "DEMO-01-1", "out of stock");
+    json_decref(souk_h_wait_settled(&w->souk, failing_channel));
+    assert_false(souk_h_log_contains(&w->souk, "sim-google-access-token"));
+    assert_false(souk_h_log_contains(&w->souk, "sim-pinterest-access-token"));
+}
+
+static void a_pinterest_outage_delays_pinterest_and_not_google(void **state)
+{
+    struct world *w = *state;
+    check_failure_delays_only_its_channel(w, "pinterest", w->pinterest, "google");
+}
+
+static void a_google_outage_delays_google_and_not_pinterest(void **state)
+{
+    struct world *w = *state;
+    check_failure_delays_only_its_channel(w, "google", w->google, "pinterest");
+}
+
+/* Pinterest took the batch but its record could not be read at first: souk asks again. */
+static void a_failed_batch_status_read_is_polled_again(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->pinterest));
+    /* A slow fault of 0 ms serves the POST as usual; the first GET of its record fails. */
+    souk_h_sim_fault(&w->sim, "{\"platform\": \"pinterest\", \"kind\": \"slow\", \"delay_ms\": 0}");
+    souk_h_sim_fault(&w->sim,
+                     "{\"platform\": \"pinterest\", \"kind\": \"status\", \"status\": 503}");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, "pinterest", "DEMO-01-1", "out of stock");
+    json_t *st = souk_h_wait_settled(&w->souk, w->pinterest);
+    assert_int_equal(souk_h_int(st, "rejected"), 0);
+    json_decref(st);
+    struct souk_h_resp r;
+    souk_h_request(&w->sim, "GET", "/_sim/requests?platform=pinterest", NULL, NULL, NULL, &r);
+    json_t *log = souk_h_at(r.json, "requests");
+    size_t n = json_array_size(log);
+    assert_true(n >= 3);
+    /* The push of the change: one POST, the failed GET of its record, and the one that worked. */
+    const char *methods[] = {"POST", "GET", "GET"};
+    const long statuses[] = {200, 503, 200};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *entry = json_array_get(log, n - 3 + i);
+        assert_string_equal(souk_h_str(entry, "method"), methods[i]);
+        assert_int_equal(souk_h_int(entry, "status"), statuses[i]);
+    }
+    souk_h_resp_release(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(both_channels_get_the_whole_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stock_change_to_zero_shows_out_of_stock_on_both, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_deleted_variant_leaves_both, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_pinterest_outage_delays_pinterest_and_not_google, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_google_outage_delays_google_and_not_pinterest, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_failed_batch_status_read_is_polled_again, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
