@@ -66,6 +66,86 @@ int souk_catalog__check_quantity(int64_t on_hand, const char *param, struct souk
 int souk_catalog__check_version(int64_t stored, int64_t expected, struct souk_err *err)
     SOUK_MUST_CHECK;
 
+/* ---- reading a page at a time ---- */
+
+/*
+ * A list page (products, variants) holds at most this many items, and the child rows of a whole
+ * page are read with one query per child table: "... WHERE product_id IN ($1, ..., $250)", the
+ * ids bound to the first parameters and NULL (matching nothing) to the rest. The list is spelt
+ * out because statements are cached by their text's address: SQL is never built at run time.
+ */
+#define SOUK_CATALOG__PAGE_MAX 250
+/* clang-format off */
+#define SOUK_CATALOG__PARAMS_TEN(tens)                                                             \
+    "$" #tens "0, $" #tens "1, $" #tens "2, $" #tens "3, $" #tens "4, $" #tens "5, $" #tens        \
+    "6, $" #tens "7, $" #tens "8, $" #tens "9"
+#define SOUK_CATALOG__PAGE_IN                                                                      \
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, " SOUK_CATALOG__PARAMS_TEN(1) ", "                       \
+    SOUK_CATALOG__PARAMS_TEN(2) ", " SOUK_CATALOG__PARAMS_TEN(3) ", "                              \
+    SOUK_CATALOG__PARAMS_TEN(4) ", " SOUK_CATALOG__PARAMS_TEN(5) ", "                              \
+    SOUK_CATALOG__PARAMS_TEN(6) ", " SOUK_CATALOG__PARAMS_TEN(7) ", "                              \
+    SOUK_CATALOG__PARAMS_TEN(8) ", " SOUK_CATALOG__PARAMS_TEN(9) ", "                              \
+    SOUK_CATALOG__PARAMS_TEN(10) ", " SOUK_CATALOG__PARAMS_TEN(11) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(12) ", " SOUK_CATALOG__PARAMS_TEN(13) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(14) ", " SOUK_CATALOG__PARAMS_TEN(15) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(16) ", " SOUK_CATALOG__PARAMS_TEN(17) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(18) ", " SOUK_CATALOG__PARAMS_TEN(19) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(20) ", " SOUK_CATALOG__PARAMS_TEN(21) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(22) ", " SOUK_CATALOG__PARAMS_TEN(23) ", "                            \
+    SOUK_CATALOG__PARAMS_TEN(24) ", $250)"
+/* clang-format on */
+/* 9 parameters of 2 characters, 90 of 3 and 151 of 4, 249 ", " and the parentheses. */
+_Static_assert(sizeof SOUK_CATALOG__PAGE_IN == 9 * 2 + 90 * 3 + 151 * 4 + 249 * 2 + 2 + 1,
+               "SOUK_CATALOG__PAGE_IN must list $1 to $250");
+
+/*
+ * The two statements that read one child table for a set of keys: `one` for a single key
+ * ("= $1", the plan a single read always had) and `page` for up to SOUK_CATALOG__PAGE_MAX.
+ * Column 0 of both is the id of the row's owner; the order puts each owner's rows in the
+ * order its array keeps them.
+ */
+struct souk_catalog__rows_sql {
+    const char *one;
+    const char *page;
+};
+/* clang-format off */
+#define SOUK_CATALOG__ROWS_SQL(select, key, order)                                                 \
+    {select " WHERE " key " = $1 " order,                                                          \
+     select " WHERE " key " IN " SOUK_CATALOG__PAGE_IN " " order}
+/* clang-format on */
+
+/*
+ * Appends the current row of st to owner i of ctx (an array the caller chose), growing that
+ * owner's array with souk_catalog__grow and *cap, the owner's own capacity.
+ */
+typedef void souk_catalog__add_row_fn(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx,
+                                      size_t i, size_t *cap);
+
+/*
+ * Runs sql for keys[0..nkeys) (1 <= nkeys <= SOUK_CATALOG__PAGE_MAX) and hands each row to add
+ * with the index of its owner: the i for which owners[i] equals the row's column 0. Rows come
+ * in owner order, so finding the owner costs one comparison a row; a row whose owner is not
+ * among owners (changed since they were read) is skipped. Does nothing when nowners is 0.
+ */
+int souk_catalog__load_rows(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const struct souk_catalog__rows_sql *sql, char *const *keys,
+                            size_t nkeys, char *const *owners, size_t nowners,
+                            souk_catalog__add_row_fn *add, void *ctx,
+                            struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Which ids select the prices or stock of a set of variants. */
+enum souk_catalog__by {
+    SOUK_CATALOG__BY_VARIANT, /* the variants' own ids */
+    SOUK_CATALOG__BY_PRODUCT, /* their products' ids: a page of products */
+};
+
+/* Variants gathered from one or more arrays, in the order their child rows are read. */
+struct souk_catalog__variant_set {
+    struct souk_variant **items;
+    char **ids; /* ids[i] is items[i]->id */
+    size_t n;
+};
+
 /* ---- store helpers shared by products.c, variants.c and stock.c ---- */
 
 /* Bumps the version and updated_at of a product (whose representation includes variants). */
@@ -99,9 +179,13 @@ int souk_catalog__insert_variant(struct souk_db_conn *conn, struct souk_pool *po
 int souk_catalog__sku_free(struct souk_db_conn *conn, const char *sku, const char *except_id,
                            const char *param, struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Loads the variants of a product, in position order, with prices and stock. */
+/*
+ * Loads the variants of items[0..n), each product's in position order, with prices and stock,
+ * into items[i].variants: three queries, however many products and variants. ids[i] is
+ * items[i].id; 1 <= n <= SOUK_CATALOG__PAGE_MAX.
+ */
 int souk_catalog__load_variants(struct souk_db_conn *conn, struct souk_pool *pool,
-                                const char *product_id, struct souk_variant **out, size_t *count,
+                                struct souk_product *items, char *const *ids, size_t n,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Resolves s->warehouse_id or s->warehouse_code to the stored warehouse, filling both. */
@@ -120,10 +204,14 @@ int souk_catalog__refuse_reserved(struct souk_db_conn *conn, const char *sql, co
 int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
                                int64_t now, struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Reads the stock rows of a variant, ordered by warehouse code. */
+/*
+ * Reads the stock rows of each variant in set, ordered by warehouse code, into its stock array.
+ * by says what keys[0..nkeys) are: the variants' own ids (set->ids) or their products' ids, in
+ * the order of set.
+ */
 int souk_catalog__load_stock(struct souk_db_conn *conn, struct souk_pool *pool,
-                             const char *variant_id, struct souk_stock_level **out,
-                             size_t *count, struct souk_err *err) SOUK_MUST_CHECK;
+                             const struct souk_catalog__variant_set *set, enum souk_catalog__by by,
+                             char *const *keys, size_t nkeys, struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Returns items, or a copy with twice the capacity when count has reached *cap. */
 void *souk_catalog__grow(struct souk_pool *pool, void *items, size_t count, size_t *cap,

@@ -37,73 +37,87 @@ static void read_product_row(struct souk_pool *pool, struct souk_db_stmt *st,
     p->updated_at = souk_db_col_i64(st, col);
 }
 
-static int load_tags(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_product *p,
-                     struct souk_err *err)
+static void add_tag(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                    size_t *cap)
 {
-    struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn,
-                             "SELECT tag FROM product_tags WHERE product_id = $1 "
-                             "ORDER BY tag",
-                             &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", p->id);
-    size_t cap = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
-        p->tags = souk_catalog__grow(pool, p->tags, p->ntags, &cap, sizeof *p->tags);
-        p->tags[p->ntags++] = souk_catalog__col_str(pool, st, 0);
-        rc = SOUK_OK;
-    }
-    return rc < 0 ? rc : SOUK_OK;
+    struct souk_product *p = (struct souk_product *)ctx + i;
+    p->tags = souk_catalog__grow(pool, p->tags, p->ntags, cap, sizeof *p->tags);
+    p->tags[p->ntags++] = souk_catalog__col_str(pool, st, 1);
 }
 
-static int load_translations(struct souk_db_conn *conn, struct souk_pool *pool,
-                             struct souk_product *p, struct souk_err *err)
+static void add_translation(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                            size_t *cap)
 {
-    struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn,
-                             "SELECT locale, title, description FROM product_translations "
-                             "WHERE product_id = $1 ORDER BY locale",
-                             &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", p->id);
-    size_t cap = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
-        p->translations = souk_catalog__grow(pool, p->translations, p->ntranslations, &cap,
-                                             sizeof *p->translations);
-        struct souk_translation *t = &p->translations[p->ntranslations++];
-        t->locale = souk_catalog__col_str(pool, st, 0);
-        t->title = souk_catalog__col_str(pool, st, 1);
-        t->description = souk_catalog__col_str(pool, st, 2);
-        rc = SOUK_OK;
-    }
-    return rc < 0 ? rc : SOUK_OK;
+    struct souk_product *p = (struct souk_product *)ctx + i;
+    p->translations =
+        souk_catalog__grow(pool, p->translations, p->ntranslations, cap, sizeof *p->translations);
+    struct souk_translation *t = &p->translations[p->ntranslations++];
+    t->locale = souk_catalog__col_str(pool, st, 1);
+    t->title = souk_catalog__col_str(pool, st, 2);
+    t->description = souk_catalog__col_str(pool, st, 3);
 }
 
-static int load_media(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_product *p,
-                      struct souk_err *err)
+static void add_media(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                      size_t *cap)
 {
-    struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn,
-                             "SELECT position, url, alt FROM product_media WHERE product_id = $1 "
-                             "ORDER BY position",
-                             &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", p->id);
-    size_t cap = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
-        p->media = souk_catalog__grow(pool, p->media, p->nmedia, &cap, sizeof *p->media);
-        struct souk_media *m = &p->media[p->nmedia++];
-        m->position = souk_db_col_i64(st, 0);
-        m->url = souk_catalog__col_str(pool, st, 1);
-        m->alt = souk_catalog__col_str(pool, st, 2);
-        rc = SOUK_OK;
-    }
-    return rc < 0 ? rc : SOUK_OK;
+    struct souk_product *p = (struct souk_product *)ctx + i;
+    p->media = souk_catalog__grow(pool, p->media, p->nmedia, cap, sizeof *p->media);
+    struct souk_media *m = &p->media[p->nmedia++];
+    m->position = souk_db_col_i64(st, 1);
+    m->url = souk_catalog__col_str(pool, st, 2);
+    m->alt = souk_catalog__col_str(pool, st, 3);
 }
 
-int souk_catalog__load_product_shell(struct souk_db_conn *conn, struct souk_pool *pool,
-                                     const char *id, struct souk_product **out,
-                                     struct souk_err *err)
+enum children_flags {
+    CHILD_MEDIA = 1 << 0,
+    CHILD_TAGS = 1 << 1,
+    CHILD_TRANSLATIONS = 1 << 2,
+    CHILD_VARIANTS = 1 << 3,
+    CHILD_ALL = (1 << 4) - 1,
+};
+
+/* The tables that hang off a product, each read by product id. */
+static const struct {
+    enum children_flags which;
+    struct souk_catalog__rows_sql sql;
+    souk_catalog__add_row_fn *add;
+} child_tables[] = {
+    {CHILD_MEDIA,
+     SOUK_CATALOG__ROWS_SQL("SELECT product_id, position, url, alt FROM product_media",
+                            "product_id", "ORDER BY product_id, position"),
+     add_media},
+    {CHILD_TAGS,
+     SOUK_CATALOG__ROWS_SQL("SELECT product_id, tag FROM product_tags", "product_id",
+                            "ORDER BY product_id, tag"),
+     add_tag},
+    {CHILD_TRANSLATIONS,
+     SOUK_CATALOG__ROWS_SQL("SELECT product_id, locale, title, description FROM "
+                            "product_translations",
+                            "product_id", "ORDER BY product_id, locale"),
+     add_translation},
+};
+
+/*
+ * Loads the children named by which into items[0..n), whose ids are ids[0..n): one query per
+ * table for all of them (1 <= n <= SOUK_CATALOG__PAGE_MAX).
+ */
+static int load_children(struct souk_db_conn *conn, struct souk_pool *pool,
+                         struct souk_product *items, char *const *ids, size_t n,
+                         enum children_flags which, struct souk_err *err)
+{
+    int rc = SOUK_OK;
+    for (size_t t = 0; rc == SOUK_OK && t < sizeof child_tables / sizeof child_tables[0]; t++)
+        if (which & child_tables[t].which)
+            rc = souk_catalog__load_rows(conn, pool, &child_tables[t].sql, ids, n, ids, n,
+                                         child_tables[t].add, items, err);
+    if (rc == SOUK_OK && (which & CHILD_VARIANTS))
+        rc = souk_catalog__load_variants(conn, pool, items, ids, n, err);
+    return rc;
+}
+
+/* Reads the product row alone. ENOTFOUND when missing. */
+static int read_product(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                        struct souk_product **out, struct souk_err *err)
 {
     struct souk_db_stmt *st;
     int rc = souk_db_query(conn, err, &st, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = $1",
@@ -114,7 +128,18 @@ int souk_catalog__load_product_shell(struct souk_db_conn *conn, struct souk_pool
         return souk_err_set(err, SOUK_ENOTFOUND, NULL, "no product %.64s", id);
     struct souk_product *p = souk_pool_alloc(pool, sizeof *p);
     read_product_row(pool, st, p);
-    rc = load_media(conn, pool, p, err);
+    *out = p;
+    return SOUK_OK;
+}
+
+int souk_catalog__load_product_shell(struct souk_db_conn *conn, struct souk_pool *pool,
+                                     const char *id, struct souk_product **out,
+                                     struct souk_err *err)
+{
+    struct souk_product *p = NULL;
+    int rc = read_product(conn, pool, id, &p, err);
+    if (rc == SOUK_OK)
+        rc = load_children(conn, pool, p, &p->id, 1, CHILD_MEDIA, err);
     if (rc == SOUK_OK)
         *out = p;
     return rc;
@@ -149,13 +174,9 @@ int souk_catalog_product_get(struct souk_db_conn *conn, struct souk_pool *pool, 
                              const char *locale, struct souk_product **out, struct souk_err *err)
 {
     struct souk_product *p = NULL;
-    int rc = souk_catalog__load_product_shell(conn, pool, id, &p, err);
+    int rc = read_product(conn, pool, id, &p, err);
     if (rc == SOUK_OK)
-        rc = load_tags(conn, pool, p, err);
-    if (rc == SOUK_OK)
-        rc = load_translations(conn, pool, p, err);
-    if (rc == SOUK_OK)
-        rc = souk_catalog__load_variants(conn, pool, p->id, &p->variants, &p->nvariants, err);
+        rc = load_children(conn, pool, p, &p->id, 1, CHILD_ALL, err);
     if (rc != SOUK_OK)
         return rc;
     if (locale)
@@ -283,17 +304,16 @@ int souk_catalog_product_create(struct souk_db_conn *conn, struct souk_pool *poo
 static int check_existing_variants(struct souk_db_conn *conn, struct souk_pool *pool,
                                    const struct souk_product *p, struct souk_err *err)
 {
-    struct souk_variant *variants = NULL;
-    size_t count;
-    int rc = souk_catalog__load_variants(conn, pool, p->id, &variants, &count, err);
+    struct souk_product stored = {.id = p->id}; /* p's own variants are not necessarily these */
+    int rc = souk_catalog__load_variants(conn, pool, &stored, &stored.id, 1, err);
     char prefix[SOUK_CATALOG__PARAM_MAX];
-    for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
+    for (size_t i = 0; rc == SOUK_OK && i < stored.nvariants; i++) {
         souk_catalog__param(prefix, "", "variants[%zu]", i);
-        rc = souk_catalog__check_variant(p, &variants[i], prefix, err);
+        rc = souk_catalog__check_variant(p, &stored.variants[i], prefix, err);
         if (rc != SOUK_OK) {
             char message[sizeof err->message];
             snprintf(message, sizeof message, "variant %.40s no longer fits: %.180s",
-                     variants[i].id, err->message);
+                     stored.variants[i].id, err->message);
             return souk_err_set(err, SOUK_EUNPROC, err->param, "%s", message);
         }
     }
@@ -398,34 +418,40 @@ static char *like_pattern(struct souk_pool *pool, const char *q)
     return out;
 }
 
-static int list_ids(struct souk_db_conn *conn, struct souk_pool *pool,
-                    const struct souk_product_filter *f, char **ids, size_t *count,
-                    struct souk_err *err)
+/*
+ * Reads the product rows the filter selects, at most f->limit of them, into items;
+ * *has_more says another one follows. (The LIKE patterns are CAST because SQLite re-plans a
+ * statement whose LIKE pattern is a bare parameter every time that parameter is bound.)
+ */
+static int list_rows(struct souk_db_conn *conn, struct souk_pool *pool,
+                     const struct souk_product_filter *f, struct souk_product *items, size_t *count,
+                     bool *has_more, struct souk_err *err)
 {
     struct souk_db_stmt *st;
     int rc = souk_db_prepare(
         conn,
-        "SELECT p.id FROM products p WHERE p.id > $1 "
+        "SELECT " PRODUCT_COLUMNS " FROM products p WHERE p.id > $1 "
         "AND (CAST($2 AS TEXT) IS NULL OR p.status = $2) "
         "AND (CAST($3 AS BIGINT) IS NULL OR p.updated_at >= $3) "
         "AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM product_tags t "
         "WHERE t.product_id = p.id AND t.tag = $4)) "
-        "AND (CAST($5 AS TEXT) IS NULL OR lower(p.title) LIKE $5 ESCAPE '!' "
-        "OR p.handle LIKE $5 ESCAPE '!' "
+        "AND (CAST($5 AS TEXT) IS NULL OR lower(p.title) LIKE CAST($5 AS TEXT) ESCAPE '!' "
+        "OR p.handle LIKE CAST($5 AS TEXT) ESCAPE '!' "
         "OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id "
-        "AND lower(v.sku) LIKE $5 ESCAPE '!') "
+        "AND lower(v.sku) LIKE CAST($5 AS TEXT) ESCAPE '!') "
         "OR EXISTS (SELECT 1 FROM product_translations tr WHERE tr.product_id = p.id "
-        "AND lower(tr.title) LIKE $5 ESCAPE '!')) "
+        "AND lower(tr.title) LIKE CAST($5 AS TEXT) ESCAPE '!')) "
         "ORDER BY p.id LIMIT $6",
         &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "ssnssi", f->after ? f->after : "", f->status, f->updated_since,
                           f->tag, f->q ? like_pattern(pool, f->q) : NULL, (int64_t)f->limit + 1);
     *count = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
-        ids[(*count)++] = souk_catalog__col_str(pool, st, 0);
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1 && *count < (size_t)f->limit) {
+        read_product_row(pool, st, &items[(*count)++]);
         rc = SOUK_OK;
     }
+    *has_more = rc == 1;
     return rc < 0 ? rc : SOUK_OK;
 }
 
@@ -433,25 +459,24 @@ int souk_catalog_product_list(struct souk_db_conn *conn, struct souk_pool *pool,
                               const struct souk_product_filter *filter, struct souk_product **out,
                               size_t *count, bool *has_more, struct souk_err *err)
 {
-    if (filter->limit < 1 || filter->limit > 250)
-        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
-    /* Ids first: loading a product prepares statements of its own. */
-    char **ids = souk_pool_alloc(pool, ((size_t)filter->limit + 1) * sizeof *ids);
+    if (filter->limit < 1 || filter->limit > SOUK_CATALOG__PAGE_MAX)
+        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and %d",
+                            SOUK_CATALOG__PAGE_MAX);
+    struct souk_product *items = souk_pool_alloc(pool, (size_t)filter->limit * sizeof *items);
     size_t n;
-    int rc = list_ids(conn, pool, filter, ids, &n, err);
+    int rc = list_rows(conn, pool, filter, items, &n, has_more, err);
     if (rc != SOUK_OK)
         return rc;
-    *has_more = n > (size_t)filter->limit;
-    if (*has_more)
-        n = (size_t)filter->limit;
-    struct souk_product *items = souk_pool_alloc(pool, (n ? n : 1) * sizeof *items);
-    for (size_t i = 0; i < n; i++) {
-        struct souk_product *p;
-        rc = souk_catalog_product_get(conn, pool, ids[i], filter->locale, &p, err);
-        if (rc != SOUK_OK)
-            return rc;
-        items[i] = *p;
+    if (n) { /* the whole page's children in one query per table */
+        char **ids = souk_pool_alloc(pool, n * sizeof *ids);
+        for (size_t i = 0; i < n; i++)
+            ids[i] = items[i].id;
+        rc = load_children(conn, pool, items, ids, n, CHILD_ALL, err);
     }
+    if (rc != SOUK_OK)
+        return rc;
+    for (size_t i = 0; filter->locale && i < n; i++)
+        resolve_locale(&items[i], filter->locale);
     *out = items;
     *count = n;
     return SOUK_OK;

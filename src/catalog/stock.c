@@ -22,6 +22,31 @@ static void read_stock_row(struct souk_pool *pool, struct souk_db_stmt *st,
     s->updated_at = souk_db_col_i64(st, 6);
 }
 
+static const struct souk_catalog__rows_sql stock_sql[] = {
+    [SOUK_CATALOG__BY_VARIANT] =
+        SOUK_CATALOG__ROWS_SQL(STOCK_SELECT, "s.variant_id", "ORDER BY s.variant_id, w.code"),
+    [SOUK_CATALOG__BY_PRODUCT] =
+        SOUK_CATALOG__ROWS_SQL(STOCK_SELECT "JOIN variants v ON v.id = s.variant_id",
+                               "v.product_id", "ORDER BY v.product_id, v.position, v.id, w.code"),
+};
+
+/* Adds a row of STOCK_SELECT to variant i of ctx (a struct souk_variant * array). */
+static void add_stock(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                      size_t *cap)
+{
+    struct souk_variant *v = ((struct souk_variant **)ctx)[i];
+    v->stock = souk_catalog__grow(pool, v->stock, v->nstock, cap, sizeof *v->stock);
+    read_stock_row(pool, st, &v->stock[v->nstock++]);
+}
+
+int souk_catalog__load_stock(struct souk_db_conn *conn, struct souk_pool *pool,
+                             const struct souk_catalog__variant_set *set, enum souk_catalog__by by,
+                             char *const *keys, size_t nkeys, struct souk_err *err)
+{
+    return souk_catalog__load_rows(conn, pool, &stock_sql[by], keys, nkeys, set->ids, set->n,
+                                   add_stock, set->items, err);
+}
+
 /* Steps st into a pool array of at most max rows (max + 1 are fetched for has_more). */
 static int collect_stock(struct souk_pool *pool, struct souk_db_stmt *st,
                          struct souk_stock_level **out, size_t *count, struct souk_err *err)
@@ -38,18 +63,6 @@ static int collect_stock(struct souk_pool *pool, struct souk_db_stmt *st,
     *out = items;
     *count = n;
     return SOUK_OK;
-}
-
-int souk_catalog__load_stock(struct souk_db_conn *conn, struct souk_pool *pool,
-                             const char *variant_id, struct souk_stock_level **out, size_t *count,
-                             struct souk_err *err)
-{
-    struct souk_db_stmt *st;
-    int rc =
-        souk_db_prepare(conn, STOCK_SELECT "WHERE s.variant_id = $1 ORDER BY w.code", &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", variant_id);
-    return rc == SOUK_OK ? collect_stock(pool, st, out, count, err) : rc;
 }
 
 int souk_catalog__resolve_warehouse(struct souk_db_conn *conn, struct souk_pool *pool,

@@ -1,4 +1,5 @@
 /* store: small helpers the catalog's store code shares. */
+#include <assert.h>
 #include <string.h>
 
 #include "catalog/catalog_int.h"
@@ -26,6 +27,43 @@ void *souk_catalog__grow(struct souk_pool *pool, void *items, size_t count, size
     if (count)
         memcpy(grown, items, count * item_size);
     return grown;
+}
+
+/* The index of the owner named id, looking from *cursor on (rows come in owner order), or n. */
+static size_t find_owner(char *const *owners, size_t n, size_t *cursor, struct souk_str id)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*cursor + k) % n;
+        if (souk_str_eq_cstr(id, owners[i])) {
+            *cursor = i;
+            return i;
+        }
+    }
+    return n;
+}
+
+int souk_catalog__load_rows(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const struct souk_catalog__rows_sql *sql, char *const *keys,
+                            size_t nkeys, char *const *owners, size_t nowners,
+                            souk_catalog__add_row_fn *add, void *ctx, struct souk_err *err)
+{
+    if (nowners == 0)
+        return SOUK_OK;
+    assert(nkeys >= 1 && nkeys <= SOUK_CATALOG__PAGE_MAX);
+    struct souk_db_stmt *st;
+    /* Preparing clears every parameter, so the page's unused ones are already NULL. */
+    int rc = souk_db_prepare(conn, nkeys == 1 ? sql->one : sql->page, &st, err);
+    for (size_t i = 0; rc == SOUK_OK && i < nkeys; i++)
+        if (souk_db_bind_text(st, (int)i + 1, souk_str_from(keys[i])) != SOUK_OK)
+            rc = souk_err_set(err, SOUK_EINTERNAL, NULL, "binding a statement failed");
+    size_t *caps = souk_pool_alloc(pool, nowners * sizeof *caps), cursor = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        size_t i = find_owner(owners, nowners, &cursor, souk_db_col_text(st, 0));
+        if (i < nowners)
+            add(pool, st, ctx, i, &caps[i]);
+        rc = SOUK_OK;
+    }
+    return rc < 0 ? rc : SOUK_OK;
 }
 
 int souk_catalog__owner(struct souk_db_conn *conn, const char *sql, const char *value,

@@ -8,15 +8,16 @@
 #include "core/time.h"
 #include "outbox/outbox.h"
 
+/* product_id first: column 0 names the owner when a page of products reads its variants. */
 #define VARIANT_COLUMNS                                                                            \
-    "id, product_id, sku, position, gtin, mpn, option1, option2, option3, weight_grams, "         \
+    "product_id, id, sku, position, gtin, mpn, option1, option2, option3, weight_grams, "          \
     "length_mm, width_mm, height_mm, image_url, version, created_at, updated_at"
 
 static void read_variant_row(struct souk_pool *pool, struct souk_db_stmt *st,
                              struct souk_variant *v)
 {
-    v->id = souk_catalog__col_str(pool, st, 0);
-    v->product_id = souk_catalog__col_str(pool, st, 1);
+    v->product_id = souk_catalog__col_str(pool, st, 0);
+    v->id = souk_catalog__col_str(pool, st, 1);
     v->sku = souk_catalog__col_str(pool, st, 2);
     v->position = souk_db_col_i64(st, 3);
     v->gtin = souk_catalog__col_str(pool, st, 4);
@@ -33,32 +34,41 @@ static void read_variant_row(struct souk_pool *pool, struct souk_db_stmt *st,
     v->updated_at = souk_db_col_i64(st, 16);
 }
 
-static int load_prices(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_variant *v,
-                       struct souk_err *err)
+/* Adds a row of VARIANT_COLUMNS to product i of ctx (a struct souk_product array). */
+static void add_variant(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                        size_t *cap)
 {
-    struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn,
-                             "SELECT currency, amount, compare_at, sale_amount, sale_starts_at, "
-                             "sale_ends_at FROM variant_prices WHERE variant_id = $1 "
-                             "ORDER BY currency",
-                             &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", v->id);
-    size_t cap = 0;
-    v->nprices = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
-        v->prices = souk_catalog__grow(pool, v->prices, v->nprices, &cap, sizeof *v->prices);
-        struct souk_price *pr = &v->prices[v->nprices++];
-        struct souk_str currency = souk_db_col_text(st, 0);
-        memcpy(pr->currency, currency.ptr, currency.len < 3 ? currency.len : 3);
-        pr->amount = souk_db_col_i64(st, 1);
-        pr->compare_at = souk_catalog__col_opt_i64(st, 2);
-        pr->sale_amount = souk_catalog__col_opt_i64(st, 3);
-        pr->sale_starts_at = souk_catalog__col_opt_i64(st, 4);
-        pr->sale_ends_at = souk_catalog__col_opt_i64(st, 5);
-        rc = SOUK_OK;
-    }
-    return rc < 0 ? rc : SOUK_OK;
+    struct souk_product *p = (struct souk_product *)ctx + i;
+    p->variants = souk_catalog__grow(pool, p->variants, p->nvariants, cap, sizeof *p->variants);
+    read_variant_row(pool, st, &p->variants[p->nvariants++]);
+}
+
+#define PRICE_SELECT                                                                               \
+    "SELECT pr.variant_id, pr.currency, pr.amount, pr.compare_at, pr.sale_amount, "                \
+    "pr.sale_starts_at, pr.sale_ends_at FROM variant_prices pr"
+
+static const struct souk_catalog__rows_sql prices_sql[] = {
+    [SOUK_CATALOG__BY_VARIANT] = SOUK_CATALOG__ROWS_SQL(PRICE_SELECT, "pr.variant_id",
+                                                        "ORDER BY pr.variant_id, pr.currency"),
+    [SOUK_CATALOG__BY_PRODUCT] = SOUK_CATALOG__ROWS_SQL(
+        PRICE_SELECT " JOIN variants v ON v.id = pr.variant_id", "v.product_id",
+        "ORDER BY v.product_id, v.position, v.id, pr.currency"),
+};
+
+/* Adds a row of PRICE_SELECT to variant i of ctx (a struct souk_variant * array). */
+static void add_price(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                      size_t *cap)
+{
+    struct souk_variant *v = ((struct souk_variant **)ctx)[i];
+    v->prices = souk_catalog__grow(pool, v->prices, v->nprices, cap, sizeof *v->prices);
+    struct souk_price *pr = &v->prices[v->nprices++];
+    struct souk_str currency = souk_db_col_text(st, 1);
+    memcpy(pr->currency, currency.ptr, currency.len < 3 ? currency.len : 3);
+    pr->amount = souk_db_col_i64(st, 2);
+    pr->compare_at = souk_catalog__col_opt_i64(st, 3);
+    pr->sale_amount = souk_catalog__col_opt_i64(st, 4);
+    pr->sale_starts_at = souk_catalog__col_opt_i64(st, 5);
+    pr->sale_ends_at = souk_catalog__col_opt_i64(st, 6);
 }
 
 static int insert_prices(struct souk_db_conn *conn, const struct souk_variant *v,
@@ -86,48 +96,78 @@ static int replace_prices(struct souk_db_conn *conn, const struct souk_variant *
     return changed < 0 ? (int)changed : insert_prices(conn, v, err);
 }
 
-static int load_extras(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_variant *v,
-                       struct souk_err *err)
+/* Loads the prices and stock of set, selected by keys as souk_catalog__load_stock says. */
+static int load_extras(struct souk_db_conn *conn, struct souk_pool *pool,
+                       const struct souk_catalog__variant_set *set, enum souk_catalog__by by,
+                       char *const *keys, size_t nkeys, struct souk_err *err)
 {
-    int rc = load_prices(conn, pool, v, err);
+    int rc = souk_catalog__load_rows(conn, pool, &prices_sql[by], keys, nkeys, set->ids, set->n,
+                                     add_price, set->items, err);
     if (rc == SOUK_OK)
-        rc = souk_catalog__load_stock(conn, pool, v->id, &v->stock, &v->nstock, err);
+        rc = souk_catalog__load_stock(conn, pool, set, by, keys, nkeys, err);
     return rc;
 }
 
-/* Steps a SELECT of VARIANT_COLUMNS into a pool array, then loads prices and stock. */
-static int collect_variants(struct souk_db_conn *conn, struct souk_pool *pool,
-                            struct souk_db_stmt *st, struct souk_variant **out, size_t *count,
-                            struct souk_err *err)
+/* The variants of items[0..n), product after product, each product's in its array's order. */
+static struct souk_catalog__variant_set variants_of(struct souk_pool *pool,
+                                                    const struct souk_product *items, size_t n)
 {
-    size_t n = 0, cap = 0;
-    struct souk_variant *items = NULL;
-    int rc;
-    while ((rc = souk_db_step(st, err)) == 1) {
-        items = souk_catalog__grow(pool, items, n, &cap, sizeof *items);
-        read_variant_row(pool, st, &items[n++]);
-    }
-    for (size_t i = 0; rc == SOUK_OK && i < n; i++)
-        rc = load_extras(conn, pool, &items[i], err);
-    if (rc < 0)
-        return rc;
-    *out = items;
-    *count = n;
-    return SOUK_OK;
+    struct souk_catalog__variant_set set = {0};
+    for (size_t i = 0; i < n; i++)
+        set.n += items[i].nvariants;
+    set.items = souk_pool_alloc(pool, (set.n ? set.n : 1) * sizeof *set.items);
+    set.ids = souk_pool_alloc(pool, (set.n ? set.n : 1) * sizeof *set.ids);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < items[i].nvariants; j++, k++) {
+            set.items[k] = &items[i].variants[j];
+            set.ids[k] = set.items[k]->id;
+        }
+    return set;
 }
 
+static const struct souk_catalog__rows_sql variants_sql = SOUK_CATALOG__ROWS_SQL(
+    "SELECT " VARIANT_COLUMNS " FROM variants", "product_id", "ORDER BY product_id, position, id");
+
 int souk_catalog__load_variants(struct souk_db_conn *conn, struct souk_pool *pool,
-                                const char *product_id, struct souk_variant **out, size_t *count,
+                                struct souk_product *items, char *const *ids, size_t n,
                                 struct souk_err *err)
 {
-    struct souk_db_stmt *st;
-    int rc = souk_db_prepare(conn,
-                             "SELECT " VARIANT_COLUMNS " FROM variants WHERE product_id = $1 "
-                             "ORDER BY position, id",
-                             &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "s", product_id);
-    return rc == SOUK_OK ? collect_variants(conn, pool, st, out, count, err) : rc;
+    int rc =
+        souk_catalog__load_rows(conn, pool, &variants_sql, ids, n, ids, n, add_variant, items, err);
+    if (rc != SOUK_OK)
+        return rc;
+    /* Only now: the variant arrays have stopped moving. */
+    struct souk_catalog__variant_set set = variants_of(pool, items, n);
+    return load_extras(conn, pool, &set, SOUK_CATALOG__BY_PRODUCT, ids, n, err);
+}
+
+/*
+ * Steps a SELECT of VARIANT_COLUMNS into a pool array of at most max variants
+ * (<= SOUK_CATALOG__PAGE_MAX), with their prices and stock; *has_more says another row followed.
+ */
+static int collect_variants(struct souk_db_conn *conn, struct souk_pool *pool,
+                            struct souk_db_stmt *st, size_t max, struct souk_variant **out,
+                            size_t *count, bool *has_more, struct souk_err *err)
+{
+    struct souk_product holder = {0}; /* lends variants_of an array to walk */
+    size_t cap = 0;
+    int rc;
+    while ((rc = souk_db_step(st, err)) == 1 && holder.nvariants < max) {
+        holder.variants = souk_catalog__grow(pool, holder.variants, holder.nvariants, &cap,
+                                             sizeof *holder.variants);
+        read_variant_row(pool, st, &holder.variants[holder.nvariants++]);
+    }
+    if (rc < 0)
+        return rc;
+    *has_more = rc == 1;
+    struct souk_catalog__variant_set set = variants_of(pool, &holder, 1);
+    rc = load_extras(conn, pool, &set, SOUK_CATALOG__BY_VARIANT, set.ids, set.n, err);
+    if (rc != SOUK_OK)
+        return rc;
+    *out = holder.variants;
+    *count = holder.nvariants;
+    return SOUK_OK;
 }
 
 int souk_catalog__sku_free(struct souk_db_conn *conn, const char *sku, const char *except_id,
@@ -232,8 +272,9 @@ int souk_catalog_variant_get(struct souk_db_conn *conn, struct souk_pool *pool, 
         rc = souk_db_bind(st, "s", id);
     struct souk_variant *items = NULL;
     size_t count = 0;
+    bool more;
     if (rc == SOUK_OK)
-        rc = collect_variants(conn, pool, st, &items, &count, err);
+        rc = collect_variants(conn, pool, st, 1, &items, &count, &more, err);
     if (rc != SOUK_OK)
         return rc;
     if (count == 0)
@@ -252,17 +293,16 @@ static int check_in_product(struct souk_db_conn *conn, struct souk_pool *pool,
         return souk_err_set(err, SOUK_EUNPROC, "product_id", "no product %.64s", v->product_id);
     if (rc == SOUK_OK)
         rc = souk_catalog__check_variant(p, v, "", err);
-    struct souk_variant *siblings = NULL;
-    size_t count = 0;
     if (rc == SOUK_OK)
-        rc = souk_catalog__load_variants(conn, pool, p->id, &siblings, &count, err);
+        rc = souk_catalog__load_variants(conn, pool, p, &p->id, 1, err);
     int64_t last_position = 0;
-    for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
-        if (v->id && strcmp(siblings[i].id, v->id) == 0)
+    for (size_t i = 0; rc == SOUK_OK && i < p->nvariants; i++) {
+        const struct souk_variant *sibling = &p->variants[i];
+        if (v->id && strcmp(sibling->id, v->id) == 0)
             continue;
-        if (siblings[i].position > last_position)
-            last_position = siblings[i].position;
-        rc = souk_catalog__check_siblings(v, &siblings[i], "", err);
+        if (sibling->position > last_position)
+            last_position = sibling->position;
+        rc = souk_catalog__check_siblings(v, sibling, "", err);
     }
     if (rc == SOUK_OK && v->position == 0)
         v->position = last_position + 1;
@@ -344,8 +384,9 @@ int souk_catalog_variant_list(struct souk_db_conn *conn, struct souk_pool *pool,
                               struct souk_variant **out, size_t *count, bool *has_more,
                               struct souk_err *err)
 {
-    if (filter->limit < 1 || filter->limit > 250)
-        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
+    if (filter->limit < 1 || filter->limit > SOUK_CATALOG__PAGE_MAX)
+        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and %d",
+                            SOUK_CATALOG__PAGE_MAX);
     struct souk_db_stmt *st;
     int rc = souk_db_prepare(conn,
                              "SELECT " VARIANT_COLUMNS " FROM variants WHERE id > $1 "
@@ -355,12 +396,7 @@ int souk_catalog_variant_list(struct souk_db_conn *conn, struct souk_pool *pool,
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "sssi", filter->after ? filter->after : "", filter->product_id,
                           filter->sku, (int64_t)filter->limit + 1);
-    if (rc == SOUK_OK)
-        rc = collect_variants(conn, pool, st, out, count, err);
-    if (rc != SOUK_OK)
-        return rc;
-    *has_more = *count > (size_t)filter->limit;
-    if (*has_more)
-        *count = (size_t)filter->limit;
-    return SOUK_OK;
+    return rc == SOUK_OK
+               ? collect_variants(conn, pool, st, (size_t)filter->limit, out, count, has_more, err)
+               : rc;
 }

@@ -395,6 +395,248 @@ static void list_pages_and_filters(void **state)
     assert_int_equal(count, 0);
 }
 
+/* ---- a listed page is what getting each of its products gives ---- */
+
+#define PAGE_MAX 250 /* the largest limit souk_catalog_product_list takes */
+
+/* The fields of each catalog struct, for X-macros: TEXT for strings, NUMBER for integers. */
+/* clang-format off */
+#define PRODUCT_FIELDS(TEXT, NUMBER)                                                               \
+    TEXT(id) TEXT(handle) TEXT(status) TEXT(title) TEXT(description) TEXT(brand) TEXT(vendor)      \
+    TEXT(product_type) TEXT(google_product_category) TEXT(condition) TEXT(option_names[0])        \
+    TEXT(option_names[1]) TEXT(option_names[2]) TEXT(resolved_locale) NUMBER(version)              \
+    NUMBER(created_at) NUMBER(updated_at) NUMBER(ntags) NUMBER(ntranslations) NUMBER(nmedia)       \
+    NUMBER(nvariants)
+#define VARIANT_FIELDS(TEXT, NUMBER)                                                               \
+    TEXT(id) TEXT(product_id) TEXT(sku) TEXT(gtin) TEXT(mpn) TEXT(options[0]) TEXT(options[1])     \
+    TEXT(options[2]) TEXT(image_url) NUMBER(position) NUMBER(weight_grams) NUMBER(length_mm)       \
+    NUMBER(width_mm) NUMBER(height_mm) NUMBER(version) NUMBER(created_at) NUMBER(updated_at)       \
+    NUMBER(nprices) NUMBER(nstock)
+#define PRICE_FIELDS(TEXT, NUMBER)                                                                 \
+    TEXT(currency) NUMBER(amount) NUMBER(compare_at) NUMBER(sale_amount) NUMBER(sale_starts_at)    \
+    NUMBER(sale_ends_at)
+#define STOCK_FIELDS(TEXT, NUMBER)                                                                 \
+    TEXT(warehouse_id) TEXT(warehouse_code) TEXT(variant_id) NUMBER(on_hand) NUMBER(reserved)      \
+    NUMBER(version) NUMBER(updated_at)
+#define TRANSLATION_FIELDS(TEXT, NUMBER) TEXT(locale) TEXT(title) TEXT(description)
+#define MEDIA_FIELDS(TEXT, NUMBER) NUMBER(position) TEXT(url) TEXT(alt)
+/* clang-format on */
+
+static void same_text(const char *where, const char *field, const char *list, const char *get)
+{
+    if ((list == NULL) != (get == NULL) || (list && strcmp(list, get) != 0))
+        fail_msg("%s %s: list has \"%s\", get has \"%s\"", where, field, list ? list : "(null)",
+                 get ? get : "(null)");
+}
+
+static void same_number(const char *where, const char *field, int64_t list, int64_t get)
+{
+    if (list != get)
+        fail_msg("%s %s: list has %lld, get has %lld", where, field, (long long)list,
+                 (long long)get);
+}
+
+/* For the *_FIELDS lists in the same_* functions below, whose structs are `list` and `get`. */
+#define SAME_TEXT(field) same_text(where, #field, list->field, get->field);
+#define SAME_NUMBER(field) same_number(where, #field, (int64_t)list->field, (int64_t)get->field);
+
+/* Compares two structs of one type; where names them in failure messages. */
+typedef void same_fn(const char *where, const void *list, const void *get);
+
+/* Compares n items of size bytes each, named "<where> <name>[k]" in failures. The counts are
+ * compared (with the *_FIELDS) before, so both arrays hold n. */
+static void same_items(const char *where, const char *name, const void *list, const void *get,
+                       size_t n, size_t size, same_fn *same)
+{
+    for (size_t k = 0; k < n; k++) {
+        char at[192];
+        assert_true(snprintf(at, sizeof at, "%s %s[%zu]", where, name, k) < (int)sizeof at);
+        same(at, (const char *)list + k * size, (const char *)get + k * size);
+    }
+}
+
+static void same_tag(const char *where, const void *list, const void *get)
+{
+    same_text(where, "", *(char *const *)list, *(char *const *)get);
+}
+
+/* Defines same_<name>, a same_fn for the struct whose fields FIELDS lists. */
+#define SAME_STRUCT(name, type, FIELDS)                                                            \
+    static void same_##name(const char *where, const void *l, const void *g)                       \
+    {                                                                                              \
+        const type *list = l, *get = g;                                                            \
+        FIELDS(SAME_TEXT, SAME_NUMBER)                                                             \
+    }
+
+SAME_STRUCT(translation, struct souk_translation, TRANSLATION_FIELDS)
+SAME_STRUCT(media, struct souk_media, MEDIA_FIELDS)
+SAME_STRUCT(price, struct souk_price, PRICE_FIELDS)
+SAME_STRUCT(stock, struct souk_stock_level, STOCK_FIELDS)
+
+static void same_variant(const char *where, const void *l, const void *g)
+{
+    const struct souk_variant *list = l, *get = g;
+    VARIANT_FIELDS(SAME_TEXT, SAME_NUMBER)
+    same_items(where, "prices", list->prices, get->prices, get->nprices, sizeof *get->prices,
+               same_price);
+    same_items(where, "stock", list->stock, get->stock, get->nstock, sizeof *get->stock,
+               same_stock);
+}
+
+static void same_product(const struct souk_product *list, const struct souk_product *get)
+{
+    const char *where = get->id;
+    PRODUCT_FIELDS(SAME_TEXT, SAME_NUMBER)
+    same_items(where, "tags", list->tags, get->tags, get->ntags, sizeof *get->tags, same_tag);
+    same_items(where, "translations", list->translations, get->translations, get->ntranslations,
+               sizeof *get->translations, same_translation);
+    same_items(where, "media", list->media, get->media, get->nmedia, sizeof *get->media,
+               same_media);
+    same_items(where, "variants", list->variants, get->variants, get->nvariants,
+               sizeof *get->variants, same_variant);
+}
+
+/* What a listed page held, to show the comparison was not of empty products. */
+struct page_totals {
+    size_t products, variants, prices, stock, media, tags, translations;
+};
+
+/* Pages through the filter's products, comparing each with souk_catalog_product_get. */
+static void list_equals_get(struct fixture *f, struct souk_product_filter filter,
+                            struct page_totals *totals)
+{
+    bool more = true;
+    *totals = (struct page_totals){0};
+    while (more) {
+        struct souk_product *items;
+        size_t count;
+        assert_int_equal(
+            souk_catalog_product_list(f->conn, f->pool, &filter, &items, &count, &more, &f->err),
+            SOUK_OK);
+        for (size_t i = 0; i < count; i++) {
+            struct souk_product *got;
+            assert_int_equal(souk_catalog_product_get(f->conn, f->pool, items[i].id, filter.locale,
+                                                      &got, &f->err),
+                             SOUK_OK);
+            same_product(&items[i], got);
+            totals->products++;
+            totals->variants += got->nvariants;
+            for (size_t k = 0; k < got->nvariants; k++) {
+                totals->prices += got->variants[k].nprices;
+                totals->stock += got->variants[k].nstock;
+            }
+            totals->media += got->nmedia;
+            totals->tags += got->ntags;
+            totals->translations += got->ntranslations;
+        }
+        if (count)
+            filter.after = items[count - 1].id;
+    }
+}
+
+/*
+ * Product i of the page test: (i % 4) variants whose positions run against their order of
+ * creation, 1-3 prices listed out of currency order, stock in newark then berlin (read back by
+ * code), (i % 3) media listed out of position order, (i % 5) tags, and translations.
+ */
+static void page_product(int i, char *body, size_t size)
+{
+    static const char *const translations[] = {
+        "{}",
+        "{\"pt\": {\"title\": \"Produto\", \"description\": \"PT\"}}",
+        "{\"pt\": {\"title\": \"Produto\"}, \"pt-br\": {\"title\": \"Produto BR\"}, "
+        "\"de\": {\"description\": \"DE\"}}",
+    };
+    static const char *const sizes[] = {"S", "M", "L"};
+    int n = snprintf(body, size,
+                     "{\"title\": \"Page product %03d\", \"brand\": \"Brand %d\", "
+                     "\"options\": [\"Size\"], \"translations\": %s, \"tags\": [",
+                     i, i % 7, translations[i % 3]);
+    for (int t = 0; t < i % 5; t++)
+        n += snprintf(body + n, size - (size_t)n, "%s\"tag-%d\"", t ? ", " : "", 4 - t);
+    n += snprintf(body + n, size - (size_t)n, "], \"media\": [");
+    for (int m = i % 3; m > 0; m--)
+        n += snprintf(body + n, size - (size_t)n,
+                      "%s{\"url\": \"https://cdn.example/%d-%d.jpg\", \"position\": %d%s}",
+                      m < i % 3 ? ", " : "", i, m, m, m == 1 ? ", \"alt\": \"front\"" : "");
+    n += snprintf(body + n, size - (size_t)n, "], \"variants\": [");
+    for (int v = 0; v < i % 4; v++) {
+        n += snprintf(body + n, size - (size_t)n,
+                      "%s{\"sku\": \"PAGE-%03d-%d\", \"option_values\": [\"%s\"], "
+                      "\"position\": %d, \"weight_grams\": %d, \"prices\": [",
+                      v ? ", " : "", i, v, sizes[v], i % 4 - v, 100 * v);
+        static const char *const prices[] = {
+            "{\"currency\": \"USD\", \"amount\": 1999}",
+            "{\"currency\": \"EUR\", \"amount\": 1799, \"compare_at\": 2499}",
+            "{\"currency\": \"JPY\", \"amount\": 2900, \"sale\": {\"amount\": 2500, "
+            "\"starts_at\": \"2026-12-01T00:00:00Z\"}}",
+        };
+        for (int k = 0; k <= (i + v) % 3; k++)
+            n += snprintf(body + n, size - (size_t)n, "%s%s", k ? ", " : "", prices[k]);
+        n += snprintf(body + n, size - (size_t)n, "], \"stock\": [%s]}",
+                      (i + v) % 2 ? "{\"warehouse_code\": \"newark\", \"on_hand\": 3}, "
+                                    "{\"warehouse_code\": \"berlin\", \"on_hand\": 4}"
+                                  : "");
+    }
+    n += snprintf(body + n, size - (size_t)n, "]}");
+    assert_true(n > 0 && (size_t)n < size);
+}
+
+static void list_loads_pages_as_get_loads_products(void **state)
+{
+    struct fixture *f = *state;
+    /* A full page of the largest size and one more: every parameter of the page queries is
+     * bound, and the second page has one product. */
+    int nproducts = PAGE_MAX + 1;
+    char body[4096];
+    for (int i = 0; i < nproducts; i++) {
+        page_product(i, body, sizeof body);
+        if (create(f, body, NULL) != SOUK_OK)
+            fail_msg("product %d: %s (%s)", i, f->err.message, f->err.param);
+    }
+    struct page_totals totals;
+    struct souk_product_filter all = {.limit = PAGE_MAX, .updated_since = SOUK_CATALOG_UNSET};
+    list_equals_get(f, all, &totals);
+    assert_int_equal(totals.products, nproducts);
+    assert_true(totals.variants > 300 && totals.prices > totals.variants && totals.stock > 200 &&
+                totals.media > 200 && totals.tags > 400 && totals.translations > 200);
+
+    /* Short pages (unused parameters bound to NULL), a locale, and a filter. */
+    all.limit = 7;
+    all.locale = "pt-BR";
+    list_equals_get(f, all, &totals);
+    assert_int_equal(totals.products, nproducts);
+    struct souk_product_filter tagged = {
+        .limit = 9, .tag = "tag-2", .locale = "de", .updated_since = SOUK_CATALOG_UNSET};
+    list_equals_get(f, tagged, &totals);
+    assert_int_equal(totals.products, 100); /* i % 5 is 3 or 4 */
+
+    /* And the page is in the order the catalog keeps: product 7 has 3 variants. */
+    struct souk_product *items;
+    size_t count;
+    bool more;
+    all = (struct souk_product_filter){.limit = 10, .updated_since = SOUK_CATALOG_UNSET};
+    assert_int_equal(
+        souk_catalog_product_list(f->conn, f->pool, &all, &items, &count, &more, &f->err), SOUK_OK);
+    const struct souk_product *p = &items[7];
+    assert_string_equal(p->title, "Page product 007");
+    assert_int_equal(p->nvariants, 3);
+    assert_string_equal(p->variants[0].sku, "PAGE-007-2"); /* by position, not creation */
+    assert_int_equal(p->variants[0].position, 1);
+    assert_int_equal(p->variants[1].nprices, 3);
+    assert_string_equal(p->variants[1].prices[0].currency, "EUR");
+    assert_string_equal(p->variants[1].prices[2].currency, "USD");
+    assert_int_equal(p->variants[0].nstock, 2);
+    assert_string_equal(p->variants[0].stock[0].warehouse_code, "berlin");
+    assert_int_equal(p->ntags, 2);
+    assert_string_equal(p->tags[0], "tag-3");
+    assert_int_equal(p->nmedia, 1);
+    assert_int_equal(p->ntranslations, 1);
+    assert_int_equal(items[2].nmedia, 2);
+    assert_int_equal(items[2].media[0].position, 1);
+    assert_string_equal(items[2].translations[0].locale, "de");
+}
+
 static void file_text_must_be_utf8(void **state)
 {
     struct fixture *f = *state;
@@ -431,6 +673,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stock_is_set_per_warehouse_and_blocks_warehouse_delete,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(list_pages_and_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_loads_pages_as_get_loads_products, setup, teardown),
         cmocka_unit_test_setup_teardown(file_text_must_be_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(warehouse_rules, setup, teardown),
     };
