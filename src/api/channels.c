@@ -140,8 +140,7 @@ int souk_api_channels_sync(struct souk_req *req)
     int rc = souk_channels_sync_status(req->db, req->pool, req->params[0], &st, &req->err);
     if (rc != SOUK_OK)
         return rc;
-    souk_req_reply(
-        req, 200,
+    json_t *body =
         json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:s?, s:o, s:o, s:I}",
                   "channel_id", req->params[0], "pending", (json_int_t)st.pending,
                   "oldest_pending_at", time_or_null(st.oldest_pending_at), "synced",
@@ -151,19 +150,22 @@ int souk_api_channels_sync(struct souk_req *req)
                   time_or_null(st.last_error_at), "last_error", st.last_error, "paused_until",
                   time_or_null(st.paused_until), "last_latency_ms",
                   st.last_latency_us ? json_real((double)st.last_latency_us / 1000.0) : json_null(),
-                  "outbox_backlog", (json_int_t)st.outbox_backlog));
+                  "outbox_backlog", (json_int_t)st.outbox_backlog);
+    json_object_set_new(body, "resyncing", json_boolean(st.resyncing));
+    souk_req_reply(req, 200, body);
     return SOUK_OK;
 }
 
 /* POST /v1/channels/{id}/resync: every item the channel carries is pushed again. */
 int souk_api_channels_resync(struct souk_req *req)
 {
-    int64_t marked;
-    int rc = souk_channels_resync(req->db, req->params[0], &marked, &req->err);
+    struct souk_channel *c;
+    int rc = souk_channels_get(req->db, req->pool, req->params[0], &c, &req->err);
+    if (rc == SOUK_OK)
+        rc = souk_channels_resync(req->db, req->params[0], &req->err);
     if (rc != SOUK_OK)
         return rc;
-    souk_req_reply(req, 202, json_pack("{s:s, s:I}", "channel_id", req->params[0], "marked",
-                                       (json_int_t)marked));
+    souk_req_reply(req, 202, json_pack("{s:s, s:b}", "channel_id", req->params[0], "resyncing", 1));
     return SOUK_OK;
 }
 

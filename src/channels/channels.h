@@ -288,14 +288,19 @@ struct souk_channel_sync_status {
     int64_t last_latency_us;  /* change to platform acknowledgement, last batch's oldest */
     char *last_error;         /* NULL when none */
     int64_t outbox_backlog;   /* changes not yet fanned out to any channel */
+    bool resyncing;           /* a full push is being marked, a page at a time */
 };
 
 int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                               struct souk_channel_sync_status *out,
                               struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Marks every item the channel carries for a full push (a manual resync). *marked counts them. */
-int souk_channels_resync(struct souk_db_conn *conn, const char *id, int64_t *marked,
+/*
+ * Asks for a full push of everything the channel carries (and a delete of what its platform
+ * holds but it no longer carries). Cheap: the sync worker does the work a page of products at
+ * a time; GET .../sync shows it under way. Creating or changing a channel asks for one.
+ */
+int souk_channels_resync(struct souk_db_conn *conn, const char *id,
                          struct souk_err *err) SOUK_MUST_CHECK;
 
 #endif

@@ -319,9 +319,8 @@ static int push_everything(struct souk_db_conn *conn, const struct souk_channel 
                            struct souk_err *err)
 {
     const struct souk_channels__connector *conn_table = souk_channels__connector(c->platform);
-    int64_t marked;
     return conn_table && conn_table->push && strcmp(c->status, "active") == 0
-               ? souk_channels_resync(conn, c->id, &marked, err)
+               ? souk_channels_resync(conn, c->id, err)
                : SOUK_OK;
 }
 

@@ -386,14 +386,124 @@ static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out,
     return rc < 0 ? rc : SOUK_OK;
 }
 
+/* ---- resync: a full push, marked a page at a time ---- */
+
+int souk_channels_resync(struct souk_db_conn *conn, const char *id, struct souk_err *err)
+{
+    int64_t changed = souk_db_run_sql(
+        conn, err,
+        "INSERT INTO channel_sync (channel_id, paused_until, pushed, rejected, resync_after, "
+        "resync_started_at) VALUES ($1, 0, 0, 0, '', $2) ON CONFLICT (channel_id) DO UPDATE "
+        "SET resync_after = '', resync_started_at = excluded.resync_started_at",
+        "si", id, souk_time_now_us());
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+/*
+ * One page of a channel's resync: marks the SKUs of the next products it carries and moves
+ * the cursor, in one write transaction. After the last page, what the platform holds but the
+ * pass did not touch (items deleted or no longer selected) is marked too: the push turns
+ * those into deletes.
+ */
+static int resync_page(struct souk_db *db, const char *channel_id, struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    struct souk_db_stmt *st;
+    struct souk_channel *c;
+    int rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_query(conn, err, &st,
+                           "SELECT resync_after, resync_started_at FROM channel_sync WHERE "
+                           "channel_id = $1 AND resync_after IS NOT NULL",
+                           "s", channel_id);
+    char *cursor = NULL;
+    int64_t started = 0, now = souk_time_now_us();
+    if (rc == 1) {
+        cursor = souk_pool_str(pool, souk_db_col_text(st, 0));
+        started = souk_db_col_i64(st, 1);
+        rc = souk_channels_get(conn, pool, channel_id, &c, err);
+    }
+    struct souk_product *products;
+    size_t count = 0;
+    char *after = cursor && cursor[0] ? cursor : NULL;
+    if (rc == SOUK_OK && cursor)
+        rc = souk_channels__next_products(conn, pool, c, &after, &products, &count, err);
+    for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
+        if (!souk_channels__selects(c, &products[i]))
+            continue;
+        for (size_t j = 0; rc == SOUK_OK && j < products[i].nvariants; j++)
+            rc = mark(conn, channel_id, products[i].variants[j].sku, SOUK_CHANNELS__UPSERT, now,
+                      err);
+    }
+    int64_t changed = 0;
+    if (rc == SOUK_OK && cursor && count)
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE channel_sync SET resync_after = $2 WHERE channel_id = $1",
+                                  "ss", channel_id, products[count - 1].id);
+    else if (rc == SOUK_OK && cursor) /* the last page was the one before */
+        changed = souk_db_run_sql(
+            conn, err,
+            "UPDATE channel_items SET pending = 'upsert', generation = generation + 1, "
+            "marked_at = $2, attempts = 0, next_attempt_at = 0 WHERE channel_id = $1 AND "
+            "pushed_at IS NOT NULL AND (marked_at IS NULL OR marked_at < $3)",
+            "sii", channel_id, now, started);
+    if (changed >= 0 && rc == SOUK_OK && cursor && !count)
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE channel_sync SET resync_after = NULL WHERE "
+                                  "channel_id = $1",
+                                  "s", channel_id);
+    if (rc == SOUK_OK && changed < 0)
+        rc = (int)changed;
+    if (rc == SOUK_OK && cursor)
+        rc = souk_db_commit(conn, err);
+    souk_db_release(conn);
+    souk_pool_free(pool);
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+/* Channels with a resync under way. */
+static int resyncing_channels(struct souk_db *db, struct souk_pool *pool, char ***out,
+                              size_t *count, struct souk_err *err)
+{
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    struct souk_db_stmt *st;
+    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_prepare(conn,
+                             "SELECT s.channel_id FROM channel_sync s JOIN channels c ON c.id = "
+                             "s.channel_id WHERE s.resync_after IS NOT NULL AND c.status = "
+                             "'active' ORDER BY s.channel_id LIMIT $1",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "i", (int64_t)MAX_CHANNELS);
+    char **ids = souk_pool_alloc(pool, MAX_CHANNELS * sizeof *ids);
+    size_t n = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        ids[n++] = souk_pool_str(pool, souk_db_col_text(st, 0));
+        rc = SOUK_OK;
+    }
+    souk_db_release(conn);
+    *out = ids;
+    *count = n;
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+/* One pass: fan out, a page of every resync under way, a batch for every due channel.
+ * *busy says more work is waiting (the worker then goes again without sleeping). */
 static int run_once(struct souk_db *db, struct souk_channels__client *client, int64_t *pushed,
-                    struct souk_err *err)
+                    bool *busy, struct souk_err *err)
 {
     *pushed = 0;
     int rc = fan_out(db, err);
     struct souk_pool *pool = souk_pool_new();
     char **ids;
     size_t n = 0;
+    if (rc == SOUK_OK)
+        rc = resyncing_channels(db, pool, &ids, &n, err);
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++)
+        rc = resync_page(db, ids[i], err);
+    *busy = n > 0;
     if (rc == SOUK_OK)
         rc = due_channels(db, pool, &ids, &n, err);
     /* One channel's failure is its own: the others still get their batch. */
@@ -411,13 +521,15 @@ static int run_once(struct souk_db *db, struct souk_channels__client *client, in
         }
     }
     souk_pool_free(pool);
+    *busy = *busy || *pushed > 0;
     return rc != SOUK_OK ? rc : first_failure;
 }
 
 int souk_channels_sync_once(struct souk_db *db, int64_t *pushed, struct souk_err *err)
 {
     struct souk_channels__client *client = souk_channels__client_new();
-    int rc = run_once(db, client, pushed, err);
+    bool busy;
+    int rc = run_once(db, client, pushed, &busy, err);
     souk_channels__client_free(client);
     return rc;
 }
@@ -441,12 +553,13 @@ static void *worker(void *arg)
     while (!s->stopping) {
         pthread_mutex_unlock(&s->lock);
         int64_t pushed;
+        bool busy = false;
         struct souk_err err = SOUK_ERR_INIT;
-        if (run_once(s->db, client, &pushed, &err) != SOUK_OK && err.code != SOUK_EAGAIN)
+        if (run_once(s->db, client, &pushed, &busy, &err) != SOUK_OK && err.code != SOUK_EAGAIN)
             souk_log(SOUK_LOG_WARN, "channel sync pass failed", "error", err.message, "detail",
                      err.detail, NULL);
         pthread_mutex_lock(&s->lock);
-        if (s->stopping || pushed > 0)
+        if (s->stopping || busy)
             continue; /* more may be due at once */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -520,7 +633,8 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
     out->rejected = souk_db_col_i64(st, 4);
     rc = souk_db_query(conn, err, &st,
                        "SELECT paused_until, last_success_at, last_error, last_error_at, pushed, "
-                       "rejected, last_latency_us FROM channel_sync WHERE channel_id = $1",
+                       "rejected, last_latency_us, resync_after FROM channel_sync WHERE "
+                       "channel_id = $1",
                        "s", id);
     if (rc == 1) {
         out->paused_until = souk_db_col_i64(st, 0);
@@ -531,51 +645,9 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
         out->pushed_total = souk_db_col_i64(st, 4);
         out->rejected_total = souk_db_col_i64(st, 5);
         out->last_latency_us = souk_db_col_i64(st, 6);
+        out->resyncing = !souk_db_col_is_null(st, 7);
     }
     if (rc < 0)
         return rc;
     return souk_outbox_backlog(conn, CONSUMER, &out->outbox_backlog, err);
-}
-
-int souk_channels_resync(struct souk_db_conn *conn, const char *id, int64_t *marked,
-                         struct souk_err *err)
-{
-    struct souk_pool *pool = souk_pool_new();
-    struct souk_channel *c;
-    int64_t now = souk_time_now_us();
-    *marked = 0;
-    int rc = souk_channels_get(conn, pool, id, &c, err);
-    /* What the platform holds is re-sent or, if no longer carried, deleted at push time. */
-    if (rc == SOUK_OK) {
-        int64_t changed = souk_db_run_sql(
-            conn, err,
-            "UPDATE channel_items SET pending = 'upsert', generation = generation + 1, "
-            "marked_at = coalesce(marked_at, $2), attempts = 0, next_attempt_at = 0 "
-            "WHERE channel_id = $1",
-            "si", id, now);
-        rc = changed < 0 ? (int)changed : SOUK_OK;
-    }
-    char *cursor = NULL;
-    for (;;) {
-        struct souk_pool *page = souk_pool_new();
-        struct souk_product *products;
-        size_t count = 0;
-        if (rc == SOUK_OK)
-            rc = souk_channels__next_products(conn, page, c, &cursor, &products, &count, err);
-        if (rc == SOUK_OK && cursor)
-            cursor = souk_pool_strdup(pool, cursor);
-        for (size_t i = 0; rc == SOUK_OK && i < count; i++) {
-            if (!souk_channels__selects(c, &products[i]))
-                continue;
-            for (size_t j = 0; rc == SOUK_OK && j < products[i].nvariants; j++) {
-                rc = mark(conn, id, products[i].variants[j].sku, SOUK_CHANNELS__UPSERT, now, err);
-                ++*marked;
-            }
-        }
-        souk_pool_free(page);
-        if (rc != SOUK_OK || count == 0)
-            break;
-    }
-    souk_pool_free(pool);
-    return rc;
 }

@@ -120,6 +120,37 @@ static void a_deleted_variant_leaves_the_platform(void **state)
     souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS - 1);
 }
 
+/* Narrowing the selection removes from the platform what the channel no longer carries, and
+ * widening it brings it back: the worker's resync, a page at a time. */
+static void a_selection_change_is_resynced(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    json_t *shirts = souk_h_get(&w->souk, "/v1/products?tag=shirts&limit=250");
+    size_t carried = 0, i;
+    json_t *product;
+    json_array_foreach(souk_h_at(shirts, "data"), i, product)
+        carried += json_array_size(json_object_get(product, "variants"));
+    json_decref(shirts);
+    assert_true(carried > 0 && carried < DEMO_VARIANTS);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s", w->channel);
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "PATCH", path, w->souk.key,
+                   "{\"selection\": {\"tags\": [\"shirts\"]}}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    souk_h_sim_wait_count(&w->sim, "meta", carried);
+    souk_h_request(&w->souk, "PATCH", path, w->souk.key, "{\"selection\": {\"tags\": []}}", NULL,
+                   &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    souk_h_sim_wait_count(&w->sim, "meta", DEMO_VARIANTS);
+    json_t *st = souk_h_wait_settled(&w->souk, w->channel);
+    assert_false(json_is_true(souk_h_at(st, "resyncing")));
+    json_decref(st);
+}
+
 /* Selling at a price list: setting the channel to it, and changing a price in it, re-push. */
 static void price_list_prices_reach_the_platform(void **state)
 {
@@ -252,6 +283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stock_and_price_changes_reach_the_platform, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_deleted_variant_leaves_the_platform, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_selection_change_is_resynced, setup, teardown),
         cmocka_unit_test_setup_teardown(price_list_prices_reach_the_platform, setup, teardown),
         cmocka_unit_test_setup_teardown(platform_failures_are_retried_until_the_change_lands,
                                         setup, teardown),
