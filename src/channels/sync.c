@@ -12,6 +12,7 @@
  * whole channel; other channels keep syncing either way.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -356,27 +357,27 @@ static int push_channel(struct souk_db *db, struct souk_channels__client *client
     return rc;
 }
 
-/* Channels with changes due and no Retry-After pause in force. */
-static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out, size_t *count,
-                        struct souk_err *err)
+/*
+ * The ids sql selects (one column, at most MAX_CHANNELS rows) in a read transaction of its
+ * own; its parameters are bound as souk_db_bind's spec says.
+ */
+static int channel_ids(struct souk_db *db, struct souk_pool *pool, char ***out, size_t *count,
+                       struct souk_err *err, const char *sql, const char *spec, ...)
 {
     struct souk_db_conn *conn = souk_db_acquire(db);
-    int64_t now = souk_time_now_us();
     struct souk_db_stmt *st;
     int rc = souk_db_begin(conn, SOUK_DB_READ, err);
     if (rc == SOUK_OK)
-        rc = souk_db_prepare(
-            conn,
-            "SELECT c.id FROM channels c WHERE c.status = 'active' AND EXISTS (SELECT 1 FROM "
-            "channel_items i WHERE i.channel_id = c.id AND i.pending IS NOT NULL AND "
-            "i.next_attempt_at <= $1) AND NOT EXISTS (SELECT 1 FROM channel_sync s WHERE "
-            "s.channel_id = c.id AND s.paused_until > $1) ORDER BY c.id LIMIT $2",
-            &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "ii", now, (int64_t)MAX_CHANNELS);
+        rc = souk_db_prepare(conn, sql, &st, err);
+    if (rc == SOUK_OK) {
+        va_list ap;
+        va_start(ap, spec);
+        rc = souk_db_vbind(st, spec, ap);
+        va_end(ap);
+    }
     char **ids = souk_pool_alloc(pool, MAX_CHANNELS * sizeof *ids);
     size_t n = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+    while (rc == SOUK_OK && n < MAX_CHANNELS && (rc = souk_db_step(st, err)) == 1) {
         ids[n++] = souk_pool_str(pool, souk_db_col_text(st, 0));
         rc = SOUK_OK;
     }
@@ -384,6 +385,19 @@ static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out,
     *out = ids;
     *count = n;
     return rc < 0 ? rc : SOUK_OK;
+}
+
+/* Channels with changes due and no Retry-After pause in force. */
+static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out, size_t *count,
+                        struct souk_err *err)
+{
+    return channel_ids(
+        db, pool, out, count, err,
+        "SELECT c.id FROM channels c WHERE c.status = 'active' AND EXISTS (SELECT 1 FROM "
+        "channel_items i WHERE i.channel_id = c.id AND i.pending IS NOT NULL AND "
+        "i.next_attempt_at <= $1) AND NOT EXISTS (SELECT 1 FROM channel_sync s WHERE "
+        "s.channel_id = c.id AND s.paused_until > $1) ORDER BY c.id LIMIT $2",
+        "ii", souk_time_now_us(), (int64_t)MAX_CHANNELS);
 }
 
 /* ---- resync: a full push, marked a page at a time ---- */
@@ -466,27 +480,11 @@ static int resync_page(struct souk_db *db, const char *channel_id, struct souk_e
 static int resyncing_channels(struct souk_db *db, struct souk_pool *pool, char ***out,
                               size_t *count, struct souk_err *err)
 {
-    struct souk_db_conn *conn = souk_db_acquire(db);
-    struct souk_db_stmt *st;
-    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_prepare(conn,
-                             "SELECT s.channel_id FROM channel_sync s JOIN channels c ON c.id = "
-                             "s.channel_id WHERE s.resync_after IS NOT NULL AND c.status = "
-                             "'active' ORDER BY s.channel_id LIMIT $1",
-                             &st, err);
-    if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "i", (int64_t)MAX_CHANNELS);
-    char **ids = souk_pool_alloc(pool, MAX_CHANNELS * sizeof *ids);
-    size_t n = 0;
-    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
-        ids[n++] = souk_pool_str(pool, souk_db_col_text(st, 0));
-        rc = SOUK_OK;
-    }
-    souk_db_release(conn);
-    *out = ids;
-    *count = n;
-    return rc < 0 ? rc : SOUK_OK;
+    return channel_ids(db, pool, out, count, err,
+                       "SELECT s.channel_id FROM channel_sync s JOIN channels c ON c.id = "
+                       "s.channel_id WHERE s.resync_after IS NOT NULL AND c.status = 'active' "
+                       "ORDER BY s.channel_id LIMIT $1",
+                       "i", (int64_t)MAX_CHANNELS);
 }
 
 /* One pass: fan out, a page of every resync under way, a batch for every due channel.
