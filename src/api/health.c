@@ -1,5 +1,6 @@
 /* health: liveness, readiness and metrics. */
 #include "api/api_int.h"
+#include "channels/channels.h"
 
 int souk_api_healthz(struct souk_req *req)
 {
@@ -26,8 +27,10 @@ int souk_api_metrics(struct souk_req *req)
     struct souk_buf text = SOUK_BUF_INIT(16u << 20);
     int rc = souk_http_metrics_render(req->server, &text);
     if (rc == SOUK_OK)
+        rc = souk_channels_metrics_render(req->db, &text, &req->err);
+    if (rc == SOUK_OK)
         rc = souk_req_reply_text(req, 200, "text/plain; version=0.0.4",
                                  (struct souk_str){text.data, text.len});
     souk_buf_release(&text);
-    return rc == SOUK_OK ? SOUK_OK : souk_err_set(&req->err, rc, NULL, NULL);
+    return rc == SOUK_OK || req->err.code ? rc : souk_err_set(&req->err, rc, NULL, NULL);
 }

@@ -296,6 +296,13 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
                               struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
+ * Appends the channels' sync state to out in the Prometheus text format, for /metrics:
+ * pending and rejected items, pushes, pauses and latency per channel, and the outbox backlog.
+ */
+int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
  * Asks for a full push of everything the channel carries (and a delete of what its platform
  * holds but it no longer carries). Cheap: the sync worker does the work a page of products at
  * a time; GET .../sync shows it under way. Creating or changing a channel asks for one.

@@ -649,3 +649,71 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
         return rc;
     return souk_outbox_backlog(conn, CONSUMER, &out->outbox_backlog, err);
 }
+
+/* ---- metrics ---- */
+
+static const struct {
+    const char *name, *type, *help;
+} metrics[] = {
+    {"souk_channel_pending_items", "gauge",
+     "Items with a change the channel's platform has not taken yet."},
+    {"souk_channel_rejected_items", "gauge", "Items the platform refused at their last push."},
+    {"souk_channel_pushed_items_total", "counter", "Item changes the platform took."},
+    {"souk_channel_rejected_items_total", "counter", "Item changes the platform refused."},
+    {"souk_channel_paused", "gauge", "1 while a 429 or Retry-After holds the channel back."},
+    {"souk_channel_last_latency_seconds", "gauge",
+     "From a change to the platform's acknowledgement, for the last batch's oldest change."},
+};
+#define NMETRICS (sizeof metrics / sizeof metrics[0])
+
+int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out,
+                                 struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int64_t backlog, now = souk_time_now_us();
+    int rc = souk_outbox_backlog(conn, CONSUMER, &backlog, err);
+    if (rc == SOUK_OK)
+        rc = souk_buf_addf(out,
+                           "# HELP souk_outbox_backlog Changes not yet fanned out to channels.\n"
+                           "# TYPE souk_outbox_backlog gauge\nsouk_outbox_backlog %lld\n",
+                           (long long)backlog);
+    /* One row per channel; the metrics are written metric by metric, as the format wants. */
+    struct souk_buf lines[NMETRICS];
+    for (size_t m = 0; m < NMETRICS; m++)
+        lines[m] = (struct souk_buf)SOUK_BUF_INIT(4u << 20);
+    if (rc == SOUK_OK)
+        rc = souk_db_prepare(
+            conn,
+            "SELECT c.id, c.platform, (SELECT count(*) FROM channel_items i WHERE "
+            "i.channel_id = c.id AND i.pending IS NOT NULL), (SELECT count(*) FROM "
+            "channel_items i WHERE i.channel_id = c.id AND i.pending IS NULL AND i.last_error "
+            "IS NOT NULL), coalesce(s.pushed, 0), coalesce(s.rejected, 0), "
+            "coalesce(s.paused_until, 0), coalesce(s.last_latency_us, 0) FROM channels c LEFT "
+            "JOIN channel_sync s ON s.channel_id = c.id ORDER BY c.id LIMIT $1",
+            &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "i", (int64_t)MAX_CHANNELS);
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        struct souk_str id = souk_db_col_text(st, 0), platform = souk_db_col_text(st, 1);
+        double values[NMETRICS] = {
+            (double)souk_db_col_i64(st, 2), (double)souk_db_col_i64(st, 3),
+            (double)souk_db_col_i64(st, 4), (double)souk_db_col_i64(st, 5),
+            souk_db_col_i64(st, 6) > now ? 1.0 : 0.0, (double)souk_db_col_i64(st, 7) / 1e6,
+        };
+        rc = SOUK_OK;
+        for (size_t m = 0; rc == SOUK_OK && m < NMETRICS; m++)
+            rc = souk_buf_addf(&lines[m], "%s{channel=\"%.*s\",platform=\"%.*s\"} %.6g\n",
+                               metrics[m].name, (int)id.len, id.ptr, (int)platform.len,
+                               platform.ptr, values[m]);
+    }
+    for (size_t m = 0; m < NMETRICS; m++) {
+        if (rc == SOUK_OK)
+            rc = souk_buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n%s", metrics[m].name,
+                               metrics[m].help, metrics[m].name, metrics[m].type,
+                               lines[m].data);
+        souk_buf_release(&lines[m]);
+    }
+    if (rc == SOUK_ETOOBIG)
+        return souk_err_set(err, rc, NULL, "the metrics are too large");
+    return rc < 0 ? rc : SOUK_OK;
+}

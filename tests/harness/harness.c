@@ -922,7 +922,7 @@ json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel)
 
 /* What a wait on a channel's sync status waits for: all of the conditions set. */
 struct sync_goal {
-    bool settled;      /* nothing pending */
+    bool settled;      /* nothing pending, no resync under way */
     int64_t synced;    /* this many synced; -1: any */
     const char *error; /* last_error contains it ("": any error); NULL: any last_error */
 };
@@ -930,7 +930,8 @@ struct sync_goal {
 static bool sync_reached(json_t *st, struct sync_goal goal)
 {
     const char *error = souk_h_text(st, "last_error");
-    return (!goal.settled || souk_h_int(st, "pending") == 0) &&
+    return (!goal.settled ||
+            (souk_h_int(st, "pending") == 0 && !json_is_true(souk_h_at(st, "resyncing")))) &&
            (goal.synced < 0 || souk_h_int(st, "synced") == goal.synced) &&
            (!goal.error || (error[0] && strstr(error, goal.error)));
 }

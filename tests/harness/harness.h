@@ -201,7 +201,8 @@ void souk_h_set_stock(const struct souk_h_server *s, const char *sku, const char
 
 /* The sync status of channel (GET /v1/channels/{id}/sync with the admin key); json_decref it. */
 json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel);
-/* Waits (up to 10 s) until channel has nothing pending; returns its sync status (json_decref). */
+/* Waits (up to 10 s) until channel has nothing pending and no resync under way; returns its
+ * sync status (json_decref). */
 json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel);
 /* Waits (up to 10 s) until channel has nothing pending and n items synced; returns its status. */
 json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n);

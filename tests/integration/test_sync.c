@@ -70,6 +70,16 @@ static void a_new_channel_gets_the_whole_catalog(void **state)
     json_t *st = souk_h_wait_synced(&w->souk, w->channel, DEMO_VARIANTS);
     assert_true(json_is_string(souk_h_at(st, "last_success_at")));
     json_decref(st);
+    /* The same state, for a monitoring system. */
+    char sample[256];
+    snprintf(sample, sizeof sample,
+             "souk_channel_pushed_items_total{channel=\"%s\",platform=\"meta\"} %d", w->channel,
+             DEMO_VARIANTS);
+    souk_h_wait_metric(&w->souk, sample);
+    snprintf(sample, sizeof sample,
+             "souk_channel_pending_items{channel=\"%s\",platform=\"meta\"} 0", w->channel);
+    souk_h_wait_metric(&w->souk, sample);
+    souk_h_wait_metric(&w->souk, "souk_outbox_backlog 0");
 }
 
 static void stock_and_price_changes_reach_the_platform(void **state)
