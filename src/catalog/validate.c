@@ -236,10 +236,7 @@ static int check_url(const char *url, const char *param, struct souk_err *err)
                                       err);
     if (rc != SOUK_OK)
         return rc;
-    const char *host = strncmp(url, "https://", 8) == 0  ? url + 8
-                       : strncmp(url, "http://", 7) == 0 ? url + 7
-                                                         : NULL;
-    if (!host || *host == '\0' || *host == '/' || strpbrk(url, " \"<>\\^`{|}"))
+    if (!souk_str_is_http_url(souk_str_from(url)) || strpbrk(url, "\\^`{|}"))
         return souk_err_set(err, SOUK_EINVAL, param,
                             "%s must be an absolute http(s) URL without spaces", param);
     return SOUK_OK;

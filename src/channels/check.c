@@ -11,19 +11,6 @@
 
 #define DIAGNOSE_PAGE_LIMIT 1000000 /* pages of products: a bound, never reached in practice */
 
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static bool is_absolute_url(const char *s)
-{
-    return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
-}
-
 size_t souk_channels__item_check(const struct souk_channels__connector *conn,
                                  const struct souk_channels__item *item,
                                  souk_channels__report_fn report, void *arg)
@@ -51,14 +38,14 @@ size_t souk_channels__item_check(const struct souk_channels__connector *conn,
             }
             continue;
         }
-        if (col->max_chars && utf8_chars(value) > col->max_chars) {
+        if (col->max_chars && souk_str_utf8_chars(souk_str_from(value)) > col->max_chars) {
             snprintf(reason, sizeof reason,
                      "%s is longer than %s's limit of %zu characters: the feed cuts it there",
                      col->name, conn->platform, col->max_chars);
             report(arg, col->name, false, reason);
         }
         if ((col->field == SOUK_CHANNELS__LINK || col->field == SOUK_CHANNELS__IMAGE_LINK) &&
-            !is_absolute_url(value)) {
+            !souk_str_is_http_url(souk_str_from(value))) {
             snprintf(reason, sizeof reason, "%s must be an absolute http(s) URL", col->name);
             report(arg, col->name, true, reason);
             problems++;

@@ -297,8 +297,7 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
     val[SOUK_CHANNELS__AVAILABILITY] =
         available > 0 ? ctx->connector->in_stock : ctx->connector->out_of_stock;
     val[SOUK_CHANNELS__QUANTITY] = souk_pool_printf(pool, "%lld", (long long)available);
-    /* The catalog leaves condition unset for the common case; every platform means "new". */
-    val[SOUK_CHANNELS__CONDITION] = p->condition ? p->condition : "new";
+    val[SOUK_CHANNELS__CONDITION] = p->condition; /* the catalog defaults it to "new" */
     set_prices(ctx, pool, v, it);
     val[SOUK_CHANNELS__BRAND] = p->brand ? p->brand : p->vendor;
     val[SOUK_CHANNELS__GTIN] = v->gtin;

@@ -27,8 +27,7 @@
 
 static bool is_http_url(const char *s)
 {
-    return s && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) &&
-           strlen(s) <= MAX_URL && !strpbrk(s, " \t\r\n\"<>");
+    return s && strlen(s) <= MAX_URL && souk_str_is_http_url(souk_str_from(s));
 }
 
 static int check_text(const char *value, const char *param, size_t max, struct souk_err *err)

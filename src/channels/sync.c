@@ -154,9 +154,13 @@ struct pending {
     struct souk_channels__item item;
 };
 
-/* Finds the variant of a SKU with its product, or leaves *product NULL when it is gone. */
+/*
+ * Finds the variant of a SKU with its product, or leaves *product NULL when it is gone. A
+ * batch holds a product's variants side by side (a resync marks them together), so the
+ * product loaded for the previous SKU (*last, updated) is reused when it is the same one.
+ */
 static int load_sku(struct souk_db_conn *conn, struct souk_pool *pool, const struct souk_channel *c,
-                    const char *sku, struct souk_product **product,
+                    const char *sku, struct souk_product **last, struct souk_product **product,
                     struct souk_variant **variant, struct souk_err *err)
 {
     struct souk_variant_filter vf = {.sku = sku, .limit = 1};
@@ -167,7 +171,12 @@ static int load_sku(struct souk_db_conn *conn, struct souk_pool *pool, const str
     int rc = souk_catalog_variant_list(conn, pool, &vf, &found, &n, &more, err);
     if (rc != SOUK_OK || n == 0)
         return rc;
-    rc = souk_catalog_product_get(conn, pool, found[0].product_id, c->locale, product, err);
+    if (*last && strcmp((*last)->id, found[0].product_id) == 0)
+        *product = *last;
+    else
+        rc = souk_catalog_product_get(conn, pool, found[0].product_id, c->locale, product, err);
+    if (rc == SOUK_OK)
+        *last = *product;
     for (size_t i = 0; rc == SOUK_OK && i < (*product)->nvariants; i++)
         if (strcmp((*product)->variants[i].sku, sku) == 0)
             *variant = &(*product)->variants[i];
@@ -214,12 +223,13 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
         p->pushed_before = !souk_db_col_is_null(st, 7);
         rc = SOUK_OK;
     }
+    struct souk_product *last = NULL;
     for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
         struct pending *p = &list[i];
         struct souk_product *product = NULL;
         struct souk_variant *variant = NULL;
         if (p->push.op != SOUK_CHANNELS__DELETE)
-            rc = load_sku(conn, pool, c, p->push.sku, &product, &variant, err);
+            rc = load_sku(conn, pool, c, p->push.sku, &last, &product, &variant, err);
         if (rc != SOUK_OK)
             break;
         if (!product || !variant || !souk_channels__selects(c, product)) {

@@ -68,6 +68,29 @@ static size_t utf8_sequence(const unsigned char *s, size_t avail)
     return len;
 }
 
+size_t souk_str_utf8_chars(struct souk_str s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++)
+        n += ((unsigned char)s.ptr[i] & 0xC0) != 0x80;
+    return n;
+}
+
+bool souk_str_is_http_url(struct souk_str s)
+{
+    size_t start = souk_str_has_prefix(s, "https://")  ? 8
+                   : souk_str_has_prefix(s, "http://") ? 7
+                                                       : 0;
+    if (!start || start == s.len || s.ptr[start] == '/')
+        return false;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.ptr[i];
+        if (ch <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>')
+            return false;
+    }
+    return true;
+}
+
 void souk_hex_encode(const void *bytes, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";

@@ -37,6 +37,16 @@ bool souk_str_has_prefix(struct souk_str s, const char *prefix);
  */
 bool souk_str_is_utf8(struct souk_str s);
 
+/* Code points in s, counting every byte but UTF-8 continuation bytes: what platforms mean by
+ * "characters" in their length limits. */
+size_t souk_str_utf8_chars(struct souk_str s);
+
+/*
+ * True for an absolute http:// or https:// URL with a host and no whitespace, control byte,
+ * '"', '<' or '>': a link a feed or a platform can carry. Stricter callers refuse more.
+ */
+bool souk_str_is_http_url(struct souk_str s);
+
 /* Writes n bytes as 2n lower-case hex digits and a NUL into out (2n + 1 bytes). */
 void souk_hex_encode(const void *bytes, size_t n, char *out);
 

@@ -179,7 +179,7 @@ const char *souk_sim__missing(const json_t *obj, const char *const *names);
 bool souk_sim__one_of(const char *value, const char *const *allowed);
 /* The number of UTF-8 characters in s (bytes that do not continue a sequence); 0 for NULL. */
 size_t souk_sim__chars(const char *s);
-/* True for "http://..." or "https://..." with something after the scheme. */
+/* True for an absolute http(s) URL a platform would take (core/str.h); false for NULL. */
 bool souk_sim__is_url(const char *value);
 
 /*

@@ -246,17 +246,12 @@ bool souk_sim__one_of(const char *value, const char *const *allowed)
 
 size_t souk_sim__chars(const char *s)
 {
-    size_t n = 0;
-    for (; s && *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
+    return souk_str_utf8_chars(souk_str_from(s));
 }
 
 bool souk_sim__is_url(const char *value)
 {
-    struct souk_str v = souk_str_from(value);
-    return (souk_str_has_prefix(v, "https://") && v.len > 8) ||
-           (souk_str_has_prefix(v, "http://") && v.len > 7);
+    return souk_str_is_http_url(souk_str_from(value));
 }
 
 json_t *souk_sim__price_parts(const char *amount, const char *currency)
