@@ -152,6 +152,19 @@ int souk_api_channels_sync(struct souk_req *req)
                   st.last_latency_us ? json_real((double)st.last_latency_us / 1000.0) : json_null(),
                   "outbox_backlog", (json_int_t)st.outbox_backlog);
     json_object_set_new(body, "resyncing", json_boolean(st.resyncing));
+    struct souk_channel_intake_status in;
+    rc = souk_channels_intake_status(req->db, req->pool, req->params[0], &in, &req->err);
+    if (rc != SOUK_OK) {
+        json_decref(body);
+        return rc;
+    }
+    json_object_set_new(body, "orders",
+                        json_pack("{s:I, s:I, s:I, s:I, s:o, s:s?}", "notifications_pending",
+                                  (json_int_t)in.pending, "notifications_failed",
+                                  (json_int_t)in.failed, "orders", (json_int_t)in.orders,
+                                  "stock_issues", (json_int_t)in.stock_issues,
+                                  "last_received_at", time_or_null(in.last_received_at),
+                                  "last_error", in.last_error));
     souk_req_reply(req, 200, body);
     return SOUK_OK;
 }

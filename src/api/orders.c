@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "core/time.h"
 #include "orders/orders.h"
 
 static int reply_order(struct souk_req *req, int status, const char *id)
@@ -33,6 +34,19 @@ int souk_api_orders_get(struct souk_req *req)
     return reply_order(req, 200, req->params[0]);
 }
 
+/* An optional RFC 3339 query parameter as UTC microseconds (0 when absent). */
+static int query_time(struct souk_req *req, const char *name, int64_t *out)
+{
+    const char *text = NULL;
+    int rc = souk_api__query_text(req, name, 64, &text);
+    if (rc != SOUK_OK || !text)
+        return rc;
+    if (souk_time_parse(souk_str_from(text), out) != SOUK_OK)
+        return souk_err_set(&req->err, SOUK_EINVAL, name,
+                            "%s must be an RFC 3339 time such as 2026-11-25T10:00:00Z", name);
+    return SOUK_OK;
+}
+
 int souk_api_orders_list(struct souk_req *req)
 {
     struct souk_order_filter filter = {0};
@@ -44,6 +58,18 @@ int souk_api_orders_list(struct souk_req *req)
         rc = souk_api__query_text(req, "status", 16, &filter.status);
     if (rc == SOUK_OK)
         rc = souk_api__query_text(req, "channel", 32, &filter.channel);
+    if (rc == SOUK_OK)
+        rc = souk_api__query_text(req, "buyer_email", 320, &filter.buyer_email);
+    if (rc == SOUK_OK)
+        rc = query_time(req, "created_from", &filter.created_from);
+    if (rc == SOUK_OK)
+        rc = query_time(req, "created_to", &filter.created_to);
+    const char *issue = NULL;
+    if (rc == SOUK_OK)
+        rc = souk_api__query_text(req, "stock_issue", 8, &issue);
+    if (rc == SOUK_OK && issue && strcmp(issue, "true") != 0 && strcmp(issue, "false") != 0)
+        rc = souk_err_set(&req->err, SOUK_EINVAL, "stock_issue", "stock_issue is true or false");
+    filter.stock_issue_only = issue && strcmp(issue, "true") == 0;
     if (rc == SOUK_OK)
         rc = souk_orders_list(req->db, req->pool, &filter, &items, &count, &has_more, &req->err);
     if (rc != SOUK_OK)

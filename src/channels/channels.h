@@ -262,7 +262,8 @@ int souk_channels_diagnose(struct souk_db_conn *conn, struct souk_pool *pool,
 struct souk_channels_sync;
 
 struct souk_channels_sync_options {
-    int poll_ms; /* how often the worker looks for work; 10 when 0 */
+    int poll_ms;          /* how often the worker looks for work; 10 when 0 */
+    int order_poll_ms;    /* how often it asks polling platforms (Meta) for orders; 5000 when 0 */
 };
 
 /* Starts the worker thread on db (borrowed; it must outlive the worker). */
@@ -301,6 +302,55 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
  */
 int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out,
                                  struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- orders from the platforms ---- */
+
+/*
+ * A platform's order arrives in two steps. Its webhook (or, for a platform without order
+ * webhooks, the worker's poll) is recorded as a notification in the receiving transaction, so
+ * once the platform is answered 200 nothing is lost; a redelivery of the same event is a
+ * no-op. The sync worker then fetches each notified order's detail from the platform, takes
+ * it into the order book (orders.h, souk_orders_ingest) in the transaction that marks the
+ * notification done, and acknowledges it to the platform where the platform asks for that.
+ */
+
+/* A webhook request as it arrived, for the channel's connector to check and read. */
+struct souk_channels_webhook {
+    struct souk_str body;                               /* the exact bytes */
+    const char *(*header)(void *ctx, const char *name); /* NULL when absent */
+    void *ctx;
+};
+
+/*
+ * Receives a platform's order webhook for channel id in the caller's write transaction:
+ * checks its signature (SOUK_EUNAUTH), reads it (SOUK_EINVAL for a body that is not the
+ * platform's shape) and records each event not seen before; *recorded counts them.
+ * SOUK_ENOTFOUND for an unknown channel or one whose platform sends no order webhooks.
+ */
+int souk_channels_webhook_receive(struct souk_db_conn *conn, struct souk_pool *pool,
+                                  const char *channel_id, const struct souk_channels_webhook *w,
+                                  size_t *recorded, struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * One intake pass, for tests and tools: asks every polling platform for orders, then fetches,
+ * takes in and acknowledges every notified order that is due. *ingested counts the orders
+ * created or moved on.
+ */
+int souk_channels_intake_once(struct souk_db *db, int64_t *ingested,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
+struct souk_channel_intake_status {
+    int64_t pending;      /* notifications not yet taken in */
+    int64_t failed;       /* notifications given up on (see last_error) */
+    int64_t orders;       /* the channel's orders */
+    int64_t stock_issues; /* of them, orders with units not reserved */
+    int64_t last_received_at; /* UTC us, or 0 */
+    char *last_error;     /* the newest failed notification's reason, or NULL */
+};
+
+int souk_channels_intake_status(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                                struct souk_channel_intake_status *out,
+                                struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
  * Asks for a full push of everything the channel carries (and a delete of what its platform

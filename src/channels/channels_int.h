@@ -12,6 +12,8 @@
 
 #include "catalog/catalog.h"
 #include "channels/channels.h"
+#include "orders/orders.h"
+#include "sig/sig.h"
 
 /* ---- pushing to a platform's API ---- */
 
@@ -114,6 +116,122 @@ void souk_channels__batch_failed(const struct souk_channels__response *resp, int
                                  struct souk_channels__push *items, size_t n,
                                  struct souk_channels__batch_outcome *out);
 
+/* The wait before the next try after attempts failures: 250 ms doubling to 5 minutes. */
+int64_t souk_channels__backoff_us(int64_t attempts);
+
+#define SOUK_CHANNELS__MAX_CHANNELS 1000 /* channels one worker pass looks at */
+
+/*
+ * The ids sql selects (one column, at most SOUK_CHANNELS__MAX_CHANNELS rows) in a read
+ * transaction of its own; its parameters are bound as souk_db_bind's spec says.
+ */
+int souk_channels__channel_ids(struct souk_db *db, struct souk_pool *pool, char ***out,
+                               size_t *count, struct souk_err *err, const char *sql,
+                               const char *spec, ...) SOUK_MUST_CHECK;
+
+/* ---- orders from the platform ---- */
+
+/* One thing a platform told souk about one of its orders (a webhook's event, a poll's find). */
+struct souk_channels__notice {
+    const char *event_id; /* the platform's id for the event: a redelivery has the same one */
+    const char *order_id; /* the platform's order id */
+    const char *status;   /* the platform's status word, when the event names one */
+};
+
+/*
+ * Checks that a webhook request is the platform's own: its signature over the exact body
+ * bytes with the channel's secret, compared in constant time. SOUK_EUNAUTH (saying what is
+ * missing or wrong, never the expected value) when it is not.
+ */
+typedef int (*souk_channels__verify_fn)(const struct souk_channel *c,
+                                        const struct souk_channels_webhook *w,
+                                        struct souk_err *err);
+
+/*
+ * Reads a verified webhook body into notices (pool memory). *n is 0 for an event souk does
+ * not act on (it is still acknowledged). SOUK_EINVAL for a body that is not the platform's
+ * shape.
+ */
+typedef int (*souk_channels__parse_fn)(struct souk_pool *pool, struct souk_str body,
+                                       struct souk_channels__notice **out, size_t *n,
+                                       struct souk_err *err);
+
+/*
+ * Fetches the orders with the n platform ids (at most orders_fetch_max) and normalizes each
+ * into orders[i] (zeroed by the caller): external_id, status mapped to souk's lifecycle,
+ * platform_status and platform_updated_at, amounts in minor units, buyer, address, payment
+ * method, source, and lines (sku, quantity, unit_price). An order the platform does not
+ * return keeps external_id NULL; one it returns in a shape souk cannot read gets
+ * orders[i].stock_issue = NULL and problems[i] set. A failure of the whole call fills out
+ * and returns SOUK_OK with every order left unset.
+ */
+typedef int (*souk_channels__fetch_fn)(const struct souk_channel *c,
+                                       struct souk_channels__client *client,
+                                       struct souk_pool *pool, const char *const *ids, size_t n,
+                                       struct souk_order *orders, const char **problems,
+                                       struct souk_channels__batch_outcome *out);
+
+/* Finds the platform's orders that wait for the seller (platforms without order webhooks:
+ * Meta's orders in CREATED), as notices. A failure fills out. */
+typedef int (*souk_channels__poll_fn)(const struct souk_channel *c,
+                                      struct souk_channels__client *client,
+                                      struct souk_pool *pool, struct souk_channels__notice **out,
+                                      size_t *n, struct souk_channels__batch_outcome *fail);
+
+/* Tells the platform that souk has taken the order in (Meta's acknowledge_order), under a
+ * key that makes a repeat harmless. A failure fills out. */
+typedef int (*souk_channels__ack_fn)(const struct souk_channel *c,
+                                     struct souk_channels__client *client, struct souk_pool *pool,
+                                     const struct souk_order *o,
+                                     struct souk_channels__batch_outcome *out);
+
+/* The worker's intake state: when each polling channel was last asked for orders. */
+struct souk_channels__intake;
+struct souk_channels__intake *souk_channels__intake_new(int64_t poll_every_us);
+void souk_channels__intake_free(struct souk_channels__intake *in);
+
+/* One intake pass (see souk_channels_intake_once); in NULL polls every polling channel now. */
+int souk_channels__intake_pass(struct souk_channels__intake *in, struct souk_db *db,
+                               struct souk_channels__client *client, int64_t *ingested,
+                               struct souk_err *err) SOUK_MUST_CHECK;
+
+/* A TikTok Shop API call (tiktok.c): signs app_key, shop_cipher, timestamp and the extra
+ * query parameters with the path and body (consumed; NULL for a GET), sends it with the shop's
+ * token, and returns the parsed answer whatever its status (NULL when it is not JSON). */
+json_t *souk_channels__tiktok_call(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, const struct souk_sig_param *extra,
+                                   size_t nextra, json_t *body,
+                                   struct souk_channels__response *resp, int *call_rc);
+
+/* TikTok Shop's orders (tiktok_orders.c): webhook check and reading, Get Order Detail. */
+int souk_channels__tiktok_verify(const struct souk_channel *c,
+                                 const struct souk_channels_webhook *w, struct souk_err *err);
+int souk_channels__tiktok_parse(struct souk_pool *pool, struct souk_str body,
+                                struct souk_channels__notice **out, size_t *n,
+                                struct souk_err *err);
+int souk_channels__tiktok_fetch(const struct souk_channel *c,
+                                struct souk_channels__client *client, struct souk_pool *pool,
+                                const char *const *ids, size_t n, struct souk_order *orders,
+                                const char **problems, struct souk_channels__batch_outcome *out);
+
+/* Meta Commerce Platform orders (meta_orders.c): polled, read one by one, acknowledged. */
+int souk_channels__meta_poll(const struct souk_channel *c, struct souk_channels__client *client,
+                             struct souk_pool *pool, struct souk_channels__notice **out,
+                             size_t *n, struct souk_channels__batch_outcome *fail);
+int souk_channels__meta_fetch(const struct souk_channel *c, struct souk_channels__client *client,
+                              struct souk_pool *pool, const char *const *ids, size_t n,
+                              struct souk_order *orders, const char **problems,
+                              struct souk_channels__batch_outcome *out);
+int souk_channels__meta_ack(const struct souk_channel *c, struct souk_channels__client *client,
+                            struct souk_pool *pool, const struct souk_order *o,
+                            struct souk_channels__batch_outcome *out);
+
+/* A decimal amount as the platforms write it ("19.99", "1500") in minor units of currency:
+ * SOUK_EINVAL for anything else, or more decimals than the currency has. */
+int souk_channels__parse_amount(const char *text, const char *currency,
+                                int64_t *out) SOUK_MUST_CHECK;
+
 /* The values a feed row can carry; a connector maps its column names onto them. */
 enum souk_channels__field {
     SOUK_CHANNELS__ID,               /* the variant's SKU, the platform's retailer id */
@@ -159,6 +277,7 @@ struct souk_channels__connector {
     const char *doc;              /* the public documentation the tables follow */
     const char *default_base_url; /* the platform API's */
     const char *const *credentials; /* names a channel must supply; NULL-terminated */
+    const char *const *optional_credentials; /* names it may supply; NULL or NULL-terminated */
     const struct souk_channels__column *columns;
     size_t ncolumns;
     const char *const *formats;   /* of "csv", "tsv", "xml"; NULL-terminated */
@@ -167,6 +286,13 @@ struct souk_channels__connector {
     bool overrides;               /* serves language and country override feeds (Meta) */
     souk_channels__push_fn push;  /* NULL for a feed-only platform */
     size_t batch_max;             /* changes per push call */
+    /* Orders: a platform with order webhooks has verify and parse; one without has poll. */
+    souk_channels__verify_fn webhook_verify;
+    souk_channels__parse_fn webhook_parse;
+    souk_channels__poll_fn orders_poll;
+    souk_channels__fetch_fn orders_fetch; /* NULL: the platform sends souk no orders */
+    size_t orders_fetch_max;              /* order ids per fetch call */
+    souk_channels__ack_fn order_ack;      /* NULL: nothing to acknowledge */
 };
 
 extern const struct souk_channels__connector souk_channels__meta;

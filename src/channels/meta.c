@@ -36,6 +36,8 @@ static const struct souk_channels__column columns[] = {
 };
 
 static const char *const credentials[] = {"access_token", "catalog_id", NULL};
+/* The commerce seller settings id: with it, souk polls the shop's checkout orders. */
+static const char *const optional_credentials[] = {"cms_id", NULL};
 static const char *const formats[] = {"csv", "tsv", "xml", NULL};
 
 static int meta_push(const struct souk_channel *c, struct souk_channels__client *client,
@@ -47,6 +49,7 @@ const struct souk_channels__connector souk_channels__meta = {
     .doc = "Meta catalog feed reference and Data Feed Specifications for Catalogs, 2026-11",
     .default_base_url = "https://graph.facebook.com",
     .credentials = credentials,
+    .optional_credentials = optional_credentials,
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
     .formats = formats,
@@ -56,6 +59,10 @@ const struct souk_channels__connector souk_channels__meta = {
     .overrides = true,
     .push = meta_push,
     .batch_max = 3000, /* items_batch takes 5,000; Meta recommends under 3,000 */
+    .orders_poll = souk_channels__meta_poll,
+    .orders_fetch = souk_channels__meta_fetch,
+    .orders_fetch_max = 25, /* read one by one: a chunk bounds one write transaction */
+    .order_ack = souk_channels__meta_ack,
 };
 
 /* ---- push: the Catalog Batch API ---- */

@@ -47,6 +47,9 @@ static int check_credentials(const struct souk_channels__connector *conn,
         bool known = false;
         for (const char *const *name = conn->credentials; *name && !known; name++)
             known = strcmp(*name, c->credentials[i].name) == 0;
+        for (const char *const *name = conn->optional_credentials; name && *name && !known;
+             name++)
+            known = strcmp(*name, c->credentials[i].name) == 0;
         if (!known)
             return souk_err_set(err, SOUK_EINVAL, "credentials",
                                 "%s takes no credential \"%.64s\"", conn->platform,

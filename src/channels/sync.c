@@ -25,7 +25,7 @@
 
 #define CONSUMER "channels"
 #define OUTBOX_BATCH 500
-#define MAX_CHANNELS 1000
+#define MAX_CHANNELS SOUK_CHANNELS__MAX_CHANNELS
 #define BACKOFF_BASE_US 250000
 #define BACKOFF_MAX_US (300 * 1000000LL)
 
@@ -248,7 +248,7 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
     return rc < 0 ? rc : SOUK_OK;
 }
 
-static int64_t backoff_us(int64_t attempts)
+int64_t souk_channels__backoff_us(int64_t attempts)
 {
     int64_t delay = BACKOFF_BASE_US;
     for (int64_t i = 0; i < attempts && delay < BACKOFF_MAX_US; i++)
@@ -264,7 +264,7 @@ static int record_item(struct souk_db_conn *conn, const char *channel_id, const 
     int64_t changed;
     if (!p->skip && push->result == SOUK_CHANNELS__RETRY) {
         int64_t wait = outcome->retry_after_s >= 0 ? outcome->retry_after_s * 1000000LL
-                                                   : backoff_us(p->attempts);
+                                                   : souk_channels__backoff_us(p->attempts);
         changed = souk_db_run_sql(conn, err,
                                   "UPDATE channel_items SET attempts = attempts + 1, "
                                   "next_attempt_at = $3, last_error = $4 WHERE channel_id = $1 "
@@ -367,12 +367,9 @@ static int push_channel(struct souk_db *db, struct souk_channels__client *client
     return rc;
 }
 
-/*
- * The ids sql selects (one column, at most MAX_CHANNELS rows) in a read transaction of its
- * own; its parameters are bound as souk_db_bind's spec says.
- */
-static int channel_ids(struct souk_db *db, struct souk_pool *pool, char ***out, size_t *count,
-                       struct souk_err *err, const char *sql, const char *spec, ...)
+int souk_channels__channel_ids(struct souk_db *db, struct souk_pool *pool, char ***out,
+                               size_t *count, struct souk_err *err, const char *sql,
+                               const char *spec, ...)
 {
     struct souk_db_conn *conn = souk_db_acquire(db);
     struct souk_db_stmt *st;
@@ -401,7 +398,7 @@ static int channel_ids(struct souk_db *db, struct souk_pool *pool, char ***out, 
 static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out, size_t *count,
                         struct souk_err *err)
 {
-    return channel_ids(
+    return souk_channels__channel_ids(
         db, pool, out, count, err,
         "SELECT c.id FROM channels c WHERE c.status = 'active' AND EXISTS (SELECT 1 FROM "
         "channel_items i WHERE i.channel_id = c.id AND i.pending IS NOT NULL AND "
@@ -490,7 +487,7 @@ static int resync_page(struct souk_db *db, const char *channel_id, struct souk_e
 static int resyncing_channels(struct souk_db *db, struct souk_pool *pool, char ***out,
                               size_t *count, struct souk_err *err)
 {
-    return channel_ids(db, pool, out, count, err,
+    return souk_channels__channel_ids(db, pool, out, count, err,
                        "SELECT s.channel_id FROM channel_sync s JOIN channels c ON c.id = "
                        "s.channel_id WHERE s.resync_after IS NOT NULL AND c.status = 'active' "
                        "ORDER BY s.channel_id LIMIT $1",
@@ -547,6 +544,7 @@ int souk_channels_sync_once(struct souk_db *db, int64_t *pushed, struct souk_err
 struct souk_channels_sync {
     struct souk_db *db;
     int poll_ms;
+    struct souk_channels__intake *intake;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -566,6 +564,13 @@ static void *worker(void *arg)
         if (run_once(s->db, client, &pushed, &busy, &err) != SOUK_OK && err.code != SOUK_EAGAIN)
             souk_log(SOUK_LOG_WARN, "channel sync pass failed", "error", err.message, "detail",
                      err.detail, NULL);
+        int64_t ingested = 0;
+        err = (struct souk_err)SOUK_ERR_INIT;
+        if (souk_channels__intake_pass(s->intake, s->db, client, &ingested, &err) != SOUK_OK &&
+            err.code != SOUK_EAGAIN)
+            souk_log(SOUK_LOG_WARN, "order intake pass failed", "error", err.message, "detail",
+                     err.detail, NULL);
+        busy = busy || ingested > 0;
         pthread_mutex_lock(&s->lock);
         if (s->stopping || busy)
             continue; /* more may be due at once */
@@ -587,11 +592,14 @@ int souk_channels_sync_start(struct souk_db *db, const struct souk_channels_sync
     struct souk_channels_sync *s = souk_calloc(1, sizeof *s);
     s->db = db;
     s->poll_ms = opts && opts->poll_ms > 0 ? opts->poll_ms : 10;
+    s->intake = souk_channels__intake_new(
+        (int64_t)(opts && opts->order_poll_ms > 0 ? opts->order_poll_ms : 5000) * 1000);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     if (pthread_create(&s->thread, NULL, worker, s) != 0) {
         pthread_cond_destroy(&s->wake);
         pthread_mutex_destroy(&s->lock);
+        souk_channels__intake_free(s->intake);
         souk_free(s);
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "cannot start the channel sync thread");
     }
@@ -610,6 +618,7 @@ void souk_channels_sync_stop(struct souk_channels_sync *s)
     pthread_join(s->thread, NULL);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
+    souk_channels__intake_free(s->intake);
     souk_free(s);
 }
 

@@ -78,6 +78,10 @@ const struct souk_channels__connector souk_channels__tiktok = {
     .xml_prefix = "",
     .push = tiktok_push,
     .batch_max = MAX_SKUS, /* so a call per product never holds more SKUs than TikTok takes */
+    .webhook_verify = souk_channels__tiktok_verify,
+    .webhook_parse = souk_channels__tiktok_parse,
+    .orders_fetch = souk_channels__tiktok_fetch,
+    .orders_fetch_max = 50, /* ids one Get Order Detail call takes */
 };
 
 /* ---- push: the product API ---- */
@@ -103,9 +107,7 @@ struct push {
     const struct souk_channel *c;
     struct souk_channels__client *client;
     struct souk_pool *pool;
-    const char *app_key, *app_secret, *shop_cipher, *warehouse_id, *category_id;
-    const char *query;        /* "app_key=...&shop_cipher=...", escaped */
-    const char *token_header; /* never logged: client.c logs no header */
+    const char *warehouse_id, *category_id;
     struct souk_channels__push *items;
     struct item_state *state;
     size_t n;
@@ -140,6 +142,54 @@ static const char *query_escape(struct souk_pool *pool, const char *s)
     return out;
 }
 
+json_t *souk_channels__tiktok_call(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, const struct souk_sig_param *extra,
+                                   size_t nextra, json_t *body,
+                                   struct souk_channels__response *resp, int *call_rc)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    char timestamp[24], sign[SOUK_SIG_HEX_MAX];
+    snprintf(timestamp, sizeof timestamp, "%lld", (long long)(souk_time_now_us() / 1000000));
+    struct souk_sig_param params[SOUK_SIG_MAX_PARAMS] = {
+        {"app_key", souk_channels__credential(c, "app_key")},
+        {"shop_cipher", souk_channels__credential(c, "shop_cipher")},
+        {"timestamp", timestamp}};
+    size_t n = 3;
+    const char *query = "";
+    for (size_t i = 0; i < nextra && n < SOUK_SIG_MAX_PARAMS; i++) {
+        params[n++] = extra[i];
+        query = souk_pool_printf(pool, "%s&%s=%s", query, extra[i].key,
+                                 query_escape(pool, extra[i].value));
+    }
+    struct souk_str signed_body = text ? souk_str_from(text) : (struct souk_str){"", 0};
+    if (!params[0].value || !params[1].value ||
+        souk_sig_tiktok(souk_channels__credential(c, "app_secret"), path, params, n,
+                        signed_body, sign) != SOUK_OK) {
+        souk_free(text);
+        *resp = (struct souk_channels__response){.retry_after_s = -1};
+        snprintf(resp->transport_error, sizeof resp->transport_error,
+                 "the request to TikTok could not be signed: check the channel's credentials");
+        *call_rc = SOUK_EINVAL;
+        return NULL;
+    }
+    struct souk_channels__request req = {
+        .url = souk_pool_printf(pool, "%s%s?app_key=%s&shop_cipher=%s&timestamp=%s%s&sign=%s",
+                                c->base_url, path, query_escape(pool, params[0].value),
+                                query_escape(pool, params[1].value), timestamp, query, sign),
+        /* never logged: client.c logs no header */
+        .headers = {souk_pool_printf(pool, "x-tts-access-token: %s",
+                                     souk_channels__credential(c, "access_token"))},
+        .body = text,
+        .body_len = text ? strlen(text) : 0,
+    };
+    *call_rc = souk_channels__client_call(client, &req, resp);
+    souk_free(text);
+    json_error_t jerr;
+    return *call_rc == SOUK_OK ? json_loadb(resp->body.data, resp->body.len, 0, &jerr) : NULL;
+}
+
 /* "message (TikTok code N)" from an envelope or an entry of data.errors. */
 static const char *reason_text(struct souk_pool *pool, json_t *obj)
 {
@@ -148,11 +198,9 @@ static const char *reason_text(struct souk_pool *pool, json_t *obj)
                             (long long)json_integer_value(json_object_get(obj, "code")));
 }
 
-static enum verdict judge(int call_rc, const struct souk_channels__response *resp, json_t **answer)
+static enum verdict judge(const struct souk_channels__response *resp, json_t *answer)
 {
-    json_error_t jerr;
-    *answer = call_rc == SOUK_OK ? json_loadb(resp->body.data, resp->body.len, 0, &jerr) : NULL;
-    json_t *code = json_object_get(*answer, "code");
+    json_t *code = json_object_get(answer, "code");
     if (!json_is_integer(code))
         return FAILED;
     if (json_integer_value(code) == 0)
@@ -172,29 +220,10 @@ static enum verdict judge(int call_rc, const struct souk_channels__response *res
 static enum verdict call(struct push *t, const char *path, json_t *body, json_t **answer,
                          struct souk_channels__batch_outcome *out)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    char timestamp[24], sign[SOUK_SIG_HEX_MAX];
-    snprintf(timestamp, sizeof timestamp, "%lld", (long long)(souk_time_now_us() / 1000000));
-    const struct souk_sig_param params[] = {
-        {"app_key", t->app_key}, {"shop_cipher", t->shop_cipher}, {"timestamp", timestamp}};
-    *answer = NULL;
-    if (souk_sig_tiktok(t->app_secret, path, params, 3, souk_str_from(text), sign) != SOUK_OK) {
-        souk_free(text);
-        snprintf(out->error, sizeof out->error, "the request to TikTok could not be signed");
-        return FAILED;
-    }
-    struct souk_channels__request req = {
-        .url = souk_pool_printf(t->pool, "%s%s?%s&timestamp=%s&sign=%s", t->c->base_url, path,
-                                t->query, timestamp, sign),
-        .headers = {t->token_header},
-        .body = text,
-        .body_len = strlen(text),
-    };
     struct souk_channels__response resp;
-    int rc = souk_channels__client_call(t->client, &req, &resp);
-    souk_free(text);
-    enum verdict v = judge(rc, &resp, answer);
+    int rc;
+    *answer = souk_channels__tiktok_call(t->c, t->client, t->pool, path, NULL, 0, body, &resp, &rc);
+    enum verdict v = judge(&resp, *answer);
     if (v == FAILED)
         souk_channels__batch_failed(&resp, rc, NULL, 0, out); /* the items: see tiktok_push */
     souk_channels__response_release(&resp);
@@ -464,21 +493,12 @@ static int tiktok_push(const struct souk_channel *c, struct souk_channels__clien
                  "a tiktok channel needs the credential \"%s\" to push", *name);
         return SOUK_OK;
     }
-    const char *app_key = souk_channels__credential(c, "app_key");
-    const char *shop_cipher = souk_channels__credential(c, "shop_cipher");
     struct push t = {
         .c = c,
         .client = client,
         .pool = pool,
-        .app_key = app_key,
-        .app_secret = souk_channels__credential(c, "app_secret"),
-        .shop_cipher = shop_cipher,
         .warehouse_id = souk_channels__credential(c, "warehouse_id"),
         .category_id = souk_channels__credential(c, "category_id"),
-        .query = souk_pool_printf(pool, "app_key=%s&shop_cipher=%s", query_escape(pool, app_key),
-                                  query_escape(pool, shop_cipher)),
-        .token_header = souk_pool_printf(pool, "x-tts-access-token: %s",
-                                         souk_channels__credential(c, "access_token")),
         .items = items,
         .state = souk_pool_alloc(pool, n * sizeof *t.state),
         .n = n,

@@ -21,7 +21,8 @@
 
 static const char usage[] =
     "usage: souk serve [--listen HOST:PORT] [--db SPEC] [--threads N] [--log-level LEVEL]\n"
-    "                  [--cache-mb N] [--group-commit on|off] [--sync on|off] [--seed-demo]\n"
+    "                  [--cache-mb N] [--group-commit on|off] [--sync on|off]\n"
+    "                  [--order-poll-ms N] [--seed-demo]\n"
     "\n"
     "Runs the HTTP API in the foreground until SIGTERM or SIGINT, then stops accepting,\n"
     "finishes in-flight requests (up to 10 s) and closes the store. Applies pending schema\n"
@@ -37,7 +38,10 @@ static const char usage[] =
     "  --group-commit on|off  commit concurrent writes together, one fsync per batch\n"
     "                      (env SOUK_GROUP_COMMIT; default on)\n"
     "  --sync on|off       push catalog and stock changes to the channels' platforms\n"
-    "                      (env SOUK_SYNC; default on)\n"
+    "                      (env SOUK_SYNC; default on); the same worker takes in the\n"
+    "                      platforms' orders\n"
+    "  --order-poll-ms N   how often to ask platforms without order webhooks (Meta) for\n"
+    "                      new orders, 100..3600000 (env SOUK_ORDER_POLL_MS; default 5000)\n"
     "  --seed-demo         fill an empty store with the demo catalog first\n";
 
 int souk_cli_serve(int argc, char **argv)
@@ -50,10 +54,11 @@ int souk_cli_serve(int argc, char **argv)
                                             {"group-commit", required_argument, NULL, 'G'},
                                             {"seed-demo", no_argument, NULL, 's'},
                                             {"sync", required_argument, NULL, 'S'},
+                                            {"order-poll-ms", required_argument, NULL, 'P'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     const char *listen_flag = NULL, *db_flag = NULL, *threads_flag = NULL, *level_flag = NULL;
-    const char *cache_flag = NULL, *group_flag = NULL, *sync_flag = NULL;
+    const char *cache_flag = NULL, *group_flag = NULL, *sync_flag = NULL, *poll_flag = NULL;
     bool seed_demo = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -66,6 +71,7 @@ int souk_cli_serve(int argc, char **argv)
         case 'G': group_flag = optarg; break;
         case 's': seed_demo = true; break;
         case 'S': sync_flag = optarg; break;
+        case 'P': poll_flag = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -88,6 +94,14 @@ int souk_cli_serve(int argc, char **argv)
     const char *sync_text = souk_cli__setting(sync_flag, "SOUK_SYNC", "on");
     if (strcmp(sync_text, "on") != 0 && strcmp(sync_text, "off") != 0) {
         fprintf(stderr, "souk serve: --sync must be on or off, not \"%s\"\n", sync_text);
+        return 2;
+    }
+    const char *poll_text = souk_cli__setting(poll_flag, "SOUK_ORDER_POLL_MS", "5000");
+    int64_t order_poll_ms;
+    if (souk_str_to_i64(souk_str_from(poll_text), 100, 3600000, &order_poll_ms) != SOUK_OK) {
+        fprintf(stderr,
+                "souk serve: --order-poll-ms must be a number from 100 to 3600000, not \"%s\"\n",
+                poll_text);
         return 2;
     }
     const char *group_text = souk_cli__setting(group_flag, "SOUK_GROUP_COMMIT", "on");
@@ -136,7 +150,9 @@ int souk_cli_serve(int argc, char **argv)
         goto out_free_cache;
     }
     struct souk_channels_sync *sync = NULL;
-    if (strcmp(sync_text, "on") == 0 && souk_channels_sync_start(db, NULL, &sync, &err) != SOUK_OK) {
+    struct souk_channels_sync_options sync_options = {.order_poll_ms = (int)order_poll_ms};
+    if (strcmp(sync_text, "on") == 0 &&
+        souk_channels_sync_start(db, &sync_options, &sync, &err) != SOUK_OK) {
         souk_http_server_stop(server, 0);
         status = souk_cli__fail("serve", &err);
         goto out_free_cache;

@@ -43,6 +43,12 @@ enum souk_http_method {
 
 #define SOUK_HTTP_MAX_PARAMS 4
 #define SOUK_HTTP_PUBLIC 0u /* scope of a route that needs no API key */
+/*
+ * Scope of a route the platforms call (order webhooks): no API key; the body is kept as it
+ * came, in any content type, in req->raw_body, for the handler to check the platform's
+ * signature over those exact bytes before it believes a word of it.
+ */
+#define SOUK_HTTP_SIGNED (1u << 31)
 
 #define SOUK_HTTP_ETAG_MAX 120
 #define SOUK_HTTP_MAX_HEADERS 4
@@ -71,7 +77,7 @@ struct souk_http_route {
     const char *pattern; /* "/v1/products/{id}": a {name} segment captures one path segment */
     int (*handler)(struct souk_req *req);
     size_t body_limit; /* bytes; 0 when the route takes no body */
-    unsigned scope;    /* enum souk_scope bits the key needs, or SOUK_HTTP_PUBLIC */
+    unsigned scope; /* enum souk_scope bits the key needs, SOUK_HTTP_PUBLIC or SOUK_HTTP_SIGNED */
     bool no_txn;       /* true for routes that must not touch the store (liveness) */
 };
 
@@ -113,6 +119,7 @@ struct souk_req {
     const char *path;
     const char *params[SOUK_HTTP_MAX_PARAMS]; /* path captures, in pattern order */
     json_t *body;                  /* parsed JSON for routes with a body; borrowed */
+    struct souk_str raw_body;      /* the body's bytes (SOUK_HTTP_SIGNED routes only) */
     char api_key_id[SOUK_ID_MAX];  /* "" on public routes */
     char request_id[SOUK_ID_MAX];
     struct souk_err err;           /* filled by a handler that returns an error */

@@ -349,6 +349,14 @@ static int check_body(struct req_state *s, const struct souk_http_route *route)
     struct souk_req *req = &s->req;
     if (route->body_limit == 0)
         return SOUK_OK;
+    if (route->scope == SOUK_HTTP_SIGNED) {
+        if (s->body_too_big)
+            return souk_err_set(&req->err, SOUK_ETOOBIG, NULL,
+                                "the body is larger than this route's limit of %zu bytes",
+                                route->body_limit);
+        req->raw_body = (struct souk_str){s->body.data ? s->body.data : "", s->body.len};
+        return SOUK_OK;
+    }
     const char *ct = MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Content-Type");
     if (!is_json_content_type(ct))
         return souk_err_set(&req->err, SOUK_EMEDIA, NULL,
@@ -401,7 +409,8 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
         if (rc != SOUK_OK)
             return rc;
     }
-    if (route->scope != SOUK_HTTP_PUBLIC && (rc = authenticate(s, route)) != SOUK_OK)
+    if (route->scope != SOUK_HTTP_PUBLIC && route->scope != SOUK_HTTP_SIGNED &&
+        (rc = authenticate(s, route)) != SOUK_OK)
         return rc;
     if ((rc = check_body(s, route)) != SOUK_OK)
         return rc;
@@ -489,7 +498,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             s->body = (struct souk_buf)SOUK_BUF_INIT(route->body_limit);
             const char *idem = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                            "Idempotency-Key");
-            if (idem && route->method == SOUK_HTTP_POST) {
+            /* The platforms dedupe by their own event ids, not by our header. */
+            if (idem && route->method == SOUK_HTTP_POST && route->scope != SOUK_HTTP_SIGNED) {
                 const char *auth =
                     MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
                 sha256_pair(auth ? auth : "", auth ? strlen(auth) : 0, idem, strlen(idem),

@@ -91,8 +91,10 @@ static int decode_lines(struct souk_pool *pool, json_t *in, struct souk_order *o
 static int decode_field(struct souk_pool *pool, const char *key, json_t *value,
                         struct souk_order *o, struct souk_err *err)
 {
-    static const char *const buyer[] = {"name", "email", NULL};
-    static const char *const address[] = {"country", "text", NULL};
+    static const char *const buyer[] = {"name", "email", "phone", NULL};
+    static const char *const address[] = {"country", "text",   "name",        "line1",
+                                           "line2",   "city",   "region",      "postal_code",
+                                           NULL};
     if (strcmp(key, "currency") == 0) {
         if (!json_is_string(value) || json_string_length(value) != 3)
             return souk_err_set(err, SOUK_EINVAL, "currency",
@@ -113,10 +115,15 @@ static int decode_field(struct souk_pool *pool, const char *key, json_t *value,
         return text_field(pool, value, "external_id", &o->external_id, err);
     if (strcmp(key, "buyer") == 0)
         return text_object(pool, value, "buyer", buyer,
-                           (char **[]){&o->buyer_name, &o->buyer_email}, err);
+                           (char **[]){&o->buyer_name, &o->buyer_email, &o->buyer_phone}, err);
     if (strcmp(key, "shipping_address") == 0)
         return text_object(pool, value, "shipping_address", address,
-                           (char **[]){&o->ship_country, &o->ship_address}, err);
+                           (char **[]){&o->ship_country, &o->ship_address, &o->ship_name,
+                                       &o->ship_line1, &o->ship_line2, &o->ship_city,
+                                       &o->ship_region, &o->ship_postal_code},
+                           err);
+    if (strcmp(key, "payment_method") == 0)
+        return text_field(pool, value, "payment_method", &o->payment_method, err);
     return souk_err_set(err, SOUK_EINVAL, key, "unknown field %.64s", key);
 }
 
@@ -152,25 +159,45 @@ json_t *souk_orders_encode(const struct souk_order *o)
     for (size_t i = 0; i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
         json_array_append_new(
-            lines,
-            json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o}", "line_no", (json_int_t)l->line_no,
-                      "sku", l->sku, "variant_id", text_or_null(l->variant_id), "title",
-                      text_or_null(l->title), "quantity", (json_int_t)l->quantity, "unit_price",
-                      (json_int_t)l->unit_price, "warehouse_id", text_or_null(l->warehouse_id)));
+            lines, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:o}", "line_no",
+                             (json_int_t)l->line_no, "sku", l->sku, "variant_id",
+                             text_or_null(l->variant_id), "title", text_or_null(l->title),
+                             "quantity", (json_int_t)l->quantity, "unit_price",
+                             (json_int_t)l->unit_price, "warehouse_id",
+                             text_or_null(l->warehouse_id), "issue", text_or_null(l->issue)));
     }
     char created[SOUK_TIME_RFC3339_MAX], updated[SOUK_TIME_RFC3339_MAX];
     souk_time_format(o->created_at, created);
     souk_time_format(o->updated_at, updated);
     json_t *out = json_pack(
-        "{s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:o, s:o}, "
-        "s:{s:o, s:o}, s:o, s:I, s:s, s:s}",
+        "{s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:o, s:o, s:o}, s:o, s:I, s:s, "
+        "s:s}",
         "id", o->id, "channel", o->channel, "external_id", text_or_null(o->external_id), "status",
         o->status, "currency", o->currency, "subtotal", (json_int_t)o->subtotal, "shipping",
         (json_int_t)o->shipping, "discount", (json_int_t)o->discount, "tax", (json_int_t)o->tax,
         "total", (json_int_t)o->total, "buyer", "name", text_or_null(o->buyer_name), "email",
-        text_or_null(o->buyer_email), "shipping_address", "country", text_or_null(o->ship_country),
-        "text", text_or_null(o->ship_address), "lines", lines, "version", (json_int_t)o->version,
-        "created_at", created, "updated_at", updated);
+        text_or_null(o->buyer_email), "phone", text_or_null(o->buyer_phone), "lines", lines,
+        "version", (json_int_t)o->version, "created_at", created, "updated_at", updated);
+    json_object_set_new(
+        out, "shipping_address",
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", text_or_null(o->ship_name),
+                  "line1", text_or_null(o->ship_line1), "line2", text_or_null(o->ship_line2),
+                  "city", text_or_null(o->ship_city), "region", text_or_null(o->ship_region),
+                  "postal_code", text_or_null(o->ship_postal_code), "country",
+                  text_or_null(o->ship_country), "text", text_or_null(o->ship_address)));
+    json_object_set_new(out, "payment_method", text_or_null(o->payment_method));
+    json_object_set_new(out, "source",
+                        json_pack("{s:o, s:o, s:o}", "campaign", text_or_null(o->campaign),
+                                  "creator", text_or_null(o->creator), "live_stream",
+                                  text_or_null(o->live_stream)));
+    json_t *platform = json_null();
+    if (o->platform_status) {
+        char at[SOUK_TIME_RFC3339_MAX];
+        souk_time_format(o->platform_updated_at, at);
+        platform = json_pack("{s:s, s:s}", "status", o->platform_status, "updated_at", at);
+    }
+    json_object_set_new(out, "platform", platform);
+    json_object_set_new(out, "stock_issue", text_or_null(o->stock_issue));
     json_object_set_new(out, "fulfilment",
                         json_pack("{s:o, s:o}", "carrier", text_or_null(o->carrier),
                                   "tracking_number", text_or_null(o->tracking_number)));

@@ -1,5 +1,6 @@
 /* orders: placement, reads and lists; see orders.h. */
 #include "orders/orders.h"
+#include "orders/orders_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,10 +13,12 @@
 
 #define ORDER_COLUMNS                                                                              \
     "id, channel, external_id, status, currency, subtotal, shipping, discount, tax, total, "       \
-    "buyer_name, buyer_email, ship_country, ship_address, version, created_at, updated_at"
-#define ORDER_EXTRA_COLUMNS ", carrier, tracking_number, cancel_reason"
+    "buyer_name, buyer_email, ship_country, ship_address, version, created_at, updated_at, "      \
+    "carrier, tracking_number, cancel_reason, platform_status, platform_updated_at, "             \
+    "payment_method, buyer_phone, ship_name, ship_line1, ship_line2, ship_city, ship_region, "    \
+    "ship_postal_code, source_campaign, source_creator, source_live_stream, stock_issue"
 
-static int check_text(const char *value, const char *param, size_t max, struct souk_err *err)
+int souk_orders__check_text(const char *value, const char *param, size_t max, struct souk_err *err)
 {
     if (!value)
         return SOUK_OK;
@@ -26,7 +29,39 @@ static int check_text(const char *value, const char *param, size_t max, struct s
     return SOUK_OK;
 }
 
-static int check_order(const struct souk_order *o, struct souk_err *err)
+int souk_orders__check_texts(const struct souk_order *o, struct souk_err *err)
+{
+    const struct {
+        const char *value, *param;
+        size_t max;
+    } texts[] = {
+        {o->external_id, "external_id", 128},
+        {o->buyer_name, "buyer.name", 255},
+        {o->buyer_email, "buyer.email", 320},
+        {o->buyer_phone, "buyer.phone", 64},
+        {o->ship_address, "shipping_address.text", 2048},
+        {o->ship_name, "shipping_address.name", 255},
+        {o->ship_line1, "shipping_address.line1", 512},
+        {o->ship_line2, "shipping_address.line2", 512},
+        {o->ship_city, "shipping_address.city", 255},
+        {o->ship_region, "shipping_address.region", 255},
+        {o->ship_postal_code, "shipping_address.postal_code", 32},
+        {o->payment_method, "payment_method", 64},
+        {o->campaign, "source.campaign", 255},
+        {o->creator, "source.creator", 255},
+        {o->live_stream, "source.live_stream", 255},
+        {o->platform_status, "platform_status", 64},
+        {o->carrier, "carrier", 64},
+        {o->tracking_number, "tracking_number", 128},
+        {o->cancel_reason, "cancel_reason", 512},
+    };
+    int rc = SOUK_OK;
+    for (size_t i = 0; rc == SOUK_OK && i < sizeof texts / sizeof texts[0]; i++)
+        rc = souk_orders__check_text(texts[i].value, texts[i].param, texts[i].max, err);
+    return rc;
+}
+
+int souk_orders__check_order(const struct souk_order *o, struct souk_err *err)
 {
     if (!souk_money_currency((struct souk_str){o->currency, strnlen(o->currency, 4)}))
         return souk_err_set(err, SOUK_EINVAL, "currency",
@@ -39,13 +74,7 @@ static int check_order(const struct souk_order *o, struct souk_err *err)
     if (o->ship_country && !souk_country_is_valid(souk_str_from(o->ship_country)))
         return souk_err_set(err, SOUK_EINVAL, "shipping_address.country",
                             "country must be an ISO 3166-1 alpha-2 code such as DE or US");
-    int rc = check_text(o->external_id, "external_id", 128, err);
-    if (rc == SOUK_OK)
-        rc = check_text(o->buyer_name, "buyer.name", 255, err);
-    if (rc == SOUK_OK)
-        rc = check_text(o->buyer_email, "buyer.email", 320, err);
-    if (rc == SOUK_OK)
-        rc = check_text(o->ship_address, "shipping_address.text", 2048, err);
+    int rc = souk_orders__check_texts(o, err);
     char param[64];
     for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
@@ -70,20 +99,27 @@ static int64_t current_price(const struct souk_price *pr, int64_t now)
     return on_sale ? pr->sale_amount : pr->amount;
 }
 
+int souk_orders__find_variant(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
+                              struct souk_variant **out, struct souk_err *err)
+{
+    struct souk_variant_filter filter = {.sku = sku, .limit = 1};
+    size_t count = 0;
+    bool more;
+    int rc = souk_catalog_variant_list(conn, pool, &filter, out, &count, &more, err);
+    return rc != SOUK_OK ? rc : count == 1;
+}
+
 /* Resolves a line's SKU to its variant, title and price in the order's currency. */
 static int price_line(struct souk_db_conn *conn, struct souk_pool *pool, const struct souk_order *o,
                       struct souk_order_line *l, size_t index, int64_t now, struct souk_err *err)
 {
     char param[64];
     snprintf(param, sizeof param, "lines[%zu].sku", index);
-    struct souk_variant_filter filter = {.sku = l->sku, .limit = 1};
     struct souk_variant *v = NULL;
-    size_t count = 0;
-    bool more;
-    int rc = souk_catalog_variant_list(conn, pool, &filter, &v, &count, &more, err);
-    if (rc != SOUK_OK)
+    int rc = souk_orders__find_variant(conn, pool, l->sku, &v, err);
+    if (rc < 0)
         return rc;
-    if (count == 0)
+    if (rc == 0)
         return souk_err_set(err, SOUK_EUNPROC, param, "no variant has SKU %.100s", l->sku);
     const struct souk_price *price = NULL;
     for (size_t i = 0; i < v->nprices && !price; i++)
@@ -104,16 +140,23 @@ static int price_line(struct souk_db_conn *conn, struct souk_pool *pool, const s
     return SOUK_OK;
 }
 
-/* Reserves each SKU once, for the sum of its lines, and gives those lines the warehouse. */
-static int reserve_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
-                         struct souk_err *err)
+/*
+ * Reserves each SKU once, for the sum of its lines, and gives those lines the warehouse. With
+ * flag_shortfalls (a platform order, already sold) a SKU that cannot be covered marks its lines
+ * "short" and says so in o->stock_issue instead of failing; lines whose SKU is unknown (no
+ * variant_id) are skipped.
+ */
+int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                         bool flag_shortfalls, struct souk_err *err)
 {
     for (size_t i = 0; i < o->nlines; i++) {
         struct souk_order_line *l = &o->lines[i];
+        if (!l->variant_id)
+            continue;
         bool first = true;
         int64_t total = 0;
         for (size_t j = 0; j < o->nlines; j++) {
-            if (strcmp(o->lines[j].variant_id, l->variant_id) != 0)
+            if (!o->lines[j].variant_id || strcmp(o->lines[j].variant_id, l->variant_id) != 0)
                 continue;
             first = first && j >= i;
             total += o->lines[j].quantity;
@@ -124,45 +167,62 @@ static int reserve_lines(struct souk_db_conn *conn, struct souk_pool *pool, stru
         snprintf(param, sizeof param, "lines[%zu].quantity", i);
         int rc = souk_catalog_stock_reserve(conn, l->variant_id, total, o->ship_country, o->id,
                                             param, warehouse, err);
-        if (rc == SOUK_EOUTOFSTOCK) { /* name the SKU: the buyer sees this message */
-            char message[sizeof err->message];
+        char message[sizeof err->message];
+        if (rc == SOUK_EOUTOFSTOCK) /* name the SKU: the buyer or the merchant sees this */
             snprintf(message, sizeof message, "SKU %.100s is %.140s", l->sku, err->message);
-            return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "%s", message);
+        if (rc == SOUK_EOUTOFSTOCK && flag_shortfalls) {
+            o->stock_issue = o->stock_issue
+                                 ? souk_pool_printf(pool, "%s; %s", o->stock_issue, message)
+                                 : souk_pool_strdup(pool, message);
+            for (size_t j = i; j < o->nlines; j++)
+                if (o->lines[j].variant_id && strcmp(o->lines[j].variant_id, l->variant_id) == 0)
+                    o->lines[j].issue = "short";
+            *err = (struct souk_err)SOUK_ERR_INIT;
+            continue;
         }
+        if (rc == SOUK_EOUTOFSTOCK)
+            return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "%s", message);
         if (rc != SOUK_OK)
             return rc;
         for (size_t j = i; j < o->nlines; j++)
-            if (strcmp(o->lines[j].variant_id, l->variant_id) == 0)
+            if (o->lines[j].variant_id && strcmp(o->lines[j].variant_id, l->variant_id) == 0)
                 o->lines[j].warehouse_id = souk_pool_strdup(pool, warehouse);
     }
     return SOUK_OK;
 }
 
-static int insert_order(struct souk_db_conn *conn, const struct souk_order *o, struct souk_err *err)
+int souk_orders__insert(struct souk_db_conn *conn, const struct souk_order *o,
+                        struct souk_err *err)
 {
     int64_t changed = souk_db_run_sql(
         conn, err,
         "INSERT INTO orders (" ORDER_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-        "$11, $12, $13, $14, $15, $16, $17)",
-        "sssssiiiiissssiii", o->id, o->channel, o->external_id, o->status, o->currency, o->subtotal,
-        o->shipping, o->discount, o->tax, o->total, o->buyer_name, o->buyer_email, o->ship_country,
-        o->ship_address, o->version, o->created_at, o->updated_at);
+        "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, "
+        "$28, $29, $30, $31, $32, $33, $34)",
+        "sssssiiiiissssiiissssnssssssssssss", o->id, o->channel, o->external_id, o->status,
+        o->currency, o->subtotal, o->shipping, o->discount, o->tax, o->total, o->buyer_name,
+        o->buyer_email, o->ship_country, o->ship_address, o->version, o->created_at,
+        o->updated_at, o->carrier, o->tracking_number, o->cancel_reason, o->platform_status,
+        o->platform_updated_at ? o->platform_updated_at : INT64_MIN, o->payment_method, o->buyer_phone, o->ship_name, o->ship_line1,
+        o->ship_line2, o->ship_city, o->ship_region, o->ship_postal_code, o->campaign, o->creator,
+        o->live_stream, o->stock_issue);
     if (changed == SOUK_ECONFLICT)
         return souk_err_set(err, SOUK_ECONFLICT, "external_id",
                             "channel %s already has an order %.128s", o->channel, o->external_id);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
-static int insert_lines(struct souk_db_conn *conn, const struct souk_order *o, struct souk_err *err)
+int souk_orders__insert_lines(struct souk_db_conn *conn, const struct souk_order *o,
+                              struct souk_err *err)
 {
     for (size_t i = 0; i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
         int64_t changed = souk_db_run_sql(
             conn, err,
             "INSERT INTO order_lines (order_id, line_no, variant_id, sku, title, quantity, "
-            "unit_price, warehouse_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            "sisssiis", o->id, l->line_no, l->variant_id, l->sku, l->title, l->quantity,
-            l->unit_price, l->warehouse_id);
+            "unit_price, warehouse_id, issue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "sisssiiss", o->id, l->line_no, l->variant_id, l->sku, l->title ? l->title : l->sku,
+            l->quantity, l->unit_price, l->warehouse_id, l->issue);
         if (changed < 0)
             return (int)changed;
     }
@@ -188,7 +248,7 @@ static int total_up(struct souk_order *o, struct souk_err *err)
 int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
                       struct souk_err *err)
 {
-    int rc = check_order(o, err);
+    int rc = souk_orders__check_order(o, err);
     int64_t now = souk_time_now_us();
     for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++) {
         o->lines[i].line_no = (int64_t)i + 1;
@@ -206,20 +266,26 @@ int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct 
     o->status = "pending";
     o->version = 1;
     o->created_at = o->updated_at = now;
-    rc = insert_order(conn, o, err); /* first: the ledger rows point at it */
+    rc = souk_orders__insert(conn, o, err); /* first: the ledger rows point at it */
     if (rc == SOUK_OK)
-        rc = reserve_lines(conn, pool, o, err);
+        rc = souk_orders__reserve(conn, pool, o, false, err);
     if (rc == SOUK_OK)
-        rc = insert_lines(conn, o, err);
+        rc = souk_orders__insert_lines(conn, o, err);
     return rc;
 }
 
+/* A nullable text column as a pool string, or NULL. */
+static char *opt_text(struct souk_pool *pool, struct souk_db_stmt *st, int col)
+{
+    return souk_db_col_is_null(st, col) ? NULL : souk_pool_str(pool, souk_db_col_text(st, col));
+}
+
+/* Reads a row of ORDER_COLUMNS, in that order. */
 static void read_order_row(struct souk_pool *pool, struct souk_db_stmt *st, struct souk_order *o)
 {
     o->id = souk_pool_str(pool, souk_db_col_text(st, 0));
     o->channel = souk_pool_str(pool, souk_db_col_text(st, 1));
-    o->external_id =
-        souk_db_col_is_null(st, 2) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 2));
+    o->external_id = opt_text(pool, st, 2);
     o->status = souk_pool_str(pool, souk_db_col_text(st, 3));
     struct souk_str currency = souk_db_col_text(st, 4);
     snprintf(o->currency, sizeof o->currency, "%.*s", (int)currency.len, currency.ptr);
@@ -228,17 +294,19 @@ static void read_order_row(struct souk_pool *pool, struct souk_db_stmt *st, stru
         *amounts[i] = souk_db_col_i64(st, 5 + i);
     char **texts[] = {&o->buyer_name, &o->buyer_email, &o->ship_country, &o->ship_address};
     for (int i = 0; i < 4; i++)
-        *texts[i] = souk_db_col_is_null(st, 10 + i)
-                        ? NULL
-                        : souk_pool_str(pool, souk_db_col_text(st, 10 + i));
+        *texts[i] = opt_text(pool, st, 10 + i);
     o->version = souk_db_col_i64(st, 14);
     o->created_at = souk_db_col_i64(st, 15);
     o->updated_at = souk_db_col_i64(st, 16);
-    char **extras[] = {&o->carrier, &o->tracking_number, &o->cancel_reason};
-    for (int i = 0; i < 3; i++)
-        *extras[i] = souk_db_col_is_null(st, 17 + i)
-                         ? NULL
-                         : souk_pool_str(pool, souk_db_col_text(st, 17 + i));
+    char **more[] = {&o->carrier, &o->tracking_number, &o->cancel_reason, &o->platform_status};
+    for (int i = 0; i < 4; i++)
+        *more[i] = opt_text(pool, st, 17 + i);
+    o->platform_updated_at = souk_db_col_is_null(st, 21) ? 0 : souk_db_col_i64(st, 21);
+    char **rest[] = {&o->payment_method, &o->buyer_phone, &o->ship_name, &o->ship_line1,
+                     &o->ship_line2, &o->ship_city, &o->ship_region, &o->ship_postal_code,
+                     &o->campaign, &o->creator, &o->live_stream, &o->stock_issue};
+    for (int i = 0; i < 12; i++)
+        *rest[i] = opt_text(pool, st, 22 + i);
 }
 
 static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
@@ -247,7 +315,8 @@ static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct 
     struct souk_db_stmt *st;
     int rc = souk_db_prepare(conn,
                              "SELECT line_no, variant_id, sku, title, quantity, unit_price, "
-                             "warehouse_id FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+                             "warehouse_id, issue FROM order_lines WHERE order_id = $1 "
+                             "ORDER BY line_no",
                              &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "s", o->id);
@@ -257,36 +326,55 @@ static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct 
            o->nlines < SOUK_ORDERS_MAX_LINES) {
         struct souk_order_line *l = &o->lines[o->nlines++];
         l->line_no = souk_db_col_i64(st, 0);
-        l->variant_id =
-            souk_db_col_is_null(st, 1) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 1));
+        l->variant_id = opt_text(pool, st, 1);
         l->sku = souk_pool_str(pool, souk_db_col_text(st, 2));
         l->title = souk_pool_str(pool, souk_db_col_text(st, 3));
         l->quantity = souk_db_col_i64(st, 4);
         l->unit_price = souk_db_col_i64(st, 5);
-        l->warehouse_id =
-            souk_db_col_is_null(st, 6) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 6));
+        l->warehouse_id = opt_text(pool, st, 6);
+        l->issue = opt_text(pool, st, 7);
         rc = SOUK_OK;
     }
     return rc < 0 ? rc : SOUK_OK;
+}
+
+/* The one order a query of ORDER_COLUMNS found (1), or 0; with its lines. */
+static int read_one(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_db_stmt *st,
+                    int found, struct souk_order **out, struct souk_err *err)
+{
+    if (found <= 0)
+        return found;
+    struct souk_order *o = souk_pool_alloc(pool, sizeof *o);
+    read_order_row(pool, st, o);
+    int rc = load_lines(conn, pool, o, err);
+    if (rc != SOUK_OK)
+        return rc;
+    *out = o;
+    return 1;
 }
 
 int souk_orders_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                     struct souk_order **out, struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_query(conn, err, &st,
-                           "SELECT " ORDER_COLUMNS ORDER_EXTRA_COLUMNS " FROM orders WHERE id = $1",
+    int rc = souk_db_query(conn, err, &st, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = $1",
                            "s", id);
-    if (rc < 0)
-        return rc;
+    rc = read_one(conn, pool, st, rc, out, err);
     if (rc == 0)
         return souk_err_set(err, SOUK_ENOTFOUND, NULL, "no order %.64s", id);
-    struct souk_order *o = souk_pool_alloc(pool, sizeof *o);
-    read_order_row(pool, st, o);
-    rc = load_lines(conn, pool, o, err);
-    if (rc == SOUK_OK)
-        *out = o;
-    return rc;
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+int souk_orders_find_external(struct souk_db_conn *conn, struct souk_pool *pool,
+                              const char *channel, const char *external_id,
+                              struct souk_order **out, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT " ORDER_COLUMNS
+                           " FROM orders WHERE channel = $1 AND external_id = $2",
+                           "ss", channel, external_id);
+    return read_one(conn, pool, st, rc, out, err);
 }
 
 int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
@@ -296,16 +384,21 @@ int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
     if (f->limit < 1 || f->limit > 250)
         return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
     struct souk_db_stmt *st;
-    int rc =
-        souk_db_prepare(conn,
-                        "SELECT " ORDER_COLUMNS ORDER_EXTRA_COLUMNS " FROM orders WHERE id > $1 "
-                        "AND (CAST($2 AS TEXT) IS NULL OR status = $2) "
-                        "AND (CAST($3 AS TEXT) IS NULL OR channel = $3) "
-                        "ORDER BY id LIMIT $4",
-                        &st, err);
+    int rc = souk_db_prepare(conn,
+                             "SELECT " ORDER_COLUMNS " FROM orders WHERE id > $1 "
+                             "AND (CAST($2 AS TEXT) IS NULL OR status = $2) "
+                             "AND (CAST($3 AS TEXT) IS NULL OR channel = $3) "
+                             "AND (CAST($4 AS BIGINT) IS NULL OR created_at >= $4) "
+                             "AND (CAST($5 AS BIGINT) IS NULL OR created_at < $5) "
+                             "AND (CAST($6 AS TEXT) IS NULL OR buyer_email = $6) "
+                             "AND ($7 = 0 OR stock_issue IS NOT NULL) "
+                             "ORDER BY id LIMIT $8",
+                             &st, err);
     if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "sssi", f->after ? f->after : "", f->status, f->channel,
-                          (int64_t)f->limit + 1);
+        rc = souk_db_bind(st, "sssnnsii", f->after ? f->after : "", f->status, f->channel,
+                          f->created_from ? f->created_from : INT64_MIN,
+                          f->created_to ? f->created_to : INT64_MIN, f->buyer_email,
+                          (int64_t)f->stock_issue_only, (int64_t)f->limit + 1);
     struct souk_order *items = souk_pool_alloc(pool, ((size_t)f->limit + 1) * sizeof *items);
     size_t n = 0;
     while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
@@ -358,25 +451,25 @@ static int check_change(const struct step *step, const struct souk_order_change 
     if (strcmp(step->action, "fulfil") == 0 && (!c->carrier || !c->tracking_number))
         return souk_err_set(err, SOUK_EINVAL, c->carrier ? "tracking_number" : "carrier",
                             "fulfilling an order needs a carrier and a tracking_number");
-    int rc = check_text(c->carrier, "carrier", 64, err);
+    int rc = souk_orders__check_text(c->carrier, "carrier", 64, err);
     if (rc == SOUK_OK)
-        rc = check_text(c->tracking_number, "tracking_number", 128, err);
+        rc = souk_orders__check_text(c->tracking_number, "tracking_number", 128, err);
     if (rc == SOUK_OK)
-        rc = check_text(c->reason, "reason", 512, err);
+        rc = souk_orders__check_text(c->reason, "reason", 512, err);
     return rc;
 }
 
-static int settle_lines(struct souk_db_conn *conn, const struct souk_order *o,
-                        const struct step *step, struct souk_err *err)
+int souk_orders__settle(struct souk_db_conn *conn, const struct souk_order *o,
+                        enum souk_catalog_stock_outcome outcome, struct souk_err *err)
 {
-    const char *reason =
-        step->outcome == SOUK_CATALOG_CONSUME ? "order fulfilled" : "order cancelled";
+    const char *reason = outcome == SOUK_CATALOG_CONSUME ? "order fulfilled" : "order cancelled";
     for (size_t i = 0; i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
+        /* A line with an issue reserved nothing; a deleted variant took its stock with it. */
         if (!l->variant_id || !l->warehouse_id)
-            continue; /* the variant was deleted after its reservation was settled */
+            continue;
         int rc = souk_catalog_stock_settle(conn, l->variant_id, l->warehouse_id, l->quantity,
-                                           step->outcome, o->id, reason, err);
+                                           outcome, o->id, reason, err);
         if (rc != SOUK_OK)
             return rc;
     }
@@ -409,7 +502,7 @@ int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, co
                             step->from[2] ? step->from[2] : "");
     rc = check_change(step, change, err); /* after the state: a wrong state is the news */
     if (rc == SOUK_OK && step->settles)
-        rc = settle_lines(conn, o, step, err);
+        rc = souk_orders__settle(conn, o, step->outcome, err);
     int64_t changed = rc;
     if (rc == SOUK_OK)
         changed = souk_db_run_sql(

@@ -1,12 +1,17 @@
 /*
  * orders: the order book. One order model for every source: the merchant's own checkout
- * (channel "direct", placed through POST /v1/orders) now, the platforms' webhooks with the
- * channels issue.
+ * (channel "direct", placed through POST /v1/orders) and the platforms' checkouts (channel =
+ * the souk channel's id, taken in by souk_orders_ingest from what the channel's connector
+ * fetched).
  *
  * Placing an order prices its lines from the catalog, reserves their stock through the ledger
  * (catalog.h, souk_catalog_stock_reserve) and writes the order, all inside the caller's write
  * transaction: either everything is committed or nothing is. Stock is checked per SKU on the sum
  * of the order's lines, so two lines of one SKU cannot pass where their total does not.
+ *
+ * A platform order has already been sold and paid on the platform: souk cannot refuse it. Its
+ * prices are the platform's; what cannot be reserved (an unknown SKU, stock that ran out) is
+ * flagged on the line and in stock_issue, never dropped and never silently accepted.
  * Structs follow catalog.h's conventions (pool strings, NULL for unset). Depends on core/, db/,
  * catalog/ and jansson.
  */
@@ -32,7 +37,8 @@ struct souk_order_line {
     char *variant_id;   /* resolved from the SKU */
     char *title;        /* the product's title and the variant's option values */
     int64_t unit_price; /* minor units of the order's currency (the sale price while one runs) */
-    char *warehouse_id; /* where the units are reserved */
+    char *warehouse_id; /* where the units are reserved; NULL when the line has an issue */
+    char *issue;        /* NULL, "unknown_sku" or "short": the line holds no reservation */
 };
 
 struct souk_order {
@@ -42,9 +48,15 @@ struct souk_order {
     char *status;      /* "pending" at placement */
     char currency[4];
     int64_t subtotal, shipping, discount, tax, total; /* minor units */
-    char *buyer_name, *buyer_email;
+    char *buyer_name, *buyer_email, *buyer_phone;
     char *ship_country; /* ISO 3166-1 alpha-2; picks the warehouse when it can */
-    char *ship_address;
+    char *ship_address; /* the whole address as one text (the platform's "full address") */
+    char *ship_name, *ship_line1, *ship_line2, *ship_city, *ship_region, *ship_postal_code;
+    char *payment_method; /* as the platform reports it: "Visa", "Alipay", "UPI", "Boleto" */
+    char *campaign, *creator, *live_stream; /* where the sale came from, when known */
+    char *platform_status;       /* the platform's own word ("AWAITING_SHIPMENT") */
+    int64_t platform_updated_at; /* the platform's update time (UTC us); 0 for direct orders */
+    char *stock_issue;           /* why units are not reserved; NULL when all are */
     char *carrier, *tracking_number; /* set when fulfilled */
     char *cancel_reason;
     struct souk_order_line *lines;
@@ -77,12 +89,40 @@ int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, co
                            const char *action, const struct souk_order_change *change,
                            int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
 
+/* What souk_orders_ingest did with a platform's order. */
+enum souk_orders_ingested {
+    SOUK_ORDERS_CREATED,   /* a new order, its stock reserved (or flagged in stock_issue) */
+    SOUK_ORDERS_ADVANCED,  /* a known order moved forward */
+    SOUK_ORDERS_UNCHANGED, /* nothing new, or an update older than the one applied */
+};
+
+/*
+ * Takes in an order as a platform reports it: o->channel (the channel id), external_id,
+ * status (already mapped to souk's lifecycle), platform_status and platform_updated_at, the
+ * platform's amounts and lines (sku, quantity, unit_price). The same platform order taken in
+ * twice is one order. A known order only moves forward along the lifecycle (or to cancelled,
+ * releasing its stock) and only for an update newer than the last one applied. A new order
+ * reserves what it can; an unknown SKU or a shortfall is flagged, not refused. *what says
+ * which; *out is the stored order.
+ */
+int souk_orders_ingest(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                       enum souk_orders_ingested *what, struct souk_order **out,
+                       struct souk_err *err) SOUK_MUST_CHECK;
+
+/* The stored order with this channel and external id: 1 with *out set, 0 when none. */
+int souk_orders_find_external(struct souk_db_conn *conn, struct souk_pool *pool,
+                              const char *channel, const char *external_id,
+                              struct souk_order **out, struct souk_err *err) SOUK_MUST_CHECK;
+
 int souk_orders_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                     struct souk_order **out, struct souk_err *err) SOUK_MUST_CHECK;
 
 struct souk_order_filter {
     const char *status;  /* NULL for any */
     const char *channel; /* NULL for any */
+    int64_t created_from, created_to; /* [from, to) in UTC us; 0 for no bound */
+    const char *buyer_email;          /* NULL for any */
+    bool stock_issue_only;            /* only orders with units not reserved */
     const char *after;   /* cursor: ids strictly greater */
     int limit;           /* 1..250 */
 };

@@ -263,6 +263,10 @@ static void spawn_server(struct souk_h_server *s, const char *extra_flag)
 {
     char *argv[] = {SOUK_BIN, "serve",     "--listen", "127.0.0.1:0",      "--db",
                     s->db,    "--threads", "4",        (char *)extra_flag, NULL};
+    /* Emptied here, not only in the child: a restart must not read the last run's port. */
+    int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
     pid_t parent = getpid();
     s->pid = fork();
     assert_true(s->pid >= 0);

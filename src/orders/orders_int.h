@@ -1,0 +1,35 @@
+/*
+ * orders_int.h: what the orders module's files share (orders.c places, reads and moves
+ * orders; ingest.c takes in the platforms' orders through the same writes).
+ */
+#ifndef SOUK_ORDERS_ORDERS_INT_H
+#define SOUK_ORDERS_ORDERS_INT_H
+
+#include "catalog/catalog.h"
+#include "orders/orders.h"
+
+int souk_orders__check_text(const char *value, const char *param, size_t max,
+                            struct souk_err *err) SOUK_MUST_CHECK;
+/* Every text field of o against its length limit (and UTF-8). */
+int souk_orders__check_texts(const struct souk_order *o, struct souk_err *err) SOUK_MUST_CHECK;
+/* Currency, line count and quantities, ship-to country and every text field. */
+int souk_orders__check_order(const struct souk_order *o, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* The variant with this SKU: 1 with *out set, 0 when none. */
+int souk_orders__find_variant(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
+                              struct souk_variant **out, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Inserts the order row (first: the ledger rows point at it), then, once reserved, its lines. */
+int souk_orders__insert(struct souk_db_conn *conn, const struct souk_order *o,
+                        struct souk_err *err) SOUK_MUST_CHECK;
+int souk_orders__insert_lines(struct souk_db_conn *conn, const struct souk_order *o,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
+int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                         bool flag_shortfalls, struct souk_err *err) SOUK_MUST_CHECK;
+/* Consumes or releases every reserved line. */
+int souk_orders__settle(struct souk_db_conn *conn, const struct souk_order *o,
+                        enum souk_catalog_stock_outcome outcome,
+                        struct souk_err *err) SOUK_MUST_CHECK;
+
+#endif
