@@ -178,6 +178,26 @@ static bool is_version(const char *v)
            strspn(v + 2 + digits, "0123456789") == strlen(v + 2 + digits);
 }
 
+/* Graph's answer for an id that names nothing this token may see. */
+static void unknown_object(struct souk_sim__req *req, const char *id)
+{
+    char message[256];
+    snprintf(message, sizeof message,
+             "Unsupported %s request. Object with ID '%.100s' does not "
+             "exist, cannot be loaded due to missing permissions, or does not support this "
+             "operation",
+             strcmp(req->method, "GET") == 0 ? "get" : "post", id);
+    graph_error(req, 400, 100, 33, false, message);
+}
+
+/* True unless the route has a {name} segment for this credential and the path names another
+ * object there. */
+static bool owner_is_configured(struct souk_sim__req *req, const char *name)
+{
+    const char *id = souk_sim__param(req, name);
+    return !id || strcmp(id, souk_sim__credential(req, name)) == 0;
+}
+
 static bool meta_authenticate(struct souk_sim__req *req)
 {
     struct params *p = souk_pool_alloc(req->pool, sizeof *p);
@@ -203,12 +223,8 @@ static bool meta_authenticate(struct souk_sim__req *req)
     } else if (!is_version(req->params[0])) {
         graph_error(req, 400, 2500, 0, false, "Unknown path components: the version must look "
                     "like v21.0");
-    } else if (strcmp(req->params[1], souk_sim__credential(req, "catalog_id")) != 0) {
-        char message[256];
-        snprintf(message, sizeof message, "Unsupported request. Object with ID '%.100s' does not "
-                 "exist, cannot be loaded due to missing permissions, or does not support this "
-                 "operation", req->params[1]);
-        graph_error(req, 400, 100, 33, false, message);
+    } else if (!owner_is_configured(req, "catalog_id")) {
+        unknown_object(req, souk_sim__param(req, "catalog_id"));
     } else {
         return true;
     }

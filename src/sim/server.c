@@ -208,42 +208,106 @@ static bool split_path(const char *path, struct souk_str *segs, size_t max, size
     }
 }
 
-/* True when the path's segments fit the pattern's; {name} captures a non-empty segment. */
-static bool route_fits(const char *pattern, const struct souk_str *segs, size_t nsegs,
-                       struct souk_sim__req *req)
+/* The name of a pattern segment that is a capture ("{order_id:digits}" gives "order_id" and
+ * digits true), or a view with a NULL ptr for a literal segment. */
+static struct souk_str capture_name(struct souk_str seg, bool *digits)
+{
+    *digits = false;
+    if (seg.len < 3 || seg.ptr[0] != '{' || seg.ptr[seg.len - 1] != '}')
+        return SOUK_STR_NULL;
+    struct souk_str name = {seg.ptr + 1, seg.len - 2};
+    const char *colon = memchr(name.ptr, ':', name.len);
+    if (colon) {
+        struct souk_str kind = {colon + 1, (size_t)(name.ptr + name.len - colon - 1)};
+        *digits = souk_str_eq_cstr(kind, "digits");
+        name.len = (size_t)(colon - name.ptr);
+    }
+    return name;
+}
+
+/* How many literal segments the pattern matched, or -1 when the path does not fit it. A
+ * {name} segment matches any non-empty segment; {name:digits} only a run of digits. */
+static int route_fits(const char *pattern, const struct souk_str *segs, size_t nsegs)
+{
+    struct souk_str want[MAX_SEGMENTS];
+    size_t nwant;
+    int literals = 0;
+    if (!split_path(pattern, want, MAX_SEGMENTS, &nwant) || nwant != nsegs)
+        return -1;
+    for (size_t i = 0; i < nwant; i++) {
+        bool digits;
+        if (!capture_name(want[i], &digits).ptr) {
+            if (!souk_str_eq(want[i], segs[i]))
+                return -1;
+            literals++;
+        } else if (segs[i].len == 0 ||
+                   (digits && strspn(segs[i].ptr, "0123456789") < segs[i].len)) {
+            return -1;
+        }
+    }
+    return literals;
+}
+
+static void capture_params(struct souk_sim__req *req, const char *pattern,
+                           const struct souk_str *segs)
 {
     struct souk_str want[MAX_SEGMENTS];
     size_t nwant, captured = 0;
-    if (!split_path(pattern, want, MAX_SEGMENTS, &nwant) || nwant != nsegs)
-        return false;
-    for (size_t i = 0; i < nwant; i++) {
-        bool capture = want[i].len > 2 && want[i].ptr[0] == '{';
-        if (capture ? segs[i].len == 0 : !souk_str_eq(want[i], segs[i]))
-            return false;
-    }
+    bool digits;
+    if (!split_path(pattern, want, MAX_SEGMENTS, &nwant))
+        return;
     for (size_t i = 0; i < nwant; i++)
-        if (want[i].ptr[0] == '{' && captured < SOUK_SIM_MAX_PARAMS)
+        if (capture_name(want[i], &digits).ptr && captured < SOUK_SIM_MAX_PARAMS)
             req->params[captured++] = souk_pool_str(req->pool, segs[i]);
-    return true;
 }
 
+/* The route the path fits with the most literal segments, so that a platform's fixed path
+ * ("/return_refund/202309/cancellations") wins over another's pattern of captures
+ * ("/{version}/{order_id}/cancellations"); among equals, the first in the table. */
 static const struct souk_sim__route *find_route(struct conn_state *s, const char *method)
 {
     struct souk_str segs[MAX_SEGMENTS];
-    size_t nsegs;
+    size_t nsegs, best_platform = 0;
+    const struct souk_sim__route *best = NULL;
+    int best_literals = -1;
     if (!split_path(s->req.path, segs, MAX_SEGMENTS, &nsegs))
         return NULL;
     for (size_t p = 0; p < NPLATFORMS; p++)
         for (size_t r = 0; r < platforms[p]->nroutes; r++) {
             const struct souk_sim__route *route = &platforms[p]->routes[r];
-            if (strcmp(route->method, method) != 0 ||
-                !route_fits(route->pattern, segs, nsegs, &s->req))
-                continue;
-            s->req.platform = p;
-            s->req.def = platforms[p];
-            s->req.credential_values = (const char *const *)s->sim->credentials[p];
-            return route;
+            int literals =
+                strcmp(route->method, method) == 0 ? route_fits(route->pattern, segs, nsegs) : -1;
+            if (literals > best_literals) {
+                best = route;
+                best_platform = p;
+                best_literals = literals;
+            }
         }
+    if (!best)
+        return NULL;
+    capture_params(&s->req, best->pattern, segs);
+    s->req.route = best;
+    s->req.platform = best_platform;
+    s->req.def = platforms[best_platform];
+    s->req.credential_values = (const char *const *)s->sim->credentials[best_platform];
+    return best;
+}
+
+const char *souk_sim__param(struct souk_sim__req *req, const char *name)
+{
+    struct souk_str want[MAX_SEGMENTS];
+    size_t nwant, captured = 0;
+    bool digits;
+    if (!req->route || !split_path(req->route->pattern, want, MAX_SEGMENTS, &nwant))
+        return NULL;
+    for (size_t i = 0; i < nwant && captured < SOUK_SIM_MAX_PARAMS; i++) {
+        struct souk_str capture = capture_name(want[i], &digits);
+        if (!capture.ptr)
+            continue;
+        if (souk_str_eq_cstr(capture, name))
+            return req->params[captured];
+        captured++;
+    }
     return NULL;
 }
 

@@ -48,7 +48,10 @@ struct souk_sim__req;
 
 struct souk_sim__route {
     const char *method;  /* "GET" or "POST" */
-    const char *pattern; /* "/v5/catalogs/items/batch/{batch_id}": {name} matches one segment */
+    /* "/v5/catalogs/items/batch/{batch_id}": {name} matches one non-empty segment, and
+     * {name:digits} one made of digits only. A path that fits several routes goes to the one
+     * with the most literal segments. */
+    const char *pattern;
     void (*handle)(struct souk_sim__req *req); /* always sets a response */
     size_t body_limit;   /* bytes; 0 for a route that takes no body */
 };
@@ -84,6 +87,7 @@ struct souk_sim__req {
     const char *const *credential_values; /* parallel to def->credentials */
     const char *method;
     const char *path;
+    const struct souk_sim__route *route;     /* the route matched; NULL for /_sim/ */
     const char *params[SOUK_SIM_MAX_PARAMS]; /* path captures, in pattern order */
     struct souk_str body;                    /* the raw bytes, as signed by the client */
     void *data; /* the platform's own: what authenticate parsed, for the handler; pool memory */
@@ -108,6 +112,9 @@ struct souk_sim__kv {
 };
 /* Every query parameter in the order sent, in an array from the pool; returns the count. */
 size_t souk_sim__query_all(struct souk_sim__req *req, struct souk_sim__kv **out);
+
+/* The path segment captured by {name} in the route's pattern; NULL when it has none. */
+const char *souk_sim__param(struct souk_sim__req *req, const char *name);
 
 /* The configured value of one of the platform's credentials ("" if it is not one). */
 const char *souk_sim__credential(struct souk_sim__req *req, const char *name);
