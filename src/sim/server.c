@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -56,6 +57,7 @@ struct souk_sim {
     struct MHD_Daemon *daemon;
     struct souk_sim__state *state;
     struct souk_sim__faults *faults;
+    struct souk_sim__orders *orders;
     char **credentials[NPLATFORMS]; /* values parallel to each platform's names; owned */
     const char *names[NPLATFORMS];  /* each platform's name, by index */
     uint16_t port;
@@ -142,10 +144,21 @@ size_t souk_sim__query_all(struct souk_sim__req *req, struct souk_sim__kv **out)
 
 const char *souk_sim__credential(struct souk_sim__req *req, const char *name)
 {
-    for (size_t i = 0; req->def->credentials[i]; i++)
-        if (strcmp(req->def->credentials[i], name) == 0)
-            return req->credential_values[i];
+    struct souk_sim__bound b = souk_sim__req_bound(req);
+    return souk_sim__bound_credential(&b, name);
+}
+
+const char *souk_sim__bound_credential(const struct souk_sim__bound *b, const char *name)
+{
+    for (size_t i = 0; b->def->credentials[i]; i++)
+        if (strcmp(b->def->credentials[i], name) == 0)
+            return b->credentials[i];
     return "";
+}
+
+struct souk_sim__bound souk_sim__req_bound(const struct souk_sim__req *req)
+{
+    return (struct souk_sim__bound){req->platform, req->def, req->credential_values};
 }
 
 bool souk_sim__bearer_is(struct souk_sim__req *req, const char *token)
@@ -208,42 +221,106 @@ static bool split_path(const char *path, struct souk_str *segs, size_t max, size
     }
 }
 
-/* True when the path's segments fit the pattern's; {name} captures a non-empty segment. */
-static bool route_fits(const char *pattern, const struct souk_str *segs, size_t nsegs,
-                       struct souk_sim__req *req)
+/* The name of a pattern segment that is a capture ("{order_id:digits}" gives "order_id" and
+ * digits true), or a view with a NULL ptr for a literal segment. */
+static struct souk_str capture_name(struct souk_str seg, bool *digits)
+{
+    *digits = false;
+    if (seg.len < 3 || seg.ptr[0] != '{' || seg.ptr[seg.len - 1] != '}')
+        return SOUK_STR_NULL;
+    struct souk_str name = {seg.ptr + 1, seg.len - 2};
+    const char *colon = memchr(name.ptr, ':', name.len);
+    if (colon) {
+        struct souk_str kind = {colon + 1, (size_t)(name.ptr + name.len - colon - 1)};
+        *digits = souk_str_eq_cstr(kind, "digits");
+        name.len = (size_t)(colon - name.ptr);
+    }
+    return name;
+}
+
+/* How many literal segments the pattern matched, or -1 when the path does not fit it. A
+ * {name} segment matches any non-empty segment; {name:digits} only a run of digits. */
+static int route_fits(const char *pattern, const struct souk_str *segs, size_t nsegs)
+{
+    struct souk_str want[MAX_SEGMENTS];
+    size_t nwant;
+    int literals = 0;
+    if (!split_path(pattern, want, MAX_SEGMENTS, &nwant) || nwant != nsegs)
+        return -1;
+    for (size_t i = 0; i < nwant; i++) {
+        bool digits;
+        if (!capture_name(want[i], &digits).ptr) {
+            if (!souk_str_eq(want[i], segs[i]))
+                return -1;
+            literals++;
+        } else if (segs[i].len == 0 ||
+                   (digits && strspn(segs[i].ptr, "0123456789") < segs[i].len)) {
+            return -1;
+        }
+    }
+    return literals;
+}
+
+static void capture_params(struct souk_sim__req *req, const char *pattern,
+                           const struct souk_str *segs)
 {
     struct souk_str want[MAX_SEGMENTS];
     size_t nwant, captured = 0;
-    if (!split_path(pattern, want, MAX_SEGMENTS, &nwant) || nwant != nsegs)
-        return false;
-    for (size_t i = 0; i < nwant; i++) {
-        bool capture = want[i].len > 2 && want[i].ptr[0] == '{';
-        if (capture ? segs[i].len == 0 : !souk_str_eq(want[i], segs[i]))
-            return false;
-    }
+    bool digits;
+    if (!split_path(pattern, want, MAX_SEGMENTS, &nwant))
+        return;
     for (size_t i = 0; i < nwant; i++)
-        if (want[i].ptr[0] == '{' && captured < SOUK_SIM_MAX_PARAMS)
+        if (capture_name(want[i], &digits).ptr && captured < SOUK_SIM_MAX_PARAMS)
             req->params[captured++] = souk_pool_str(req->pool, segs[i]);
-    return true;
 }
 
+/* The route the path fits with the most literal segments, so that a platform's fixed path
+ * ("/return_refund/202309/cancellations") wins over another's pattern of captures
+ * ("/{version}/{order_id}/cancellations"); among equals, the first in the table. */
 static const struct souk_sim__route *find_route(struct conn_state *s, const char *method)
 {
     struct souk_str segs[MAX_SEGMENTS];
-    size_t nsegs;
+    size_t nsegs, best_platform = 0;
+    const struct souk_sim__route *best = NULL;
+    int best_literals = -1;
     if (!split_path(s->req.path, segs, MAX_SEGMENTS, &nsegs))
         return NULL;
     for (size_t p = 0; p < NPLATFORMS; p++)
         for (size_t r = 0; r < platforms[p]->nroutes; r++) {
             const struct souk_sim__route *route = &platforms[p]->routes[r];
-            if (strcmp(route->method, method) != 0 ||
-                !route_fits(route->pattern, segs, nsegs, &s->req))
-                continue;
-            s->req.platform = p;
-            s->req.def = platforms[p];
-            s->req.credential_values = (const char *const *)s->sim->credentials[p];
-            return route;
+            int literals =
+                strcmp(route->method, method) == 0 ? route_fits(route->pattern, segs, nsegs) : -1;
+            if (literals > best_literals) {
+                best = route;
+                best_platform = p;
+                best_literals = literals;
+            }
         }
+    if (!best)
+        return NULL;
+    capture_params(&s->req, best->pattern, segs);
+    s->req.route = best;
+    s->req.platform = best_platform;
+    s->req.def = platforms[best_platform];
+    s->req.credential_values = (const char *const *)s->sim->credentials[best_platform];
+    return best;
+}
+
+const char *souk_sim__param(struct souk_sim__req *req, const char *name)
+{
+    struct souk_str want[MAX_SEGMENTS];
+    size_t nwant, captured = 0;
+    bool digits;
+    if (!req->route || !split_path(req->route->pattern, want, MAX_SEGMENTS, &nwant))
+        return NULL;
+    for (size_t i = 0; i < nwant && captured < SOUK_SIM_MAX_PARAMS; i++) {
+        struct souk_str capture = capture_name(want[i], &digits);
+        if (!capture.ptr)
+            continue;
+        if (souk_str_eq_cstr(capture, name))
+            return req->params[captured];
+        captured++;
+    }
     return NULL;
 }
 
@@ -327,11 +404,8 @@ static bool serve_platform(struct conn_state *s)
 
 /* ---- the control endpoints ---- */
 
-static void control_error(struct souk_sim__req *req, int status, const char *param,
-                          const char *fmt, ...) SOUK_PRINTF(4, 5);
-
-static void control_error(struct souk_sim__req *req, int status, const char *param,
-                          const char *fmt, ...)
+void souk_sim__control_error(struct souk_sim__req *req, int status, const char *param,
+                             const char *fmt, ...)
 {
     char message[256];
     va_list ap;
@@ -352,9 +426,24 @@ static size_t control_platform(struct souk_sim__req *req, const char *name)
         used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
                                  platforms[i]->name);
     if (p == SIZE_MAX)
-        control_error(req, 400, "platform", "platform must be one of %s; not \"%s\"", known,
-                      name ? name : "");
+        souk_sim__control_error(req, 400, "platform", "platform must be one of %s; not \"%s\"",
+                                known, name ? name : "");
     return p;
+}
+
+bool souk_sim__control_platform(struct souk_sim__req *req, const char *name,
+                                struct souk_sim__bound *out)
+{
+    size_t p = control_platform(req, name);
+    if (p != SIZE_MAX)
+        *out = souk_sim__platform_at(req, p);
+    return p != SIZE_MAX;
+}
+
+struct souk_sim__bound souk_sim__platform_at(const struct souk_sim__req *req, size_t index)
+{
+    return (struct souk_sim__bound){index, platforms[index],
+                                    (const char *const *)req->sim->credentials[index]};
 }
 
 static void control_items(struct conn_state *s, const char *rest)
@@ -382,21 +471,22 @@ static void control_items(struct conn_state *s, const char *rest)
     if (item)
         souk_sim__reply(req, 200, item);
     else
-        control_error(req, 404, NULL, "%s holds no item \"%s\"", name, slash ? slash + 1 : "");
+        souk_sim__control_error(req, 404, NULL, "%s holds no item \"%s\"", name,
+                                slash ? slash + 1 : "");
 }
 
 /* The control body as a JSON object; NULL once it has replied with the error. */
 static json_t *control_body(struct conn_state *s)
 {
     if (s->too_big) {
-        control_error(&s->req, 413, NULL, "control bodies are at most %d bytes",
-                      CONTROL_BODY_LIMIT);
+        souk_sim__control_error(&s->req, 413, NULL, "control bodies are at most %d bytes",
+                                CONTROL_BODY_LIMIT);
         return NULL;
     }
     json_t *body = json_loadb(s->req.body.ptr, s->req.body.len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(body)) {
         json_decref(body);
-        control_error(&s->req, 400, NULL, "the body must be a JSON object");
+        souk_sim__control_error(&s->req, 400, NULL, "the body must be a JSON object");
         return NULL;
     }
     return body;
@@ -413,12 +503,12 @@ static void control_faults(struct conn_state *s, json_t *body)
     if (p == SIZE_MAX)
         return;
     if (souk_sim__fault_parse(body, &fault, &count, &err) != SOUK_OK) {
-        control_error(req, 400, err.param[0] ? err.param : NULL, "%s", err.message);
+        souk_sim__control_error(req, 400, err.param[0] ? err.param : NULL, "%s", err.message);
         return;
     }
     if (souk_sim__faults_push(s->sim->faults, p, &fault, count) != SOUK_OK) {
-        control_error(req, 409, NULL, "%s already has %d faults queued", name,
-                      SOUK_SIM_MAX_FAULTS);
+        souk_sim__control_error(req, 409, NULL, "%s already has %d faults queued", name,
+                                SOUK_SIM_MAX_FAULTS);
         return;
     }
     souk_sim__reply(req, 200, json_pack("{s:s, s:O, s:I}", "platform", name, "kind",
@@ -436,7 +526,7 @@ static void control_rate_limit(struct conn_state *s, json_t *body)
     if (p == SIZE_MAX)
         return;
     if (souk_sim__rate_parse(body, &rate, &err) != SOUK_OK) {
-        control_error(req, 400, err.param[0] ? err.param : NULL, "%s", err.message);
+        souk_sim__control_error(req, 400, err.param[0] ? err.param : NULL, "%s", err.message);
         return;
     }
     souk_sim__rate_set(s->sim->faults, p, &rate, false);
@@ -461,6 +551,7 @@ static void control(struct conn_state *s, const char *method)
     } else if (post && strcmp(what, "/reset") == 0) {
         souk_sim__state_reset(s->sim->state);
         souk_sim__faults_reset(s->sim->faults);
+        souk_sim__orders_reset(s->sim->orders);
         souk_sim__reply(req, 200, json_pack("{s:b}", "reset", 1));
     } else if (post && (strcmp(what, "/faults") == 0 || strcmp(what, "/rate_limit") == 0)) {
         json_t *body = control_body(s);
@@ -469,8 +560,19 @@ static void control(struct conn_state *s, const char *method)
         else if (body)
             control_rate_limit(s, body);
         json_decref(body);
+    } else if ((get || post) &&
+               (strcmp(what, "/orders") == 0 || strncmp(what, "/orders/", 8) == 0)) {
+        json_t *body = post ? control_body(s) : NULL;
+        if (get || body)
+            souk_sim__control_orders(req, what + 7, body);
+        json_decref(body);
+    } else if (post && strcmp(what, "/webhooks") == 0) {
+        json_t *body = control_body(s);
+        if (body)
+            souk_sim__control_webhooks(req, body);
+        json_decref(body);
     } else {
-        control_error(req, 404, NULL, "no control endpoint %s %s", method, req->path);
+        souk_sim__control_error(req, 404, NULL, "no control endpoint %s %s", method, req->path);
     }
 }
 
@@ -519,7 +621,9 @@ static struct conn_state *conn_state_new(struct souk_sim *sim, struct MHD_Connec
     s->sim = sim;
     s->started_us = souk_time_monotonic_us();
     s->req.pool = pool;
+    s->req.sim = sim;
     s->req.state = sim->state;
+    s->req.orders = sim->orders;
     s->req._conn = conn;
     s->req.method = souk_pool_strdup(pool, method);
     s->req.path = souk_pool_strdup(pool, url);
@@ -559,7 +663,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (s->control) {
         control(s, method);
     } else if (!s->route) {
-        control_error(req, 404, NULL, "souk sim serves no %s %s", method, req->path);
+        souk_sim__control_error(req, 404, NULL, "souk sim serves no %s %s", method, req->path);
     } else {
         bool answered = serve_platform(s);
         int64_t took = souk_time_monotonic_us() - s->started_us;
@@ -577,6 +681,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct conn_state *s = *con_cls;
     if (!s)
         return;
+    /* The answer is out (or the client is gone): now the platform tells of the change. */
+    souk_sim__notify_pending(&s->req);
     json_decref(s->req._json);
     souk_buf_release(&s->body);
     souk_pool_free(s->req.pool);
@@ -731,7 +837,9 @@ static void sim_free(struct souk_sim *sim)
     free_credentials(sim);
     souk_sim__state_free(sim->state);
     souk_sim__faults_free(sim->faults);
+    souk_sim__orders_free(sim->orders);
     souk_free(sim);
+    curl_global_cleanup();
 }
 
 int souk_sim_start(const struct souk_sim_config *config, struct souk_sim **out,
@@ -742,9 +850,12 @@ int souk_sim_start(const struct souk_sim_config *config, struct souk_sim **out,
     int rc = parse_listen(config->listen, &addr, &ipv6, err);
     if (rc != SOUK_OK)
         return rc;
+    /* Before any thread of the sim's can deliver a notification; paired in sim_free. */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     struct souk_sim *sim = souk_calloc(1, sizeof *sim);
     sim->state = souk_sim__state_new(NPLATFORMS);
     sim->faults = souk_sim__faults_new(NPLATFORMS);
+    sim->orders = souk_sim__orders_new(NPLATFORMS);
     for (size_t p = 0; p < NPLATFORMS; p++)
         sim->names[p] = platforms[p]->name;
     default_credentials(sim);

@@ -7,11 +7,14 @@
  * answers in each platform's success and error shapes, rate-limits per platform (429 with
  * Retry-After) and injects faults on request (5xx, slow replies, dropped connections, bodies
  * that are not JSON). It keeps what it accepted so tests can read it back through the control
- * endpoints under /_sim/. The contract, path by path, is docs/internals/sim.md.
+ * endpoints under /_sim/. Tests place orders "on a platform" there too: the sim serves them on
+ * the platform's order API, sends the platform's signed webhooks to a registered URL, and
+ * records what souk sends back. The contract, path by path, is docs/internals/sim.md.
  *
  * souk never knows it is talking to the simulator: a connector pointed at
  * http://127.0.0.1:PORT instead of a platform's base URL sees the same paths and shapes.
- * Depends on core/, libmicrohttpd, jansson and libcrypto; never on the store or on http/.
+ * Depends on core/, sig/, libmicrohttpd, jansson, libcurl and libcrypto; never on the store,
+ * http/ or channels/.
  */
 #ifndef SOUK_SIM_SIM_H
 #define SOUK_SIM_SIM_H

@@ -91,8 +91,13 @@ void souk_sim__unlock(struct souk_sim__state *st)
 
 void souk_sim__new_id(struct souk_sim__state *st, char out[SOUK_SIM_ID_MAX])
 {
-    uint64_t id = __atomic_fetch_add(&st->next_id, 1, __ATOMIC_RELAXED);
+    uint64_t id = souk_sim__new_ids(st, 1);
     snprintf(out, SOUK_SIM_ID_MAX, "%llu", (unsigned long long)id);
+}
+
+uint64_t souk_sim__new_ids(struct souk_sim__state *st, uint64_t n)
+{
+    return __atomic_fetch_add(&st->next_id, n, __ATOMIC_RELAXED);
 }
 
 /* Drops the first members of an array or object until it holds fewer than max. */

@@ -1,6 +1,7 @@
 /*
- * tiktok: the TikTok Shop Partner API (product API version 202309): create a product, update
- * its SKUs' inventory per warehouse, update their prices.
+ * tiktok: the TikTok Shop Partner API (version 202309): create a product, update its SKUs'
+ * inventory per warehouse and their prices; read orders, ship them (packages) and cancel them;
+ * and the ORDER_STATUS_CHANGE webhook TikTok sends the seller whenever an order changes.
  *
  * Every call is signed (shared/platform-facts.md §2.7, after the npm package tiktok-shop and
  * the Partner Center "Sign your API request" steps as quoted by developers): the query holds
@@ -15,12 +16,19 @@
  * sign, HTTP 401) is TikTok's own; 105002 (bad access token) comes from third-party mocks; the
  * rest are the sim's choice, listed in docs/internals/sim.md. Items are SKUs, keyed by the SKU
  * id the sim mints; GET /_sim/items/tiktok/{seller_sku} finds them by seller SKU too.
+ *
+ * Orders are orders.c's; this file renders them as GET /order/202309/orders does (one line
+ * item per unit) and applies souk's packages and cancellations. Webhooks follow
+ * shared/platform-facts.md §2.7 too: the Authorization header (no "Bearer") holds the hex
+ * HMAC-SHA256, keyed with the app secret, of the app key followed by the raw body.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/alloc.h"
+#include "core/money.h"
 #include "core/time.h"
 #include "sig/sig.h"
 #include "sim/sim_int.h"
@@ -42,10 +50,17 @@
 #define CODE_RATE_LIMITED 36009003
 #define CODE_UNAVAILABLE 36009001
 
-static const char *const credentials[] = {"app_key", "app_secret", "access_token", "shop_cipher",
-                                          NULL};
-static const char *const defaults[] = {"sim-tiktok-app-key", "sim-tiktok-app-secret",
-                                       "sim-tiktok-access-token", "sim-tiktok-shop-cipher", NULL};
+/* Order API codes: the sim's choice (docs/internals/sim.md). */
+#define CODE_ORDER_NOT_FOUND 21001001
+#define CODE_CANNOT_SHIP 21011001
+#define CODE_CANNOT_CANCEL 25001001
+#define MAX_ORDER_IDS 50
+
+static const char *const credentials[] = {"app_key",     "app_secret", "access_token",
+                                          "shop_cipher", "shop_id",    NULL};
+static const char *const defaults[] = {"sim-tiktok-app-key",      "sim-tiktok-app-secret",
+                                       "sim-tiktok-access-token", "sim-tiktok-shop-cipher",
+                                       "7494000000000001",        NULL};
 
 /* ---- the envelope ---- */
 
@@ -358,11 +373,352 @@ static void update_prices(struct souk_sim__req *req)
     update_skus(req, check_price_update, apply_price);
 }
 
+/* ---- orders: the Order API 202309, fulfillment, cancellations and webhooks ---- */
+
+static const char *const order_statuses[] = {
+    "UNPAID",     "ON_HOLD",   "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTION",
+    "IN_TRANSIT", "DELIVERED", "COMPLETED",         "CANCELLED",          NULL};
+static const char *const shippable[] = {"AWAITING_SHIPMENT", "AWAITING_COLLECTION",
+                                        "PARTIALLY_SHIPPING", NULL};
+static const char *const past_shipping[] = {"IN_TRANSIT", "DELIVERED", "COMPLETED", "CANCELLED",
+                                            NULL};
+
+static int append_json(const char *buffer, size_t size, void *data)
+{
+    return souk_buf_add(data, buffer, size) == SOUK_OK ? 0 : -1;
+}
+
+/*
+ * A webhook as TikTok Shop sends one (shared/platform-facts.md §2.7): type 1,
+ * ORDER_STATUS_CHANGE, signed in the Authorization header, without "Bearer", with the lower-case
+ * hex HMAC-SHA256 keyed with the app secret over the app key followed by the raw body.
+ */
+static void order_notification(const struct souk_sim__bound *b,
+                               const struct souk_sim__notice *notice,
+                               struct souk_sim__delivery *out)
+{
+    const char *app_key = souk_sim__bound_credential(b, "app_key");
+    json_t *body = json_pack(
+        "{s:i, s:s, s:s, s:I, s:{s:s, s:s, s:I}}", "type", 1, "tts_notification_id",
+        notice->notification_id, "shop_id", souk_sim__bound_credential(b, "shop_id"), "timestamp",
+        (json_int_t)(souk_time_now_us() / 1000000), "data", "order_id", notice->order_id,
+        "order_status", notice->status, "update_time", (json_int_t)notice->update_time);
+    struct souk_buf signed_text = SOUK_BUF_INIT(2 << 20);
+    char sign[SOUK_SIG_HEX_MAX];
+    /* Both fit: a notification is a few hundred bytes and the buffers' caps are far above. */
+    if (json_dump_callback(body, append_json, &out->body, JSON_COMPACT) != 0 ||
+        souk_buf_addstr(&signed_text, app_key) != SOUK_OK ||
+        souk_buf_add(&signed_text, out->body.data, out->body.len) != SOUK_OK)
+        abort();
+    json_decref(body);
+    souk_sig_hmac_sha256_hex(souk_str_from(souk_sim__bound_credential(b, "app_secret")),
+                             (struct souk_str){signed_text.data, signed_text.len}, sign);
+    souk_buf_release(&signed_text);
+    snprintf(out->headers[0], sizeof out->headers[0], "Authorization: %s", sign);
+}
+
+static const struct souk_sim__order_rules order_rules = {
+    .initial_status = "AWAITING_SHIPMENT",
+    .statuses = order_statuses,
+    .unpaid_status = "UNPAID",
+    .cancelled_status = "CANCELLED",
+    .notification = order_notification,
+};
+
+static json_t *amount(int64_t minor, const struct souk_sim__order *o)
+{
+    char text[SOUK_SIM_AMOUNT_MAX];
+    souk_sim__amount_text(minor, o->currency, text);
+    return json_string(text);
+}
+
+/* "1 Market Street, Suite 2, San Francisco, CA, 94105, US": the parts there are. */
+static json_t *full_address(const struct souk_sim__address *a)
+{
+    const char *parts[] = {a->line1, a->line2, a->city, a->state, a->postal_code, a->country};
+    struct souk_buf text = SOUK_BUF_INIT(8 * SOUK_SIM_MAX_TEXT);
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (*parts[i] && ((text.len && souk_buf_addstr(&text, ", ") != SOUK_OK) ||
+                          souk_buf_addstr(&text, parts[i]) != SOUK_OK))
+            break;
+    json_t *full = json_string(text.data);
+    souk_buf_release(&text);
+    return full;
+}
+
+/* A unit's display_status: cancelled and shipped units say so; the rest follow the order. */
+static const char *unit_status(const struct souk_sim__order *o, size_t unit)
+{
+    bool moving = souk_sim__one_of(o->status, past_shipping);
+    switch ((enum souk_sim__unit)o->units[unit]) {
+    case SOUK_SIM__UNIT_CANCELLED:
+        return "CANCELLED";
+    case SOUK_SIM__UNIT_SHIPPED:
+        return moving ? o->status : "IN_TRANSIT";
+    case SOUK_SIM__UNIT_OPEN:
+        break;
+    }
+    return strcmp(o->status, "PARTIALLY_SHIPPING") == 0 ? "AWAITING_SHIPMENT" : o->status;
+}
+
+/* One element per unit, as TikTok lists line items. */
+static json_t *line_items(const struct souk_sim__order *o)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < o->nlines; i++) {
+        const struct souk_sim__line *l = &o->lines[i];
+        for (size_t u = l->first_unit; u < l->first_unit + (size_t)l->quantity; u++) {
+            char id[SOUK_SIM_ID_MAX];
+            snprintf(id, sizeof id, "%llu", (unsigned long long)(o->first_unit_id + u));
+            json_array_append_new(
+                items,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "id", id, "seller_sku",
+                          l->sku, "sku_id", l->sku_id, "product_id", l->product_id, "product_name",
+                          l->product_name, "sale_price", amount(l->unit_price, o), "original_price",
+                          amount(l->unit_price, o), "currency", o->currency->code, "display_status",
+                          unit_status(o, u)));
+        }
+    }
+    return items;
+}
+
+static json_t *order_view(const struct souk_sim__order *o)
+{
+    const struct souk_sim__address *a = &o->address;
+    json_t *view =
+        json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", o->id, "status",
+                  o->status, "create_time", (json_int_t)o->create_time, "update_time",
+                  (json_int_t)o->update_time, "user_id", o->user_id, "buyer_email", o->buyer_email,
+                  "payment_method_name", o->payment_method, "shipping_type", "SELLER",
+                  "warehouse_id", "sim", "is_on_hold_order", strcmp(o->status, "ON_HOLD") == 0);
+    if (o->paid_time)
+        json_object_set_new(view, "paid_time", json_integer(o->paid_time));
+    json_object_set_new(
+        view, "payment",
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "currency", o->currency->code, "sub_total",
+                  amount(souk_sim__order_subtotal(o), o), "shipping_fee",
+                  amount(o->shipping_fee, o), "seller_discount", amount(o->discount, o),
+                  "platform_discount", amount(0, o), "tax", amount(o->tax, o), "total_amount",
+                  amount(souk_sim__order_total(o), o)));
+    json_object_set_new(view, "recipient_address",
+                        json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}]}",
+                                  "name", a->name, "phone_number", a->phone, "full_address",
+                                  full_address(a), "address_line1", a->line1, "address_line2",
+                                  a->line2, "postal_code", a->postal_code, "region_code",
+                                  a->country, "district_info", "address_level_name", "state",
+                                  "address_name", a->state, "address_level_name", "city",
+                                  "address_name", a->city));
+    json_object_set_new(view, "line_items", line_items(o));
+    json_t *shipment = json_array_get(o->shipments, json_array_size(o->shipments) - 1);
+    if (shipment) {
+        /* Copies: the view is rendered after the lock is released. */
+        const char *carrier = souk_sim__str(shipment, "carrier");
+        json_object_set_new(view, "tracking_number",
+                            json_string(souk_sim__str(shipment, "tracking_number")));
+        json_object_set_new(view, "shipping_provider", json_string(carrier));
+        json_object_set_new(view, "shipping_provider_id", json_string(carrier));
+    }
+    if (strcmp(o->status, "CANCELLED") == 0 && o->cancel_reason)
+        json_object_set_new(view, "cancel_reason", json_string(o->cancel_reason));
+    if (o->live_stream_id)
+        json_object_set_new(view, "live_stream_id", json_string(o->live_stream_id));
+    if (o->creator)
+        json_object_set_new(view, "creator", json_string(o->creator));
+    return view;
+}
+
+/* GET /order/202309/orders?ids=ID1,ID2: the orders found, in the order asked. */
+static void get_orders(struct souk_sim__req *req)
+{
+    const char *ids = souk_sim__query(req, "ids");
+    const char *at[MAX_ORDER_IDS];
+    size_t n = 0;
+    char *copy = souk_pool_strdup(req->pool, ids ? ids : "");
+    bool ok = *copy != '\0';
+    for (char *id = copy; ok && id;) {
+        char *comma = strchr(id, ',');
+        if (comma)
+            *comma = '\0';
+        ok = *id && n < MAX_ORDER_IDS;
+        if (ok)
+            at[n++] = id;
+        id = comma ? comma + 1 : NULL;
+    }
+    if (!ok) {
+        tiktok_error(req, SOUK_SIM__INVALID, 400,
+                     "ids must list 1 to 50 order ids, separated by commas");
+        return;
+    }
+    json_t *orders = json_array();
+    souk_sim__orders_lock(req->orders);
+    for (size_t i = 0; i < n; i++) {
+        const struct souk_sim__order *o = souk_sim__order_find(req->orders, at[i]);
+        if (o && o->platform == req->platform)
+            json_array_append_new(orders, order_view(o));
+    }
+    souk_sim__orders_unlock(req->orders);
+    envelope(req, 200, 0, "Success", json_pack("{s:o}", "orders", orders));
+}
+
+/* This platform's order with the id, under the orders lock; NULL once it has replied 404 and
+ * released the lock. */
+static struct souk_sim__order *order_locked(struct souk_sim__req *req, const char *id)
+{
+    souk_sim__orders_lock(req->orders);
+    struct souk_sim__order *o = id ? souk_sim__order_find(req->orders, id) : NULL;
+    if (o && o->platform == req->platform)
+        return o;
+    souk_sim__orders_unlock(req->orders);
+    char message[128];
+    snprintf(message, sizeof message, "order %.30s does not exist in this shop", id ? id : "");
+    envelope(req, 404, CODE_ORDER_NOT_FOUND, message, NULL);
+    return NULL;
+}
+
+/*
+ * Marks the units named by ids (a JSON array of line item ids; all open units when NULL) with
+ * state into picked (the ids, a new array); false with why in buf when one is not an open line
+ * item of the order, or none is left to mark. Changes nothing unless it succeeds.
+ */
+static bool pick_units(struct souk_sim__order *o, const json_t *ids, enum souk_sim__unit state,
+                       json_t **picked, char *buf, size_t bufsz)
+{
+    json_t *id;
+    size_t i;
+    uint8_t *marks = souk_calloc(o->nunits ? o->nunits : 1, 1);
+    bool ok = !ids || (json_is_array(ids) && json_array_size(ids) > 0);
+    if (!ok)
+        snprintf(buf, bufsz, "order_line_item_ids must be a non-empty array of line item ids");
+    json_array_foreach(ok ? ids : NULL, i, id) {
+        int64_t n = 0;
+        const char *text = json_string_value(id);
+        bool parsed = text && souk_str_to_i64(souk_str_from(text), 0, INT64_MAX, &n) == SOUK_OK;
+        uint64_t unit = (uint64_t)n - o->first_unit_id;
+        if (!parsed || (uint64_t)n < o->first_unit_id || unit >= o->nunits ||
+            o->units[unit] != SOUK_SIM__UNIT_OPEN) {
+            snprintf(buf, bufsz, "order_line_item_ids[%zu] is not an open line item of order %s", i,
+                     o->id);
+            ok = false;
+            break;
+        }
+        marks[unit] = 1;
+    }
+    size_t marked = 0;
+    for (size_t u = 0; ok && u < o->nunits; u++)
+        marked += marks[u] || (!ids && o->units[u] == SOUK_SIM__UNIT_OPEN);
+    if (ok && marked == 0) {
+        snprintf(buf, bufsz, "order %s has no open line items", o->id);
+        ok = false;
+    }
+    *picked = ok ? json_array() : NULL;
+    for (size_t u = 0; ok && u < o->nunits; u++) {
+        if (!(marks[u] || (!ids && o->units[u] == SOUK_SIM__UNIT_OPEN)))
+            continue;
+        char text[SOUK_SIM_ID_MAX];
+        snprintf(text, sizeof text, "%llu", (unsigned long long)(o->first_unit_id + u));
+        json_array_append_new(*picked, json_string(text));
+        o->units[u] = (uint8_t)state;
+    }
+    souk_free(marks);
+    return ok;
+}
+
+/* POST /fulfillment/202309/orders/{order_id}/packages: the seller ships. */
+static void ship(struct souk_sim__req *req)
+{
+    json_t *body = souk_sim__body_json(req), *items = NULL;
+    static const char *const required[] = {"tracking_number", "shipping_provider_id", NULL};
+    const char *missing = body ? souk_sim__missing(body, required) : NULL;
+    char buf[256], package_id[SOUK_SIM_ID_MAX], message[128];
+    struct souk_sim__notice notice;
+    struct souk_sim__order *o = NULL;
+    if (!body)
+        return;
+    if (missing) {
+        snprintf(buf, sizeof buf, "%s is required", missing);
+        tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
+    } else if ((o = order_locked(req, souk_sim__param(req, "order_id")))) {
+        if (!souk_sim__one_of(o->status, shippable)) {
+            snprintf(message, sizeof message, "order status %s cannot be shipped", o->status);
+            envelope(req, 400, CODE_CANNOT_SHIP, message, NULL);
+        } else if (!pick_units(o, json_object_get(body, "order_line_item_ids"),
+                               SOUK_SIM__UNIT_SHIPPED, &items, buf, sizeof buf)) {
+            tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
+        } else {
+            souk_sim__new_id(req->state, package_id);
+            souk_sim__order_touch(o);
+            snprintf(o->status, sizeof o->status, "%s",
+                     souk_sim__order_units(o, SOUK_SIM__UNIT_OPEN) ? "PARTIALLY_SHIPPING"
+                                                                   : "IN_TRANSIT");
+            souk_sim__order_record(
+                &o->shipments,
+                json_pack("{s:s, s:O, s:O, s:o}", "package_id", package_id, "tracking_number",
+                          json_object_get(body, "tracking_number"), "carrier",
+                          json_object_get(body, "shipping_provider_id"), "items", items));
+            souk_sim__notice_of(req, o, &notice);
+            souk_sim__notify_after(req, &notice);
+            envelope(req, 200, 0, "Success", json_pack("{s:s}", "package_id", package_id));
+        }
+        souk_sim__orders_unlock(req->orders);
+    }
+    json_decref(body);
+}
+
+/* POST /return_refund/202309/cancellations: the seller cancels, wholly or some line items. */
+static void cancel(struct souk_sim__req *req)
+{
+    json_t *body = souk_sim__body_json(req), *items = NULL;
+    static const char *const required[] = {"order_id", "cancel_reason", NULL};
+    const char *missing = body ? souk_sim__missing(body, required) : NULL;
+    char buf[256], cancel_id[SOUK_SIM_ID_MAX], message[128];
+    struct souk_sim__notice notice;
+    struct souk_sim__order *o = NULL;
+    if (!body)
+        return;
+    if (missing) {
+        snprintf(buf, sizeof buf, "%s is required", missing);
+        tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
+    } else if ((o = order_locked(req, souk_sim__str(body, "order_id")))) {
+        const char *reason = souk_sim__str(body, "cancel_reason");
+        if (souk_sim__one_of(o->status, past_shipping)) {
+            snprintf(message, sizeof message, "order status %s cannot be cancelled", o->status);
+            envelope(req, 400, CODE_CANNOT_CANCEL, message, NULL);
+        } else if (!pick_units(o, json_object_get(body, "order_line_item_ids"),
+                               SOUK_SIM__UNIT_CANCELLED, &items, buf, sizeof buf)) {
+            tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
+        } else {
+            souk_sim__new_id(req->state, cancel_id);
+            souk_sim__order_touch(o);
+            /* Nothing left to send: cancelled, or on its way if some units already are. */
+            if (!souk_sim__order_units(o, SOUK_SIM__UNIT_OPEN)) {
+                bool shipped = souk_sim__order_units(o, SOUK_SIM__UNIT_SHIPPED) > 0;
+                snprintf(o->status, sizeof o->status, "%s", shipped ? "IN_TRANSIT" : "CANCELLED");
+                o->cancelled = !shipped;
+                souk_free(o->cancel_reason);
+                o->cancel_reason = souk_strdup(reason);
+            }
+            souk_sim__order_record(&o->cancellations,
+                                   json_pack("{s:s, s:s, s:s, s:o}", "cancel_id", cancel_id,
+                                             "reason_code", reason, "reason_description", "",
+                                             "items", items));
+            souk_sim__notice_of(req, o, &notice);
+            souk_sim__notify_after(req, &notice);
+            envelope(req, 200, 0, "Success",
+                     json_pack("{s:s, s:s}", "cancel_id", cancel_id, "cancel_status",
+                               "CANCELLATION_REQUEST_COMPLETE"));
+        }
+        souk_sim__orders_unlock(req->orders);
+    }
+    json_decref(body);
+}
+
 static const struct souk_sim__route routes[] = {
     {"POST", "/product/202309/products", create_product, MAX_BODY},
-    {"POST", "/product/202309/products/{product_id}/inventory/update", update_inventory,
-     MAX_BODY},
+    {"POST", "/product/202309/products/{product_id}/inventory/update", update_inventory, MAX_BODY},
     {"POST", "/product/202309/products/{product_id}/prices/update", update_prices, MAX_BODY},
+    {"GET", "/order/202309/orders", get_orders, 0},
+    {"POST", "/fulfillment/202309/orders/{order_id}/packages", ship, MAX_BODY},
+    {"POST", "/return_refund/202309/cancellations", cancel, MAX_BODY},
 };
 
 const struct souk_sim__platform souk_sim__tiktok = {
@@ -372,6 +728,7 @@ const struct souk_sim__platform souk_sim__tiktok = {
     .routes = routes,
     .nroutes = sizeof routes / sizeof routes[0],
     .alias_field = "seller_sku",
+    .orders = &order_rules,
     .authenticate = tiktok_authenticate,
     .error = tiktok_error,
 };
