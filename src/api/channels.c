@@ -159,12 +159,15 @@ int souk_api_channels_sync(struct souk_req *req)
         return rc;
     }
     json_object_set_new(body, "orders",
-                        json_pack("{s:I, s:I, s:I, s:I, s:o, s:s?}", "notifications_pending",
-                                  (json_int_t)in.pending, "notifications_failed",
-                                  (json_int_t)in.failed, "orders", (json_int_t)in.orders,
-                                  "stock_issues", (json_int_t)in.stock_issues,
-                                  "last_received_at", time_or_null(in.last_received_at),
-                                  "last_error", in.last_error));
+                        json_pack("{s:I, s:I, s:I, s:I, s:o, s:s?, s:I, s:I, s:s?}",
+                                  "notifications_pending", (json_int_t)in.pending,
+                                  "notifications_failed", (json_int_t)in.failed, "orders",
+                                  (json_int_t)in.orders, "stock_issues",
+                                  (json_int_t)in.stock_issues, "last_received_at",
+                                  time_or_null(in.last_received_at), "last_error", in.last_error,
+                                  "updates_pending", (json_int_t)in.updates_pending,
+                                  "updates_failed", (json_int_t)in.updates_failed,
+                                  "last_update_error", in.last_update_error));
     souk_req_reply(req, 200, body);
     return SOUK_OK;
 }

@@ -254,16 +254,28 @@ int souk_catalog_fingerprint(struct souk_db_conn *conn, struct souk_catalog_fing
 /* ---- reservations (the stock ledger) ---- */
 
 /*
- * Reserves quantity units of a variant for an order in one warehouse that can cover them all,
- * preferring one in ship_country (may be NULL), and records the movement in the ledger. The
- * reservation is a conditional update (available >= quantity), so the ledger stays exact even
- * with several writers. SOUK_EOUTOFSTOCK, saying how many are available, when no warehouse
- * can; the chosen warehouse id is written to warehouse_id.
+ * Reserves quantity units of a variant for an order (or, with order_id NULL, a channel's
+ * allocation) in one warehouse that can cover them all, preferring one in ship_country (may be
+ * NULL), and records the movement in the ledger with reason. The reservation is a conditional
+ * update (available >= quantity), so the ledger stays exact even with several writers.
+ * SOUK_EOUTOFSTOCK, saying how many are available, when no warehouse can; the chosen warehouse
+ * id is written to warehouse_id.
  */
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id,
                                int64_t quantity, const char *ship_country, const char *order_id,
-                               const char *param, char warehouse_id[SOUK_ID_MAX],
-                               struct souk_err *err) SOUK_MUST_CHECK;
+                               const char *reason, const char *param,
+                               char warehouse_id[SOUK_ID_MAX], struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Hands quantity reserved units from a channel's allocation to an order without touching
+ * on_hand or reserved: the ledger gets a release (from_reason) and a reserve for the order
+ * (to_reason), so its sums still match the stock row. Announced as a stock change: what the
+ * allocating channel may still sell went down.
+ */
+int souk_catalog_stock_transfer(struct souk_db_conn *conn, const char *variant_id,
+                                const char *warehouse_id, int64_t quantity,
+                                const char *from_reason, const char *order_id,
+                                const char *to_reason, struct souk_err *err) SOUK_MUST_CHECK;
 
 enum souk_catalog_stock_outcome {
     SOUK_CATALOG_RELEASE, /* reserved units go back to available (a cancelled order) */

@@ -295,8 +295,9 @@ static int record_movement(struct souk_db_conn *conn, const char *variant_id,
 }
 
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
-                               const char *ship_country, const char *order_id, const char *param,
-                               char warehouse_id[SOUK_ID_MAX], struct souk_err *err)
+                               const char *ship_country, const char *order_id, const char *reason,
+                               const char *param, char warehouse_id[SOUK_ID_MAX],
+                               struct souk_err *err)
 {
     int rc = pick_warehouse(conn, variant_id, quantity, ship_country, warehouse_id, err);
     int64_t changed = 0;
@@ -319,8 +320,23 @@ int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id
                             left > 0 ? " (and no single warehouse holds them all)" : "");
     }
     int rc2 = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
-                              "order placed", now, err);
+                              reason, now, err);
     return rc2 == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc2;
+}
+
+int souk_catalog_stock_transfer(struct souk_db_conn *conn, const char *variant_id,
+                                const char *warehouse_id, int64_t quantity,
+                                const char *from_reason, const char *order_id,
+                                const char *to_reason, struct souk_err *err)
+{
+    int64_t now = souk_time_now_us();
+    int rc = record_movement(conn, variant_id, warehouse_id, "release", quantity, NULL,
+                             from_reason, now, err);
+    if (rc == SOUK_OK)
+        rc = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
+                             to_reason, now, err);
+    /* What the allocating channel may still sell changed: it is told like any stock change. */
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
 }
 
 int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,

@@ -72,6 +72,9 @@ struct souk_channel {
     char *rounding;    /* a rounding rule name from core/fx.h, for derived prices */
     struct souk_channel_country *countries; /* override markets (Meta); never the channel's own */
     size_t ncountries;
+    /* A platform order souk cannot reserve: "hold" it flagged (default) or "cancel" it back to
+     * the platform as out of stock. */
+    char *on_shortfall;
     int64_t version, created_at, updated_at;
 };
 
@@ -333,8 +336,9 @@ int souk_channels_webhook_receive(struct souk_db_conn *conn, struct souk_pool *p
 
 /*
  * One intake pass, for tests and tools: asks every polling platform for orders, then fetches,
- * takes in and acknowledges every notified order that is due. *ingested counts the orders
- * created or moved on.
+ * takes in and acknowledges every notified order that is due, then tells the platforms what
+ * the merchant fulfilled or cancelled. *ingested counts the orders created or moved on and the
+ * updates the platforms took.
  */
 int souk_channels_intake_once(struct souk_db *db, int64_t *ingested,
                               struct souk_err *err) SOUK_MUST_CHECK;
@@ -346,6 +350,9 @@ struct souk_channel_intake_status {
     int64_t stock_issues; /* of them, orders with units not reserved */
     int64_t last_received_at; /* UTC us, or 0 */
     char *last_error;     /* the newest failed notification's reason, or NULL */
+    int64_t updates_pending; /* fulfilments and cancellations not yet taken by the platform */
+    int64_t updates_failed;  /* ones the platform refused (see last_update_error) */
+    char *last_update_error;
 };
 
 int souk_channels_intake_status(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,

@@ -12,7 +12,9 @@
 
 #include "catalog/catalog.h"
 #include "channels/channels.h"
+#include "inventory/inventory.h"
 #include "orders/orders.h"
+#include "outbox/outbox.h"
 #include "sig/sig.h"
 
 /* ---- pushing to a platform's API ---- */
@@ -107,6 +109,10 @@ json_t *souk_channels__poll(struct souk_channels__client *client, const char *ur
 /* A comma-separated list of the feed's (additional image links) as a JSON array of strings. */
 json_t *souk_channels__list_array(const char *text);
 
+/* True for an HTTP status that blames the request itself (a 4xx other than 401, 403, 408 and
+ * 429): sent again, it fails again. */
+bool souk_channels__refused(long status);
+
 /* The value of credential name of c, or NULL. */
 const char *souk_channels__credential(const struct souk_channel *c, const char *name);
 
@@ -195,6 +201,26 @@ int souk_channels__intake_pass(struct souk_channels__intake *in, struct souk_db 
                                struct souk_channels__client *client, int64_t *ingested,
                                struct souk_err *err) SOUK_MUST_CHECK;
 
+/*
+ * Tells the platform what the merchant did to one of its orders: "ship" (o->carrier and
+ * o->tracking_number are set) or "cancel" (o->cancel_reason). Returns PUSHED, REJECTED (the
+ * platform refused: *error says why, retrying will not help) or RETRY (out says why).
+ */
+typedef enum souk_channels__result (*souk_channels__order_update_fn)(
+    const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
+    const struct souk_order *o, const char *action, const char **error,
+    struct souk_channels__batch_outcome *out);
+
+/* Queues the platform update an order's outbox row asks for ("order.fulfilled" or
+ * "order.cancelled" by the merchant, on a channel whose connector takes updates). */
+int souk_channels__queue_order_update(struct souk_db_conn *conn, struct souk_pool *pool,
+                                      const struct souk_outbox_row *row, int64_t now,
+                                      struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Pushes the due order updates (at most 100); *pushed counts those the platforms took. */
+int souk_channels__order_updates_pass(struct souk_db *db, struct souk_channels__client *client,
+                                      int64_t *pushed, struct souk_err *err) SOUK_MUST_CHECK;
+
 /* A TikTok Shop API call (tiktok.c): signs app_key, shop_cipher, timestamp and the extra
  * query parameters with the path and body (consumed; NULL for a GET), sends it with the shop's
  * token, and returns the parsed answer whatever its status (NULL when it is not JSON). */
@@ -214,6 +240,10 @@ int souk_channels__tiktok_fetch(const struct souk_channel *c,
                                 struct souk_channels__client *client, struct souk_pool *pool,
                                 const char *const *ids, size_t n, struct souk_order *orders,
                                 const char **problems, struct souk_channels__batch_outcome *out);
+enum souk_channels__result souk_channels__tiktok_update(
+    const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
+    const struct souk_order *o, const char *action, const char **error,
+    struct souk_channels__batch_outcome *out);
 
 /* Meta Commerce Platform orders (meta_orders.c): polled, read one by one, acknowledged. */
 int souk_channels__meta_poll(const struct souk_channel *c, struct souk_channels__client *client,
@@ -226,6 +256,10 @@ int souk_channels__meta_fetch(const struct souk_channel *c, struct souk_channels
 int souk_channels__meta_ack(const struct souk_channel *c, struct souk_channels__client *client,
                             struct souk_pool *pool, const struct souk_order *o,
                             struct souk_channels__batch_outcome *out);
+enum souk_channels__result souk_channels__meta_update(
+    const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
+    const struct souk_order *o, const char *action, const char **error,
+    struct souk_channels__batch_outcome *out);
 
 /* A decimal amount as the platforms write it ("19.99", "1500") in minor units of currency:
  * SOUK_EINVAL for anything else, or more decimals than the currency has. */
@@ -293,6 +327,7 @@ struct souk_channels__connector {
     souk_channels__fetch_fn orders_fetch; /* NULL: the platform sends souk no orders */
     size_t orders_fetch_max;              /* order ids per fetch call */
     souk_channels__ack_fn order_ack;      /* NULL: nothing to acknowledge */
+    souk_channels__order_update_fn order_update; /* NULL: the platform is not told */
 };
 
 extern const struct souk_channels__connector souk_channels__meta;
@@ -326,6 +361,9 @@ struct souk_channels__context {
     struct souk_fx_entry *rates;
     size_t nrates;
     int64_t now_us; /* sale windows are judged at this instant */
+    /* The channel's allocations (inventory.h), by variant id: what it may sell of those. */
+    struct souk_allocation_left *allocations;
+    size_t nallocations;
 };
 
 int souk_channels__context_load(struct souk_db_conn *conn, struct souk_pool *pool,

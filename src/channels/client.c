@@ -147,6 +147,13 @@ void souk_channels__batch_failed(const struct souk_channels__response *resp, int
              len ? excerpt : "(empty answer)");
 }
 
+bool souk_channels__refused(long status)
+{
+    /* Credentials, permissions, timeouts and rate limits are the account's, not the request's. */
+    return status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 &&
+           status != 429;
+}
+
 const char *souk_channels__credential(const struct souk_channel *c, const char *name)
 {
     for (size_t i = 0; i < c->ncredentials; i++)

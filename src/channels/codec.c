@@ -217,10 +217,27 @@ static int decode_field(struct souk_pool *pool, const char *key, json_t *value,
         return decode_selection(pool, value, c, err);
     if (strcmp(key, "pricing") == 0)
         return decode_pricing(pool, value, c, err);
+    if (strcmp(key, "orders") == 0) {
+        const char *k;
+        json_t *v;
+        if (!json_is_object(value))
+            return souk_err_set(err, SOUK_EINVAL, "orders",
+                                "orders must be an object: {\"on_shortfall\": \"hold\"}");
+        json_object_foreach(value, k, v)
+        {
+            int rc = strcmp(k, "on_shortfall") == 0
+                         ? take_text(pool, v, "orders.on_shortfall", &c->on_shortfall, err)
+                         : souk_err_set(err, SOUK_EINVAL, "orders",
+                                        "unknown field orders.%.64s: it takes on_shortfall", k);
+            if (rc != SOUK_OK)
+                return rc;
+        }
+        return SOUK_OK;
+    }
     return souk_err_set(err, SOUK_EINVAL, key,
                         "unknown field %.64s: a channel has platform, name, status, country, "
-                        "locale, currency, base_url, link_template, credentials, selection and "
-                        "pricing",
+                        "locale, currency, base_url, link_template, credentials, selection, "
+                        "pricing and orders",
                         key);
 }
 
@@ -288,6 +305,8 @@ json_t *souk_channels_encode(const struct souk_channel *c, const char *feed_toke
         "country_overrides", countries,
         "feeds", feeds, "version", (json_int_t)c->version, "created_at", time_json(c->created_at),
         "updated_at", time_json(c->updated_at));
+    json_object_set_new(out, "orders", json_pack("{s:s}", "on_shortfall",
+                                                  c->on_shortfall ? c->on_shortfall : "hold"));
     if (feed_token)
         json_object_set_new(out, "feed_token", json_string(feed_token));
     return out;

@@ -162,9 +162,29 @@ static int settle_order_notices(struct souk_db_conn *conn, const struct due *due
     return rc;
 }
 
+/* An order still open on the platform side: one souk may cancel. */
+static bool rank_cancellable(const char *status)
+{
+    return strcmp(status, "pending") == 0 || strcmp(status, "confirmed") == 0 ||
+           strcmp(status, "allocated") == 0;
+}
+
+/*
+ * A new order souk could not reserve, on a channel whose policy is to cancel such orders: it
+ * is cancelled as the merchant would, which queues the cancellation for the platform.
+ */
+static int cancel_shortfall(struct souk_db_conn *conn, struct souk_pool *pool,
+                            const struct souk_order *stored, struct souk_err *err)
+{
+    struct souk_order_change change = {
+        .reason = souk_pool_printf(pool, "out of stock: %.400s", stored->stock_issue)};
+    return souk_orders_transition(conn, pool, stored->id, "cancel", &change, -1, err);
+}
+
 /* Takes one fetched order in under a savepoint: its failure is its own. */
-static int take_in(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
-                   bool *ok, const char **why, int64_t *ingested, struct souk_err *err)
+static int take_in(struct souk_db_conn *conn, struct souk_pool *pool,
+                   const struct souk_channel *c, struct souk_order *o, bool *ok, const char **why,
+                   int64_t *ingested, struct souk_err *err)
 {
     int rc = souk_db_savepoint(conn, err);
     if (rc != SOUK_OK)
@@ -173,6 +193,9 @@ static int take_in(struct souk_db_conn *conn, struct souk_pool *pool, struct sou
     enum souk_orders_ingested what;
     struct souk_order *stored = NULL;
     int irc = souk_orders_ingest(conn, pool, o, &what, &stored, &order_err);
+    bool shortfall = irc == SOUK_OK && stored->stock_issue && what == SOUK_ORDERS_CREATED;
+    if (shortfall && strcmp(c->on_shortfall, "cancel") == 0 && rank_cancellable(stored->status))
+        irc = cancel_shortfall(conn, pool, stored, &order_err);
     *ok = irc == SOUK_OK;
     if (!*ok) {
         *why = souk_pool_printf(pool, "the order could not be taken in: %s%s%s",
@@ -181,10 +204,10 @@ static int take_in(struct souk_db_conn *conn, struct souk_pool *pool, struct sou
         return souk_db_savepoint_rollback(conn, err);
     }
     *ingested += what != SOUK_ORDERS_UNCHANGED;
-    if (stored->stock_issue && what == SOUK_ORDERS_CREATED)
+    if (shortfall)
         souk_log(SOUK_LOG_WARN, "platform order not fully reserved", "channel", o->channel,
                  "order", stored->id, "external_id", o->external_id, "issue",
-                 stored->stock_issue, NULL);
+                 stored->stock_issue, "policy", c->on_shortfall, NULL);
     o->id = stored->id;
     return souk_db_savepoint_release(conn, err);
 }
@@ -225,7 +248,7 @@ static int intake_chunk(struct souk_db *db, struct souk_channels__client *client
         } else {
             orders[i].channel = c->id;
             bool ok = false;
-            rc = take_in(conn, pool, &orders[i], &ok, &why, ingested, err);
+            rc = take_in(conn, pool, c, &orders[i], &ok, &why, ingested, err);
             fate = ok ? DONE : GIVE_UP;
             taken[i] = ok;
             if (ok && k->order_ack)
@@ -419,6 +442,10 @@ int souk_channels__intake_pass(struct souk_channels__intake *in, struct souk_db 
                      channel_err.message, "detail", channel_err.detail, NULL);
     }
     souk_pool_free(pool);
+    int64_t updated = 0;
+    if (rc == SOUK_OK)
+        rc = souk_channels__order_updates_pass(db, client, &updated, err);
+    *ingested += updated;
     return rc;
 }
 
@@ -445,7 +472,10 @@ int souk_channels_intake_status(struct souk_db_conn *conn, struct souk_pool *poo
         "orders WHERE channel = $1 AND stock_issue IS NOT NULL), (SELECT MAX(received_at) FROM "
         "order_notifications WHERE channel_id = $1), (SELECT last_error FROM "
         "order_notifications WHERE channel_id = $1 AND state = 'failed' ORDER BY done_at DESC "
-        "LIMIT 1)",
+        "LIMIT 1), (SELECT COUNT(*) FROM order_updates WHERE channel_id = $1 AND state = "
+        "'pending'), (SELECT COUNT(*) FROM order_updates WHERE channel_id = $1 AND state = "
+        "'failed'), (SELECT last_error FROM order_updates WHERE channel_id = $1 AND last_error "
+        "IS NOT NULL ORDER BY done_at DESC LIMIT 1)",
         "s", id);
     if (rc < 0)
         return rc;
@@ -456,5 +486,9 @@ int souk_channels_intake_status(struct souk_db_conn *conn, struct souk_pool *poo
     out->last_received_at = souk_db_col_is_null(st, 4) ? 0 : souk_db_col_i64(st, 4);
     out->last_error =
         souk_db_col_is_null(st, 5) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 5));
+    out->updates_pending = souk_db_col_i64(st, 6);
+    out->updates_failed = souk_db_col_i64(st, 7);
+    out->last_update_error =
+        souk_db_col_is_null(st, 8) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 8));
     return SOUK_OK;
 }

@@ -27,7 +27,25 @@ int souk_channels__context_load(struct souk_db_conn *conn, struct souk_pool *poo
     ctx->now_us = souk_time_now_us();
     if (!ctx->connector)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "channel %s has no connector", c->id);
-    return souk_channels_fx_list(conn, pool, &ctx->rates, &ctx->nrates, err);
+    int rc = souk_channels_fx_list(conn, pool, &ctx->rates, &ctx->nrates, err);
+    if (rc == SOUK_OK)
+        rc = souk_inventory_channel_left(conn, pool, c->id, &ctx->allocations,
+                                         &ctx->nallocations, err);
+    return rc;
+}
+
+/* What the channel may sell of v: its allocation's rest if it holds one, else the shared
+ * available stock. */
+static int64_t sellable(const struct souk_channels__context *ctx, const struct souk_variant *v)
+{
+    for (size_t i = 0; i < ctx->nallocations; i++)
+        if (strcmp(ctx->allocations[i].variant_id, v->id) == 0)
+            return ctx->allocations[i].left;
+    int64_t available = 0;
+    for (size_t i = 0; i < v->nstock; i++)
+        if (v->stock[i].on_hand > v->stock[i].reserved)
+            available += v->stock[i].on_hand - v->stock[i].reserved;
+    return available;
 }
 
 bool souk_channels__selects(const struct souk_channel *c, const struct souk_product *p)
@@ -290,10 +308,7 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
     val[SOUK_CHANNELS__DESCRIPTION] = souk_channels__plain_text(pool, p->description);
     val[SOUK_CHANNELS__LINK] = product_link(pool, ctx->channel->link_template, p, v);
     set_images(pool, p, v, it);
-    int64_t available = 0;
-    for (size_t i = 0; i < v->nstock; i++)
-        if (v->stock[i].on_hand > v->stock[i].reserved)
-            available += v->stock[i].on_hand - v->stock[i].reserved;
+    int64_t available = sellable(ctx, v);
     val[SOUK_CHANNELS__AVAILABILITY] =
         available > 0 ? ctx->connector->in_stock : ctx->connector->out_of_stock;
     val[SOUK_CHANNELS__QUANTITY] = souk_pool_printf(pool, "%lld", (long long)available);

@@ -63,6 +63,7 @@ const struct souk_channels__connector souk_channels__meta = {
     .orders_fetch = souk_channels__meta_fetch,
     .orders_fetch_max = 25, /* read one by one: a chunk bounds one write transaction */
     .order_ack = souk_channels__meta_ack,
+    .order_update = souk_channels__meta_update,
 };
 
 /* ---- push: the Catalog Batch API ---- */

@@ -167,7 +167,9 @@ static const char *read_order(struct souk_pool *pool, json_t *in, struct souk_or
     json_t *subtotal = json_object_get(pay, "subtotal");
     if (!money(json_object_get(subtotal, "items"), currency, &o->subtotal) ||
         !money(json_object_get(subtotal, "shipping"), currency, &o->shipping) ||
-        !money(json_object_get(pay, "tax"), currency, &o->tax) || !money(total, currency, &o->total))
+        !money(json_object_get(pay, "tax"), currency, &o->tax) ||
+        !money(json_object_get(pay, "discount"), currency, &o->discount) ||
+        !money(total, currency, &o->total))
         return souk_pool_printf(pool, "the order's payment details are not amounts in %s",
                                 currency);
     o->status = (char *)status;
@@ -244,4 +246,70 @@ int souk_channels__meta_ack(const struct souk_channel *c, struct souk_channels__
     json_decref(answer);
     souk_channels__response_release(&resp);
     return SOUK_OK;
+}
+
+/* ---- telling Meta what the seller did ---- */
+
+/* Graph's error message of a refused call, or NULL. */
+static const char *graph_error(struct souk_pool *pool, const struct souk_channels__response *resp)
+{
+    json_error_t jerr;
+    json_t *answer = json_loadb(resp->body.data, resp->body.len, 0, &jerr);
+    const char *message =
+        json_string_value(json_object_get(json_object_get(answer, "error"), "message"));
+    const char *out = message ? souk_pool_strdup(pool, message) : NULL;
+    json_decref(answer);
+    return out;
+}
+
+/*
+ * "ship": POST /{order_id}/shipments with every item and the tracking info (Meta takes its own
+ * carrier codes, such as UPS, FEDEX, USPS or DHL); "cancel": POST /{order_id}/cancellations
+ * with reason OUT_OF_STOCK when the order was cancelled for stock, else CANCEL_REASON_OTHER.
+ * Both carry an idempotency key made from souk's order id and the action, so a retry after a
+ * lost answer does not ship or cancel twice.
+ */
+enum souk_channels__result souk_channels__meta_update(
+    const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
+    const struct souk_order *o, const char *action, const char **error,
+    struct souk_channels__batch_outcome *out)
+{
+    bool ship = strcmp(action, "ship") == 0;
+    const char *key = souk_pool_printf(pool, "souk-%s-%s", action, o->id);
+    json_t *body;
+    if (ship) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < o->nlines; i++)
+            json_array_append_new(items, json_pack("{s:s, s:I}", "retailer_id", o->lines[i].sku,
+                                                   "quantity", (json_int_t)o->lines[i].quantity));
+        body = json_pack("{s:o, s:{s:s, s:s}, s:s}", "items", items, "tracking_info",
+                         "tracking_number", o->tracking_number ? o->tracking_number : "",
+                         "carrier", o->carrier ? o->carrier : "", "idempotency_key", key);
+    } else {
+        bool for_stock = o->cancel_reason && strstr(o->cancel_reason, "stock");
+        body = json_pack("{s:{s:s, s:s}, s:b, s:s}", "cancel_reason", "reason_code",
+                         for_stock ? "OUT_OF_STOCK" : "CANCEL_REASON_OTHER",
+                         "reason_description", o->cancel_reason ? o->cancel_reason : "",
+                         "restock_items", 0, "idempotency_key", key);
+    }
+    struct souk_channels__response resp;
+    int rc;
+    json_t *answer = souk_channels__exchange(
+        client,
+        souk_pool_printf(pool, "%s/" GRAPH_VERSION "/%s/%s", c->base_url, o->external_id,
+                         ship ? "shipments" : "cancellations"),
+        auth_header(pool, c), body, &resp, &rc);
+    enum souk_channels__result r = SOUK_CHANNELS__PUSHED;
+    if (!answer && rc == SOUK_OK && souk_channels__refused(resp.status)) {
+        r = SOUK_CHANNELS__REJECTED;
+        *error = graph_error(pool, &resp);
+        if (!*error)
+            *error = souk_pool_printf(pool, "Meta answered HTTP %ld", resp.status);
+    } else if (!answer) {
+        r = SOUK_CHANNELS__RETRY;
+        souk_channels__batch_failed(&resp, rc, NULL, 0, out);
+    }
+    json_decref(answer);
+    souk_channels__response_release(&resp);
+    return r;
 }

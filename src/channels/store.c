@@ -21,7 +21,7 @@
 
 #define CHANNEL_COLUMNS                                                                            \
     "id, platform, name, status, country, locale, currency, base_url, link_template, "            \
-    "credentials, selection, pricing, version, created_at, updated_at"
+    "credentials, selection, pricing, version, created_at, updated_at, on_shortfall"
 
 /* ---- validation ---- */
 
@@ -146,6 +146,12 @@ static int validate(struct souk_pool *pool, struct souk_channel *c, struct souk_
         return souk_err_set(err, SOUK_EINVAL, "link_template",
                             "link_template must be an absolute http(s) URL naming {handle}, "
                             "{sku} or {product_id}, e.g. https://shop.example/p/{handle}");
+    if (!c->on_shortfall)
+        c->on_shortfall = "hold";
+    if (strcmp(c->on_shortfall, "hold") != 0 && strcmp(c->on_shortfall, "cancel") != 0)
+        return souk_err_set(err, SOUK_EINVAL, "orders.on_shortfall",
+                            "on_shortfall is hold (keep the order, flagged) or cancel (cancel it "
+                            "back to the platform as out of stock)");
     if (c->nstatuses == 0) {
         static char *const active[] = {"active"};
         c->statuses = (char **)active;
@@ -269,6 +275,7 @@ static int read_channel_row(struct souk_pool *pool, struct souk_db_stmt *st, str
     c->version = souk_db_col_i64(st, 12);
     c->created_at = souk_db_col_i64(st, 13);
     c->updated_at = souk_db_col_i64(st, 14);
+    c->on_shortfall = souk_pool_str(pool, souk_db_col_text(st, 15));
 
     json_t *creds = load_column(st, 9, err), *selection = load_column(st, 10, err),
            *pricing = load_column(st, 11, err);
@@ -343,11 +350,11 @@ int souk_channels_create(struct souk_db_conn *conn, struct souk_pool *pool, stru
     int64_t changed = souk_db_run_sql(
         conn, err,
         "INSERT INTO channels (" CHANNEL_COLUMNS ", feed_token_hash) VALUES ($1, $2, $3, $4, $5, "
-        "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        "ssssssssssssiiis", c->id, c->platform, c->name, c->status, c->country, c->locale,
+        "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        "ssssssssssssiiiss", c->id, c->platform, c->name, c->status, c->country, c->locale,
         c->currency, c->base_url, c->link_template, credentials_text(pool, c),
         selection_text(pool, c), pricing_text(pool, c), c->version, c->created_at, c->updated_at,
-        hash);
+        c->on_shortfall, hash);
     if (changed == SOUK_ECONFLICT)
         return souk_err_set(err, SOUK_ECONFLICT, "name", "a channel named %.100s exists",
                             c->name);
@@ -403,10 +410,10 @@ int souk_channels_update(struct souk_db_conn *conn, struct souk_pool *pool, stru
         conn, err,
         "UPDATE channels SET platform = $2, name = $3, status = $4, country = $5, locale = $6, "
         "currency = $7, base_url = $8, link_template = $9, credentials = $10, selection = $11, "
-        "pricing = $12, version = version + 1, updated_at = $13 WHERE id = $1",
-        "ssssssssssssi", c->id, c->platform, c->name, c->status, c->country, c->locale,
+        "pricing = $12, version = version + 1, updated_at = $13, on_shortfall = $14 WHERE id = $1",
+        "ssssssssssssis", c->id, c->platform, c->name, c->status, c->country, c->locale,
         c->currency, c->base_url, c->link_template, credentials_text(pool, c),
-        selection_text(pool, c), pricing_text(pool, c), c->updated_at);
+        selection_text(pool, c), pricing_text(pool, c), c->updated_at, c->on_shortfall);
     if (changed == SOUK_ECONFLICT)
         return souk_err_set(err, SOUK_ECONFLICT, "name", "a channel named %.100s exists",
                             c->name);
@@ -417,6 +424,9 @@ int souk_channels_delete(struct souk_db_conn *conn, const char *id, int64_t expe
                          struct souk_err *err)
 {
     int rc = check_version(conn, id, expected_version, err);
+    int64_t ended = 0;
+    if (rc == SOUK_OK) /* what it held goes back to the shared pool before its rows go */
+        rc = souk_inventory_end_session(conn, id, NULL, &ended, err);
     if (rc != SOUK_OK)
         return rc;
     int64_t changed = souk_db_run_sql(conn, err, "DELETE FROM channels WHERE id = $1", "s", id);

@@ -112,7 +112,7 @@ static int fan_out(struct souk_db *db, struct souk_err *err)
     struct souk_db_conn *conn = souk_db_acquire(db);
     struct souk_outbox_row *rows;
     size_t nrows = 0, nchannels = 0;
-    struct push_channel *channels;
+    struct push_channel *channels = NULL;
     int64_t now = souk_time_now_us();
     /* A look first, read-only: an idle worker must not queue behind writers every poll. */
     int rc = souk_db_begin(conn, SOUK_DB_READ, err);
@@ -125,11 +125,16 @@ static int fan_out(struct souk_db *db, struct souk_err *err)
         rc = souk_outbox_read(conn, pool, CONSUMER, OUTBOX_BATCH, &rows, &nrows, err);
     if (rc == SOUK_OK && nrows)
         rc = load_push_channels(conn, pool, &channels, &nchannels, err);
-    for (size_t i = 0; rc == SOUK_OK && i < nrows && nchannels; i++) {
-        char **skus;
-        size_t nskus;
-        enum souk_channels__op op;
-        rc = resolve(conn, pool, &rows[i], &skus, &nskus, &op, err);
+    for (size_t i = 0; rc == SOUK_OK && i < nrows; i++) {
+        if (strncmp(rows[i].topic, "order.", 6) == 0) {
+            rc = souk_channels__queue_order_update(conn, pool, &rows[i], now, err);
+            continue;
+        }
+        char **skus = NULL;
+        size_t nskus = 0;
+        enum souk_channels__op op = SOUK_CHANNELS__UPSERT;
+        if (nchannels)
+            rc = resolve(conn, pool, &rows[i], &skus, &nskus, &op, err);
         for (size_t s = 0; rc == SOUK_OK && s < nskus; s++)
             for (size_t c = 0; rc == SOUK_OK && c < nchannels; c++)
                 if (skus[s])
@@ -682,6 +687,15 @@ static const struct {
     {"souk_channel_paused", "gauge", "1 while a 429 or Retry-After holds the channel back."},
     {"souk_channel_last_latency_seconds", "gauge",
      "From a change to the platform's acknowledgement, for the last batch's oldest change."},
+    {"souk_channel_order_stock_issues", "gauge",
+     "The channel's orders with units that hold no reservation (unknown SKU or shortfall)."},
+    {"souk_channel_order_notifications_pending", "gauge",
+     "Order notifications recorded and not yet taken into the order book."},
+    {"souk_channel_order_notifications_failed", "gauge",
+     "Order notifications given up on (see the channel's /sync)."},
+    {"souk_channel_order_updates_pending", "gauge",
+     "Fulfilments and cancellations the platform has not taken yet."},
+    {"souk_channel_order_updates_failed", "gauge", "Fulfilments and cancellations the platform refused."},
 };
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
 
@@ -707,8 +721,14 @@ int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out
             "i.channel_id = c.id AND i.pending IS NOT NULL), (SELECT count(*) FROM "
             "channel_items i WHERE i.channel_id = c.id AND i.pending IS NULL AND i.last_error "
             "IS NOT NULL), coalesce(s.pushed, 0), coalesce(s.rejected, 0), "
-            "coalesce(s.paused_until, 0), coalesce(s.last_latency_us, 0) FROM channels c LEFT "
-            "JOIN channel_sync s ON s.channel_id = c.id ORDER BY c.id LIMIT $1",
+            "coalesce(s.paused_until, 0), coalesce(s.last_latency_us, 0), (SELECT count(*) FROM "
+            "orders o WHERE o.stock_issue IS NOT NULL AND o.channel = c.id), (SELECT count(*) "
+            "FROM order_notifications n WHERE n.channel_id = c.id AND n.state = 'pending'), "
+            "(SELECT count(*) FROM order_notifications n WHERE n.channel_id = c.id AND n.state = "
+            "'failed'), (SELECT count(*) FROM order_updates u WHERE u.channel_id = c.id AND "
+            "u.state = 'pending'), (SELECT count(*) FROM order_updates u WHERE u.channel_id = "
+            "c.id AND u.state = 'failed') FROM channels c LEFT JOIN channel_sync s ON "
+            "s.channel_id = c.id ORDER BY c.id LIMIT $1",
             &st, err);
     if (rc == SOUK_OK)
         rc = souk_db_bind(st, "i", (int64_t)MAX_CHANNELS);
@@ -718,6 +738,9 @@ int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out
             (double)souk_db_col_i64(st, 2), (double)souk_db_col_i64(st, 3),
             (double)souk_db_col_i64(st, 4), (double)souk_db_col_i64(st, 5),
             souk_db_col_i64(st, 6) > now ? 1.0 : 0.0, (double)souk_db_col_i64(st, 7) / 1e6,
+            (double)souk_db_col_i64(st, 8), (double)souk_db_col_i64(st, 9),
+            (double)souk_db_col_i64(st, 10), (double)souk_db_col_i64(st, 11),
+            (double)souk_db_col_i64(st, 12),
         };
         rc = SOUK_OK;
         for (size_t m = 0; rc == SOUK_OK && m < NMETRICS; m++)

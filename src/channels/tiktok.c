@@ -82,6 +82,7 @@ const struct souk_channels__connector souk_channels__tiktok = {
     .webhook_parse = souk_channels__tiktok_parse,
     .orders_fetch = souk_channels__tiktok_fetch,
     .orders_fetch_max = 50, /* ids one Get Order Detail call takes */
+    .order_update = souk_channels__tiktok_update,
 };
 
 /* ---- push: the product API ---- */
@@ -207,10 +208,7 @@ static enum verdict judge(const struct souk_channels__response *resp, json_t *an
         return resp->status >= 200 && resp->status < 300 ? TOOK : FAILED;
     if (json_integer_value(code) == CODE_NOT_IN_SHOP)
         return LOST;
-    /* Credentials, permissions, timeouts and rate limits are the account's, not the items'. */
-    bool items_at_fault = resp->status >= 400 && resp->status < 500 && resp->status != 401 &&
-                          resp->status != 403 && resp->status != 408 && resp->status != 429;
-    return items_at_fault ? REFUSED : FAILED;
+    return souk_channels__refused(resp->status) ? REFUSED : FAILED;
 }
 
 /*

@@ -275,3 +275,49 @@ int souk_channels__tiktok_fetch(const struct souk_channel *c,
     json_decref(answer);
     return SOUK_OK;
 }
+
+/* ---- telling TikTok what the seller did ---- */
+
+/*
+ * "ship": Mark Package As Shipped, POST /fulfillment/202309/orders/{order_id}/packages with the
+ * tracking number and the shipping provider (TikTok's provider id: a merchant shipping TikTok
+ * orders gives TikTok's id as the carrier). "cancel": the seller cancellation, POST
+ * /return_refund/202309/cancellations, with out-of-stock as the reason when the order was
+ * cancelled for stock (the reason codes are TikTok's; only these two are used).
+ */
+enum souk_channels__result souk_channels__tiktok_update(
+    const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
+    const struct souk_order *o, const char *action, const char **error,
+    struct souk_channels__batch_outcome *out)
+{
+    bool ship = strcmp(action, "ship") == 0;
+    bool for_stock = o->cancel_reason && strstr(o->cancel_reason, "stock");
+    const char *path = ship ? souk_pool_printf(pool, "/fulfillment/202309/orders/%s/packages",
+                                               o->external_id)
+                            : "/return_refund/202309/cancellations";
+    json_t *body = ship ? json_pack("{s:s, s:s}", "tracking_number",
+                                    o->tracking_number ? o->tracking_number : "",
+                                    "shipping_provider_id", o->carrier ? o->carrier : "")
+                        : json_pack("{s:s, s:s}", "order_id", o->external_id, "cancel_reason",
+                                    for_stock ? "seller_cancel_reason_out_of_stock"
+                                              : "seller_cancel_reason_other");
+    struct souk_channels__response resp;
+    int call_rc;
+    json_t *answer =
+        souk_channels__tiktok_call(c, client, pool, path, NULL, 0, body, &resp, &call_rc);
+    json_t *code = json_object_get(answer, "code");
+    enum souk_channels__result r = SOUK_CHANNELS__RETRY;
+    if (json_is_integer(code) && json_integer_value(code) == 0 && resp.status == 200) {
+        r = SOUK_CHANNELS__PUSHED;
+    } else if (json_is_integer(code) && souk_channels__refused(resp.status)) {
+        r = SOUK_CHANNELS__REJECTED;
+        const char *message = json_string_value(json_object_get(answer, "message"));
+        *error = souk_pool_printf(pool, "%s (TikTok code %lld)", message ? message : "refused",
+                                  (long long)json_integer_value(code));
+    } else {
+        souk_channels__batch_failed(&resp, call_rc, NULL, 0, out);
+    }
+    json_decref(answer);
+    souk_channels__response_release(&resp);
+    return r;
+}

@@ -99,6 +99,8 @@ static int create(struct souk_db_conn *conn, struct souk_pool *pool, struct souk
                             o->id, o->stock_issue);
         rc = changed < 0 ? (int)changed : SOUK_OK;
     }
+    if (rc == SOUK_OK)
+        rc = souk_orders__announce(conn, o->id, o->channel, "created", "platform", err);
     return rc;
 }
 
@@ -140,7 +142,9 @@ static int advance(struct souk_db_conn *conn, const struct souk_order *in,
     if (changed < 0)
         return (int)changed;
     *what = SOUK_ORDERS_ADVANCED;
-    return SOUK_OK;
+    return strcmp(status, cur->status) == 0
+               ? SOUK_OK
+               : souk_orders__announce(conn, cur->id, cur->channel, status, "platform", err);
 }
 
 int souk_orders_ingest(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,

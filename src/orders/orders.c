@@ -10,6 +10,8 @@
 #include "core/locale.h"
 #include "core/money.h"
 #include "core/time.h"
+#include "inventory/inventory.h"
+#include "outbox/outbox.h"
 
 #define ORDER_COLUMNS                                                                              \
     "id, channel, external_id, status, currency, subtotal, shipping, discount, tax, total, "       \
@@ -99,6 +101,15 @@ static int64_t current_price(const struct souk_price *pr, int64_t now)
     return on_sale ? pr->sale_amount : pr->amount;
 }
 
+int souk_orders__announce(struct souk_db_conn *conn, const char *id, const char *channel,
+                          const char *status, const char *by, struct souk_err *err)
+{
+    char topic[32], payload[160];
+    snprintf(topic, sizeof topic, "order.%s", status);
+    snprintf(payload, sizeof payload, "{\"by\":\"%s\",\"channel\":\"%.100s\"}", by, channel);
+    return souk_outbox_emit(conn, topic, id, payload, err);
+}
+
 int souk_orders__find_variant(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
                               struct souk_variant **out, struct souk_err *err)
 {
@@ -165,8 +176,16 @@ int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, stru
             continue; /* reserved with the SKU's first line */
         char param[64], warehouse[SOUK_ID_MAX];
         snprintf(param, sizeof param, "lines[%zu].quantity", i);
-        int rc = souk_catalog_stock_reserve(conn, l->variant_id, total, o->ship_country, o->id,
-                                            param, warehouse, err);
+        /* A platform order draws on its channel's allocation first: that is what it was
+         * allowed to sell. */
+        int rc = flag_shortfalls ? souk_inventory_take(conn, o->channel, l->variant_id, total,
+                                                       o->id, warehouse, err)
+                                 : 0;
+        if (rc == 0)
+            rc = souk_catalog_stock_reserve(conn, l->variant_id, total, o->ship_country, o->id,
+                                            "order placed", param, warehouse, err);
+        else if (rc == 1)
+            rc = SOUK_OK;
         char message[sizeof err->message];
         if (rc == SOUK_EOUTOFSTOCK) /* name the SKU: the buyer or the merchant sees this */
             snprintf(message, sizeof message, "SKU %.100s is %.140s", l->sku, err->message);
@@ -271,6 +290,8 @@ int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct 
         rc = souk_orders__reserve(conn, pool, o, false, err);
     if (rc == SOUK_OK)
         rc = souk_orders__insert_lines(conn, o, err);
+    if (rc == SOUK_OK)
+        rc = souk_orders__announce(conn, o->id, o->channel, "created", "merchant", err);
     return rc;
 }
 
@@ -513,5 +534,7 @@ int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, co
             "updated_at = $6 WHERE id = $1",
             "sssssi", id, step->to, change->carrier, change->tracking_number,
             strcmp(step->action, "cancel") == 0 ? change->reason : NULL, souk_time_now_us());
-    return changed < 0 ? (int)changed : SOUK_OK;
+    if (changed < 0)
+        return (int)changed;
+    return souk_orders__announce(conn, id, o->channel, step->to, "merchant", err);
 }

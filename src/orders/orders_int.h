@@ -15,6 +15,14 @@ int souk_orders__check_texts(const struct souk_order *o, struct souk_err *err) S
 /* Currency, line count and quantities, ship-to country and every text field. */
 int souk_orders__check_order(const struct souk_order *o, struct souk_err *err) SOUK_MUST_CHECK;
 
+/*
+ * Writes the outbox row "order.<status>" for order id: payload {"by": "merchant" | "platform",
+ * "channel": ...}. The channel sync tells a platform what the merchant did to its orders (and
+ * only that: the platform knows what it did itself).
+ */
+int souk_orders__announce(struct souk_db_conn *conn, const char *id, const char *channel,
+                          const char *status, const char *by, struct souk_err *err) SOUK_MUST_CHECK;
+
 /* The variant with this SKU: 1 with *out set, 0 when none. */
 int souk_orders__find_variant(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
                               struct souk_variant **out, struct souk_err *err) SOUK_MUST_CHECK;
