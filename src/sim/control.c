@@ -183,13 +183,17 @@ static void notify_stale(struct souk_sim__req *req, const char *id, json_t *body
     struct souk_sim__order *order = times >= 0 ? find_locked(req, id, &b) : NULL;
     if (!order)
         return;
-    const char *problem = NULL, *param = "status";
-    if (!notifies(&b))
+    const char *problem = NULL, *param = NULL;
+    if (!notifies(&b)) {
         problem = "sends no order notifications";
-    else if (!souk_sim__one_of(status, b.def->orders->statuses))
+    } else if (!souk_sim__one_of(status, b.def->orders->statuses)) {
         problem = "has no such order status";
-    else if (update_time && (!json_is_integer(update_time) || json_integer_value(update_time) < 0))
-        problem = "needs update_time in unix seconds", param = "update_time";
+        param = "status";
+    } else if (update_time &&
+               (!json_is_integer(update_time) || json_integer_value(update_time) < 0)) {
+        problem = "needs update_time in unix seconds";
+        param = "update_time";
+    }
     if (problem) {
         souk_sim__orders_unlock(req->orders);
         souk_sim__control_error(req, 400, param, "%s %s", b.def->name, problem);

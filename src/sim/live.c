@@ -149,9 +149,8 @@ static bool parse_spec(struct souk_sim__req *req, const json_t *body, struct liv
         return false;
     }
     for (size_t i = 0; i < spec->nplatforms; i++) {
-        if (!souk_sim__control_platform(req, names[i], &spec->platforms[i]))
-            return false;
-        if (!spec->platforms[i].def->orders) {
+        struct souk_sim__bound *b = &spec->platforms[i];
+        if (!souk_sim__platform_find(req, names[i], b) || !b->def->orders) {
             souk_sim__control_error(req, 400, "platforms", "%s takes no orders in the sim",
                                     names[i]);
             return false;

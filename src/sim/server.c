@@ -440,6 +440,15 @@ bool souk_sim__control_platform(struct souk_sim__req *req, const char *name,
     return p != SIZE_MAX;
 }
 
+bool souk_sim__platform_find(const struct souk_sim__req *req, const char *name,
+                             struct souk_sim__bound *out)
+{
+    size_t p = platform_index(name);
+    if (p != SIZE_MAX)
+        *out = souk_sim__platform_at(req, p);
+    return p != SIZE_MAX;
+}
+
 struct souk_sim__bound souk_sim__platform_at(const struct souk_sim__req *req, size_t index)
 {
     return (struct souk_sim__bound){index, platforms[index],

@@ -167,6 +167,9 @@ void souk_sim__control_error(struct souk_sim__req *req, int status, const char *
 /* The platform called name; false once it has replied 400 naming the platforms there are. */
 bool souk_sim__control_platform(struct souk_sim__req *req, const char *name,
                                 struct souk_sim__bound *out);
+/* The platform called name; false when the sim serves none by that name. */
+bool souk_sim__platform_find(const struct souk_sim__req *req, const char *name,
+                             struct souk_sim__bound *out);
 /* The platform at this index of the table. */
 struct souk_sim__bound souk_sim__platform_at(const struct souk_sim__req *req, size_t index);
 

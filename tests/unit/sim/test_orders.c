@@ -562,6 +562,11 @@ static void meta_cancellations_complete_the_order(void **state)
     assert_true(json_is_true(at(answer, "cancelled")));
     json_decref(answer);
     json_decref(expect(sim, "POST", path, "{\"status\": \"SHIPPED\"}", NULL, 400));
+    /* Meta sends no notifications, stale or not. */
+    snprintf(path, sizeof path, "/_sim/orders/%s/notify", id);
+    json_t *error = expect(sim, "POST", path, "{\"status\": \"CREATED\"}", NULL, 400);
+    assert_null(at(error, "error.param"));
+    json_decref(error);
 }
 
 static void meta_lists_orders_a_page_at_a_time(void **state)
@@ -646,6 +651,22 @@ static void control_calls_name_what_is_wrong(void **state)
     assert_string_equal(text_at(answer, "url"), "http://127.0.0.1:9/hook");
     json_decref(answer);
 
+    /* A stale notice needs a status TikTok has and a time in seconds. */
+    char id[SOUK_SIM_ID_MAX], path[128];
+    place(sim, TT_ORDER, id);
+    snprintf(path, sizeof path, "/_sim/orders/%s/notify", id);
+    answer = expect(sim, "POST", path, "{\"status\": \"LOST\"}", NULL, 400);
+    assert_string_equal(text_at(answer, "error.param"), "status");
+    json_decref(answer);
+    answer =
+        expect(sim, "POST", path, "{\"status\": \"UNPAID\", \"update_time\": \"x\"}", NULL, 400);
+    assert_string_equal(text_at(answer, "error.param"), "update_time");
+    json_decref(answer);
+    answer = expect(sim, "POST", path, "{\"status\": \"UNPAID\", \"update_time\": 5}", NULL, 200);
+    assert_string_equal(text_at(answer, "status"), "AWAITING_SHIPMENT"); /* unchanged */
+    assert_int_equal(int_at(answer, "notified.update_time"), 5);
+    json_decref(answer);
+
     /* Nothing listens there: the delivery fails with status 0 and says why. */
     answer = expect(sim, "POST", "/_sim/orders", TT_ORDER, NULL, 201);
     assert_int_equal(int_at(answer, "deliveries.0.status"), 0);
@@ -702,7 +723,7 @@ static void live_bursts_check_their_input(void **state)
         {"{\"platforms\": [\"google\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1}",
          "platforms"},
         {"{\"platforms\": [\"myspace\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1}",
-         "platform"},
+         "platforms"},
         {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1, "
          "\"speed\": 2}",
          "speed"},
