@@ -16,7 +16,7 @@ static const char usage[] =
     "  apikey    create, list and revoke API keys\n"
     "  import    import a Shopify product CSV or souk JSON lines into the catalog\n"
     "  export    export the catalog as JSON lines\n"
-    "  sim       run the platform simulator (catalog and stock APIs) for tests and demos\n"
+    "  sim       run the platform simulator (catalog, stock and order APIs) for tests and demos\n"
     "  version   print the version\n"
     "\n"
     "Run `souk COMMAND --help` for a command's options.\n";

@@ -83,31 +83,6 @@ void souk_sim__control_webhooks(struct souk_sim__req *req, json_t *body)
     }
 }
 
-/* Takes the product name and ids of each line from the platform's catalog when it holds the
- * SKU: the title; for a platform that finds items by an alias (TikTok's seller_sku), the
- * item's own id is the platform's SKU id and its product_id the product's. */
-static void from_catalog(struct souk_sim__req *req, const struct souk_sim__bound *b,
-                         struct souk_sim__order *order)
-{
-    for (size_t i = 0; i < order->nlines; i++) {
-        struct souk_sim__line *l = &order->lines[i];
-        json_t *item = souk_sim__item_json(req->state, b->index, l->sku, b->def->alias_field);
-        json_t *fields = json_object_get(item, "fields");
-        const char *title = souk_sim__str(fields, "title");
-        const char *product_id = souk_sim__str(fields, "product_id");
-        const char *id = souk_sim__str(item, "id");
-        if (title && *title) {
-            souk_free(l->product_name);
-            l->product_name = souk_strdup(title);
-        }
-        if (b->def->alias_field && id && strcmp(id, l->sku) != 0)
-            snprintf(l->sku_id, sizeof l->sku_id, "%s", id);
-        if (b->def->alias_field && product_id)
-            snprintf(l->product_id, sizeof l->product_id, "%s", product_id);
-        json_decref(item);
-    }
-}
-
 /* Builds the answer of a call that may have notified: deliveries, or "undelivered" when the
  * platform notifies but no URL is registered. */
 static void set_deliveries(json_t *answer, const struct souk_sim__bound *b, int times,
@@ -136,7 +111,7 @@ static void place(struct souk_sim__req *req, json_t *body)
         souk_sim__control_error(req, 400, err.param[0] ? err.param : NULL, "%s", err.message);
         return;
     }
-    from_catalog(req, &b, order);
+    souk_sim__order_from_catalog(order, &b, req->state);
     struct souk_sim__notice notice;
     souk_sim__notice_of(req, order, &notice);
     if (souk_sim__orders_add(req->orders, req->state, order) != SOUK_OK) {
@@ -208,13 +183,17 @@ static void notify_stale(struct souk_sim__req *req, const char *id, json_t *body
     struct souk_sim__order *order = times >= 0 ? find_locked(req, id, &b) : NULL;
     if (!order)
         return;
-    const char *problem = NULL, *param = "status";
-    if (!notifies(&b))
+    const char *problem = NULL, *param = NULL;
+    if (!notifies(&b)) {
         problem = "sends no order notifications";
-    else if (!souk_sim__one_of(status, b.def->orders->statuses))
+    } else if (!souk_sim__one_of(status, b.def->orders->statuses)) {
         problem = "has no such order status";
-    else if (update_time && (!json_is_integer(update_time) || json_integer_value(update_time) < 0))
-        problem = "needs update_time in unix seconds", param = "update_time";
+        param = "status";
+    } else if (update_time &&
+               (!json_is_integer(update_time) || json_integer_value(update_time) < 0)) {
+        problem = "needs update_time in unix seconds";
+        param = "update_time";
+    }
     if (problem) {
         souk_sim__orders_unlock(req->orders);
         souk_sim__control_error(req, 400, param, "%s %s", b.def->name, problem);

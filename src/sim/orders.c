@@ -453,6 +453,72 @@ struct souk_sim__order *souk_sim__order_parse(const json_t *spec, const struct s
     return o;
 }
 
+void souk_sim__order_from_catalog(struct souk_sim__order *o, const struct souk_sim__bound *b,
+                                  struct souk_sim__state *st)
+{
+    for (size_t i = 0; i < o->nlines; i++) {
+        struct souk_sim__line *l = &o->lines[i];
+        json_t *item = souk_sim__item_json(st, b->index, l->sku, b->def->alias_field);
+        json_t *fields = json_object_get(item, "fields");
+        const char *title = souk_sim__str(fields, "title");
+        const char *product_id = souk_sim__str(fields, "product_id");
+        const char *id = souk_sim__str(item, "id");
+        if (title && *title) {
+            souk_free(l->product_name);
+            l->product_name = souk_strdup(title);
+        }
+        /* A platform that finds items by an alias (TikTok's seller_sku) keys them by its own
+         * SKU id, under a product id. */
+        if (b->def->alias_field && id && product_id && strcmp(id, l->sku) != 0) {
+            snprintf(l->sku_id, sizeof l->sku_id, "%s", id);
+            snprintf(l->product_id, sizeof l->product_id, "%s", product_id);
+            l->catalog_ids = true;
+        }
+        json_decref(item);
+    }
+}
+
+static char *copy_text(const char *text)
+{
+    return text ? souk_strdup(text) : NULL;
+}
+
+struct souk_sim__order *souk_sim__order_copy(const struct souk_sim__order *t,
+                                             struct souk_sim__state *st)
+{
+    struct souk_sim__order *o = souk_calloc(1, sizeof *o);
+    *o = *t;
+    o->lines = souk_calloc(t->nlines, sizeof *o->lines);
+    for (size_t i = 0; i < t->nlines; i++) {
+        o->lines[i] = t->lines[i];
+        o->lines[i].sku = souk_strdup(t->lines[i].sku);
+        o->lines[i].product_name = souk_strdup(t->lines[i].product_name);
+        if (!o->lines[i].catalog_ids) {
+            souk_sim__new_id(st, o->lines[i].product_id);
+            souk_sim__new_id(st, o->lines[i].sku_id);
+        }
+    }
+    o->units = souk_calloc(t->nunits ? t->nunits : 1, 1);
+    memcpy(o->units, t->units, t->nunits);
+    char **texts[] = {
+        &o->buyer_name,      &o->buyer_email,   &o->address.name,      &o->address.line1,
+        &o->address.line2,   &o->address.city,  &o->address.state,     &o->address.postal_code,
+        &o->address.country, &o->address.phone, &o->payment_method,    &o->channel,
+        &o->live_stream_id,  &o->creator,       &o->merchant_order_id, &o->cancel_reason};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        *texts[i] = copy_text(*texts[i]);
+    o->acks = o->shipments = o->cancellations = NULL;
+    o->sent = NULL;
+    o->nsent = 0;
+    o->user_id[0] = '\0';
+    o->create_time = o->update_time = souk_time_now_us() / 1000000;
+    if (o->paid_time)
+        o->paid_time = o->create_time;
+    souk_sim__new_id(st, o->id);
+    o->first_unit_id = souk_sim__new_ids(st, o->nunits);
+    return o;
+}
+
 void souk_sim__order_free(struct souk_sim__order *o)
 {
     if (!o)

@@ -440,6 +440,15 @@ bool souk_sim__control_platform(struct souk_sim__req *req, const char *name,
     return p != SIZE_MAX;
 }
 
+bool souk_sim__platform_find(const struct souk_sim__req *req, const char *name,
+                             struct souk_sim__bound *out)
+{
+    size_t p = platform_index(name);
+    if (p != SIZE_MAX)
+        *out = souk_sim__platform_at(req, p);
+    return p != SIZE_MAX;
+}
+
 struct souk_sim__bound souk_sim__platform_at(const struct souk_sim__req *req, size_t index)
 {
     return (struct souk_sim__bound){index, platforms[index],
@@ -566,10 +575,12 @@ static void control(struct conn_state *s, const char *method)
         if (get || body)
             souk_sim__control_orders(req, what + 7, body);
         json_decref(body);
-    } else if (post && strcmp(what, "/webhooks") == 0) {
+    } else if (post && (strcmp(what, "/webhooks") == 0 || strcmp(what, "/live") == 0)) {
         json_t *body = control_body(s);
-        if (body)
+        if (body && what[1] == 'w')
             souk_sim__control_webhooks(req, body);
+        else if (body)
+            souk_sim__control_live(req, body);
         json_decref(body);
     } else {
         souk_sim__control_error(req, 404, NULL, "no control endpoint %s %s", method, req->path);
@@ -594,7 +605,9 @@ static enum MHD_Result send_response(struct conn_state *s)
     } else {
         assert(req->_json); /* every handler replies */
         struct souk_buf text = SOUK_BUF_INIT(RESPONSE_MAX);
-        if (json_dump_callback(req->_json, append_json, &text, JSON_COMPACT) != 0) {
+        /* 15 digits: latencies and rates read 0.727, not 0.72699999999999998. */
+        if (json_dump_callback(req->_json, append_json, &text,
+                               JSON_COMPACT | JSON_REAL_PRECISION(15)) != 0) {
             souk_buf_reset(&text);
             req->status = 500;
             if (souk_buf_addstr(&text, "{\"error\":{\"message\":\"the response is too large\"}}") !=

@@ -158,7 +158,7 @@ void souk_sim__reply(struct souk_sim__req *req, int status, json_t *body);
 /* Adds a response header (both strings copied). Past SOUK_SIM_MAX_HEADERS it is dropped. */
 void souk_sim__add_header(struct souk_sim__req *req, const char *name, const char *value);
 
-/* ---- the control endpoints (server.c, control.c) ---- */
+/* ---- the control endpoints (server.c, control.c, live.c) ---- */
 
 /* Replies with the control endpoints' error {"error": {"message", "param"}}; param may be
  * NULL. */
@@ -167,13 +167,17 @@ void souk_sim__control_error(struct souk_sim__req *req, int status, const char *
 /* The platform called name; false once it has replied 400 naming the platforms there are. */
 bool souk_sim__control_platform(struct souk_sim__req *req, const char *name,
                                 struct souk_sim__bound *out);
+/* The platform called name; false when the sim serves none by that name. */
+bool souk_sim__platform_find(const struct souk_sim__req *req, const char *name,
+                             struct souk_sim__bound *out);
 /* The platform at this index of the table. */
 struct souk_sim__bound souk_sim__platform_at(const struct souk_sim__req *req, size_t index);
 
-/* /_sim/orders[...] (rest is what follows "/orders"; body is NULL for a GET) and POST
- * /_sim/webhooks; each sets the response. */
+/* /_sim/orders[...] (rest is what follows "/orders"; body is NULL for a GET), POST
+ * /_sim/webhooks and POST /_sim/live (live.c); each sets the response. */
 void souk_sim__control_orders(struct souk_sim__req *req, const char *rest, json_t *body);
 void souk_sim__control_webhooks(struct souk_sim__req *req, json_t *body);
+void souk_sim__control_live(struct souk_sim__req *req, json_t *body);
 
 /* ---- what was received (state.c) ---- */
 
@@ -301,6 +305,7 @@ struct souk_sim__line {
     int64_t quantity;                /* 1..SOUK_SIM_MAX_LINE_QUANTITY */
     int64_t unit_price;              /* minor units of the order's currency */
     size_t first_unit;               /* index of the line's first unit in the order's units[] */
+    bool catalog_ids; /* product_id and sku_id are the catalog's, not minted for the order */
 };
 
 struct souk_sim__address {
@@ -392,6 +397,14 @@ bool souk_sim__webhook_get(struct souk_sim__orders *orders, size_t platform,
 struct souk_sim__order *souk_sim__order_parse(const json_t *spec, const struct souk_sim__bound *b,
                                               struct souk_sim__state *st, struct souk_err *err);
 void souk_sim__order_free(struct souk_sim__order *order); /* NULL is fine */
+/* Takes each line's product name, and on a platform that finds items by an alias its SKU and
+ * product ids, from the platform's catalog in st when it holds the SKU. Takes the state lock. */
+void souk_sim__order_from_catalog(struct souk_sim__order *order, const struct souk_sim__bound *b,
+                                  struct souk_sim__state *st);
+/* A new order like template (not added to a store): fresh ids but the catalog's, placed now,
+ * with no history. */
+struct souk_sim__order *souk_sim__order_copy(const struct souk_sim__order *tmpl,
+                                             struct souk_sim__state *st);
 
 /* True when status is one of the rules' words, or "CANCELLED". */
 bool souk_sim__order_status_ok(const struct souk_sim__order_rules *rules, const char *status);

@@ -477,6 +477,90 @@ static void meta_orders_are_polled_acknowledged_and_shipped(void **state)
     assert_int_equal(receiver_count(&f->hooks), 0);
 }
 
+/* ---- live-shopping bursts ---- */
+
+static void live_bursts_deliver_every_tiktok_order(void **state)
+{
+    struct fixture *f = *state;
+    register_hook(f);
+    json_t *run = control(f, "/_sim/live",
+                          "{\"platforms\": [\"tiktok\", \"meta\"], \"skus\": [\"SKU-1\", "
+                          "\"SKU-2\"], \"orders\": 200, \"rate\": 1000, \"concurrency\": 8, "
+                          "\"live_stream_id\": \"LIVE-7\"}",
+                          200);
+    assert_int_equal(souk_h_int(run, "orders"), 200);
+    assert_int_equal(souk_h_int(run, "platforms.tiktok"), 100);
+    assert_int_equal(souk_h_int(run, "platforms.meta"), 100);
+    assert_int_equal(souk_h_int(run, "delivered"), 100);
+    assert_int_equal(souk_h_int(run, "failed"), 0);
+    assert_int_equal(souk_h_int(run, "undelivered"), 0);
+    assert_true(json_is_number(souk_h_at(run, "delivery_latency_ms.p99")));
+    assert_true(json_number_value(souk_h_at(run, "rate_achieved")) > 0);
+    json_decref(run);
+
+    /* Every TikTok order was announced once, signed, under an id of its own. */
+    assert_int_equal(receiver_count(&f->hooks), 100);
+    json_t *seen = json_object();
+    for (size_t i = 0; i < 100; i++) {
+        json_t *note = received_signed(&f->hooks, i, "sim-tiktok-app-key", "sim-tiktok-app-secret");
+        json_object_set_new(seen, souk_h_text(note, "data.order_id"), json_true());
+        json_decref(note);
+    }
+    assert_int_equal(json_object_size(seen), 100);
+    json_decref(seen);
+
+    json_t *orders = souk_h_get(&f->sim, "/_sim/orders?platform=tiktok");
+    json_t *list = souk_h_at(orders, "orders");
+    assert_int_equal(json_array_size(list), 100);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *order = json_array_get(list, i);
+        assert_string_equal(souk_h_str(order, "live_stream_id"), "LIVE-7");
+        assert_int_equal(souk_h_int(order, "notifications[0].deliveries[0].status"), 200);
+    }
+    /* Round-robin: the SKUs alternate within a platform. */
+    assert_string_equal(souk_h_text(list, "[0].lines[0].sku"), "SKU-1");
+    assert_string_equal(souk_h_text(list, "[1].lines[0].sku"), "SKU-2");
+    json_decref(orders);
+    assert_int_equal(souk_h_count(&f->sim, "/v21.0/2345678901/commerce_orders?limit=100&"
+                                           "access_token=sim-meta-access-token"),
+                     100);
+}
+
+static void souk_sim_live_prints_the_summary(void **state)
+{
+    struct fixture *f = *state;
+    char url[64];
+    register_hook(f);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", f->sim.port);
+    struct souk_buf out = SOUK_BUF_INIT(8192), err = SOUK_BUF_INIT(8192);
+    assert_int_equal(souk_h_run(NULL, &out, &err, "sim", "live", "--sim", url, "--platforms",
+                                "tiktok", "--skus", "SKU-1,SKU-2", "--orders", "50", "--rate",
+                                "500", "--concurrency", "4", "--live-stream", "LS-CLI", NULL),
+                     0);
+    assert_non_null(strstr(out.data, "50 orders (tiktok 50)"));
+    assert_non_null(strstr(out.data, "50 delivered, 0 failed"));
+    assert_non_null(strstr(out.data, "live stream LS-CLI"));
+    assert_int_equal(receiver_count(&f->hooks), 50);
+
+    /* The sim refuses: exit 1 with its message. */
+    souk_buf_reset(&err);
+    assert_int_equal(souk_h_run(NULL, NULL, &err, "sim", "live", "--sim", url, "--platforms",
+                                "pinterest", "--skus", "SKU-1", "--orders", "5", "--rate", "5",
+                                NULL),
+                     1);
+    assert_non_null(strstr(err.data, "pinterest takes no orders"));
+
+    /* Nothing listens: exit 1 saying so. */
+    souk_buf_reset(&err);
+    assert_int_equal(souk_h_run(NULL, NULL, &err, "sim", "live", "--sim", "http://127.0.0.1:1",
+                                "--skus", "SKU-1", "--orders", "5", "--rate", "5", NULL),
+                     1);
+    assert_non_null(strstr(err.data, "cannot reach the sim"));
+    assert_int_equal(souk_h_run(NULL, NULL, NULL, "sim", "live", "--skus", "SKU-1", NULL), 2);
+    souk_buf_release(&out);
+    souk_buf_release(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +569,8 @@ int main(void)
         cmocka_unit_test(tiktok_credentials_come_from_the_config),
         cmocka_unit_test_setup_teardown(meta_orders_are_polled_acknowledged_and_shipped, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(live_bursts_deliver_every_tiktok_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(souk_sim_live_prints_the_summary, setup, teardown),
     };
     curl_global_init(CURL_GLOBAL_ALL); /* once, before any thread uses curl */
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -562,6 +562,11 @@ static void meta_cancellations_complete_the_order(void **state)
     assert_true(json_is_true(at(answer, "cancelled")));
     json_decref(answer);
     json_decref(expect(sim, "POST", path, "{\"status\": \"SHIPPED\"}", NULL, 400));
+    /* Meta sends no notifications, stale or not. */
+    snprintf(path, sizeof path, "/_sim/orders/%s/notify", id);
+    json_t *error = expect(sim, "POST", path, "{\"status\": \"CREATED\"}", NULL, 400);
+    assert_null(at(error, "error.param"));
+    json_decref(error);
 }
 
 static void meta_lists_orders_a_page_at_a_time(void **state)
@@ -646,6 +651,22 @@ static void control_calls_name_what_is_wrong(void **state)
     assert_string_equal(text_at(answer, "url"), "http://127.0.0.1:9/hook");
     json_decref(answer);
 
+    /* A stale notice needs a status TikTok has and a time in seconds. */
+    char id[SOUK_SIM_ID_MAX], path[128];
+    place(sim, TT_ORDER, id);
+    snprintf(path, sizeof path, "/_sim/orders/%s/notify", id);
+    answer = expect(sim, "POST", path, "{\"status\": \"LOST\"}", NULL, 400);
+    assert_string_equal(text_at(answer, "error.param"), "status");
+    json_decref(answer);
+    answer =
+        expect(sim, "POST", path, "{\"status\": \"UNPAID\", \"update_time\": \"x\"}", NULL, 400);
+    assert_string_equal(text_at(answer, "error.param"), "update_time");
+    json_decref(answer);
+    answer = expect(sim, "POST", path, "{\"status\": \"UNPAID\", \"update_time\": 5}", NULL, 200);
+    assert_string_equal(text_at(answer, "status"), "AWAITING_SHIPMENT"); /* unchanged */
+    assert_int_equal(int_at(answer, "notified.update_time"), 5);
+    json_decref(answer);
+
     /* Nothing listens there: the delivery fails with status 0 and says why. */
     answer = expect(sim, "POST", "/_sim/orders", TT_ORDER, NULL, 201);
     assert_int_equal(int_at(answer, "deliveries.0.status"), 0);
@@ -678,6 +699,67 @@ static void routes_with_more_literal_segments_win(void **state)
     json_decref(answer);
 }
 
+/* ---- live bursts ---- */
+
+static void live_bursts_check_their_input(void **state)
+{
+    struct souk_sim *sim = *state;
+    struct {
+        const char *body, *param;
+    } bad[] = {
+        {"{\"skus\": [\"A\"], \"orders\": 1, \"rate\": 1}", "platforms"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [], \"orders\": 1, \"rate\": 1}", "skus"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"rate\": 1}", "orders"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"orders\": 200001, \"rate\": 1}",
+         "orders"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 100001}",
+         "rate"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1, "
+         "\"concurrency\": 257}",
+         "concurrency"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1, "
+         "\"currency\": \"JPY\", \"unit_price\": \"9.99\"}",
+         "unit_price"},
+        {"{\"platforms\": [\"google\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1}",
+         "platforms"},
+        {"{\"platforms\": [\"myspace\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1}",
+         "platforms"},
+        {"{\"platforms\": [\"tiktok\"], \"skus\": [\"A\"], \"orders\": 1, \"rate\": 1, "
+         "\"speed\": 2}",
+         "speed"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *error = expect(sim, "POST", "/_sim/live", bad[i].body, NULL, 400);
+        if (strcmp(text_at(error, "error.param"), bad[i].param) != 0)
+            fail_msg("case %zu: param %s, want %s", i, text_at(error, "error.param"), bad[i].param);
+        json_decref(error);
+    }
+    json_t *orders = expect(sim, "GET", "/_sim/orders", NULL, NULL, 200);
+    assert_int_equal(json_array_size(at(orders, "orders")), 0); /* nothing placed */
+    json_decref(orders);
+
+    /* No URL registered: TikTok's orders are placed but undelivered; Meta's are polled. */
+    json_t *run = expect(sim, "POST", "/_sim/live",
+                         "{\"platforms\": [\"meta\", \"tiktok\", \"tiktok\"], \"skus\": "
+                         "[\"A\"], \"orders\": 30, \"rate\": 3000, \"quantity\": 3, "
+                         "\"currency\": \"JPY\", \"unit_price\": \"1500\"}",
+                         NULL, 200);
+    assert_int_equal(int_at(run, "orders"), 30);
+    assert_int_equal(int_at(run, "platforms.meta"), 10);
+    assert_int_equal(int_at(run, "platforms.tiktok"), 20);
+    assert_int_equal(int_at(run, "delivered") + int_at(run, "failed"), 0);
+    assert_int_equal(int_at(run, "undelivered"), 20);
+    assert_true(json_is_null(at(run, "delivery_latency_ms.p50")));
+    const char *stream = text_at(run, "live_stream_id"); /* minted for the burst */
+    orders = expect(sim, "GET", "/_sim/orders?platform=meta", NULL, NULL, 200);
+    assert_string_equal(text_at(orders, "orders.9.live_stream_id"), stream);
+    assert_string_equal(text_at(orders, "orders.9.total"), "4500");
+    assert_string_equal(text_at(orders, "orders.0.buyer.email"), "live-buyer-1@sim.test");
+    assert_string_equal(text_at(orders, "orders.1.buyer.email"), "live-buyer-4@sim.test");
+    json_decref(orders);
+    json_decref(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +773,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(meta_lists_orders_a_page_at_a_time, start, stop),
         cmocka_unit_test_setup_teardown(control_calls_name_what_is_wrong, start, stop),
         cmocka_unit_test_setup_teardown(routes_with_more_literal_segments_win, start, stop),
+        cmocka_unit_test_setup_teardown(live_bursts_check_their_input, start, stop),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
