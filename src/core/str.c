@@ -162,7 +162,8 @@ void souk_buf_reset(struct souk_buf *buf)
 
 static int grow(struct souk_buf *buf, size_t extra)
 {
-    if (extra > buf->_max || buf->len > buf->_max - extra)
+    /* The last byte is the NUL, so len may reach _max only when _max + 1 is representable. */
+    if (extra > buf->_max || buf->len > buf->_max - extra || buf->len + extra == SIZE_MAX)
         return SOUK_ETOOBIG;
     size_t need = buf->len + extra + 1;
     if (need <= buf->_cap)
@@ -170,7 +171,7 @@ static int grow(struct souk_buf *buf, size_t extra)
     size_t cap = buf->_cap ? buf->_cap : 64;
     while (cap < need)
         cap = cap * 2;
-    if (cap > buf->_max + 1)
+    if (cap > buf->_max && cap - 1 > buf->_max) /* _max + 1 would overflow at SIZE_MAX */
         cap = buf->_max + 1;
     if (buf->_cap) {
         buf->data = souk_realloc(buf->data, cap);

@@ -382,6 +382,102 @@ static void an_allocation_is_what_its_platform_may_sell(void **state)
     souk_h_sim_wait_quantity(&w->sim, "meta", SKU, 3);
 }
 
+/* Waits (30 s) until souk holds n orders of the channel; returns the list's total. */
+static size_t wait_order_count(struct world *w, const char *channel, size_t n)
+{
+    size_t have = 0;
+    for (int i = 0; i < 3000 && have < n; i++) {
+        have = 0;
+        char path[256] = "";
+        const char *after = "";
+        for (bool more = true; more;) {
+            snprintf(path, sizeof path, "/v1/orders?channel=%s&limit=250%s%s", channel,
+                     *after ? "&after=" : "", after);
+            json_t *page = souk_h_get(&w->souk, path);
+            have += json_array_size(souk_h_at(page, "data"));
+            more = json_is_true(souk_h_at(page, "has_more"));
+            static char cursor[SOUK_H_ID_MAX];
+            snprintf(cursor, sizeof cursor, "%s", souk_h_text(page, "next_cursor"));
+            after = cursor;
+            json_decref(page);
+        }
+        if (have < n)
+            souk_h_sleep_ms(10);
+    }
+    return have;
+}
+
+/*
+ * A live drop: 200 buyers in a burst, half through TikTok's signed webhooks, half through
+ * Meta's polled list, all for one SKU with 50 units of which 20 are held for TikTok. Every
+ * platform order is in the book exactly once, exactly 50 units are reserved (TikTok's 20 from
+ * its allocation), and the other 150 orders are flagged, not dropped.
+ */
+static void a_live_burst_sells_exactly_the_stock_there_is(void **state)
+{
+    struct world *w = *state;
+    souk_h_set_stock(&w->souk, SKU, "newark", 50);
+    char path[160], alloc[SOUK_H_ID_MAX];
+    snprintf(path, sizeof path, "/v1/channels/%s/allocations", w->tiktok);
+    souk_h_create(&w->souk, path, "{\"sku\": \"" SKU "\", \"quantity\": 20, \"live_session\": "
+                                  "\"drop-1\"}",
+                  alloc);
+    json_t *burst = sim_call(w, "POST", "/_sim/live",
+                             "{\"platforms\": [\"tiktok\", \"meta\"], \"skus\": [\"" SKU "\"], "
+                             "\"orders\": 200, \"rate\": 2000, \"concurrency\": 32, "
+                             "\"unit_price\": \"17.99\", \"live_stream_id\": \"drop-1\"}",
+                             200);
+    assert_int_equal(souk_h_int(burst, "delivered"), 100); /* TikTok's, each answered 2xx */
+    json_decref(burst);
+    assert_int_equal(wait_order_count(w, w->tiktok, 100), 100);
+    assert_int_equal(wait_order_count(w, w->meta, 100), 100);
+
+    /* Every order the platforms hold is in the book once: no loss, no duplicate. */
+    json_t *placed = sim_call(w, "GET", "/_sim/orders", NULL, 200);
+    size_t i;
+    json_t *order;
+    json_array_foreach(souk_h_at(placed, "orders"), i, order)
+    {
+        const char *channel =
+            strcmp(souk_h_str(order, "platform"), "tiktok") == 0 ? w->tiktok : w->meta;
+        char q[256];
+        snprintf(q, sizeof q, "/v1/orders?channel=%s&limit=250", channel);
+        json_t *page = souk_h_get(&w->souk, q);
+        int seen = 0;
+        size_t k;
+        json_t *o;
+        for (bool more = true; more;) {
+            json_array_foreach(souk_h_at(page, "data"), k, o)
+            seen += strcmp(souk_h_str(o, "external_id"), souk_h_str(order, "id")) == 0;
+            more = json_is_true(souk_h_at(page, "has_more"));
+            if (more) {
+                snprintf(q, sizeof q, "/v1/orders?channel=%s&limit=250&after=%s", channel,
+                         souk_h_text(page, "next_cursor"));
+                json_decref(page);
+                page = souk_h_get(&w->souk, q);
+            }
+        }
+        json_decref(page);
+        if (seen != 1)
+            fail_msg("platform order %s is in the book %d times", souk_h_str(order, "id"), seen);
+    }
+    json_decref(placed);
+
+    /* Exactly the stock there is was sold: 20 from TikTok's quota, 30 from the pool. */
+    assert_int_equal(reserved(w, SKU), 50);
+    snprintf(path, sizeof path, "/v1/channels/%s/allocations/%s", w->tiktok, alloc);
+    json_t *a = souk_h_get(&w->souk, path);
+    assert_int_equal(souk_h_int(a, "sold"), 20);
+    json_decref(a);
+    json_t *t = souk_h_sync_status(&w->souk, w->tiktok), *m = souk_h_sync_status(&w->souk, w->meta);
+    assert_int_equal(souk_h_int(t, "orders.stock_issues") + souk_h_int(m, "orders.stock_issues"),
+                     150);
+    assert_int_equal(souk_h_int(t, "orders.notifications_failed"), 0);
+    assert_int_equal(souk_h_int(m, "orders.notifications_failed"), 0);
+    json_decref(t);
+    json_decref(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +490,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_shortfall_is_flagged_or_cancelled_back_by_policy,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(an_allocation_is_what_its_platform_may_sell, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_live_burst_sells_exactly_the_stock_there_is, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

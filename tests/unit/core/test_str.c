@@ -30,6 +30,19 @@ static void buf_is_bounded_and_unchanged_on_overflow(void **state)
     souk_buf_release(&b);
 }
 
+/* A buffer with no practical cap (SIZE_MAX) grows like any other: its cap + 1 must not wrap. */
+static void an_uncapped_buffer_grows(void **state)
+{
+    (void)state;
+    struct souk_buf b = SOUK_BUF_INIT(SIZE_MAX);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(souk_buf_addstr(&b, "0123456789"), SOUK_OK);
+    assert_int_equal(b.len, 10000);
+    assert_int_equal(b.data[9999], '9');
+    assert_int_equal(b.data[10000], '\0');
+    souk_buf_release(&b);
+}
+
 static void utf8_check_rejects_malformed_sequences(void **state)
 {
     assert_true(souk_str_is_utf8(SOUK_STR("plain ascii")));
@@ -97,6 +110,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_is_bounded_and_unchanged_on_overflow),
+        cmocka_unit_test(an_uncapped_buffer_grows),
         cmocka_unit_test(utf8_check_rejects_malformed_sequences),
         cmocka_unit_test(to_i64_is_strict),
         cmocka_unit_test(views_compare_by_content),
