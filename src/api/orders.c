@@ -26,7 +26,10 @@ int souk_api_orders_create(struct souk_req *req)
     if (rc != SOUK_OK)
         return rc;
     souk_req_set_location(req, souk_pool_printf(req->pool, "/v1/orders/%s", o->id));
-    return reply_order(req, 201, o->id);
+    /* Answered from the order as written: reading it back would only cost the writer time. */
+    souk_req_set_etag(req, o->version);
+    souk_req_reply(req, 201, souk_orders_encode(o));
+    return SOUK_OK;
 }
 
 int souk_api_orders_get(struct souk_req *req)

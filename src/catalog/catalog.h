@@ -138,6 +138,19 @@ int souk_catalog_product_update(struct souk_db_conn *conn, struct souk_pool *poo
 int souk_catalog_product_title(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                                char **title, struct souk_err *err) SOUK_MUST_CHECK;
 
+/* What an order needs of a SKU, read in one query (the order intake's hot path). */
+struct souk_catalog_offer {
+    char *variant_id;
+    char *title;                      /* the product's title, then " - " and option values */
+    bool priced;                      /* false: no price in the currency asked */
+    struct souk_price price;          /* in that currency (currency left empty) */
+};
+
+/* 1 with *out filled for the variant whose SKU is sku, 0 when none has it. */
+int souk_catalog_offer(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
+                       const char *currency, struct souk_catalog_offer *out,
+                       struct souk_err *err) SOUK_MUST_CHECK;
+
 /* The product's current version (its ETag), without reading the rest of it. */
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
                                  struct souk_err *err) SOUK_MUST_CHECK;

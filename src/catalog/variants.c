@@ -400,3 +400,38 @@ int souk_catalog_variant_list(struct souk_db_conn *conn, struct souk_pool *pool,
                ? collect_variants(conn, pool, st, (size_t)filter->limit, out, count, has_more, err)
                : rc;
 }
+
+int souk_catalog_offer(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
+                       const char *currency, struct souk_catalog_offer *out,
+                       struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT v.id, p.title, v.option1, v.option2, v.option3, pr.amount, "
+                           "pr.sale_amount, pr.sale_starts_at, pr.sale_ends_at FROM variants v "
+                           "JOIN products p ON p.id = v.product_id LEFT JOIN variant_prices pr "
+                           "ON pr.variant_id = v.id AND pr.currency = $2 WHERE v.sku = $1",
+                           "ss", sku, currency);
+    if (rc <= 0)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->variant_id = souk_pool_str(pool, souk_db_col_text(st, 0));
+    char *title = souk_pool_str(pool, souk_db_col_text(st, 1));
+    for (int i = 0, n = 0; i < SOUK_CATALOG_OPTIONS; i++)
+        if (!souk_db_col_is_null(st, 2 + i)) {
+            struct souk_str value = souk_db_col_text(st, 2 + i);
+            title = souk_pool_printf(pool, "%s%s%.*s", title, n++ ? " / " : " - ",
+                                     (int)value.len, value.ptr);
+        }
+    out->title = title;
+    out->priced = !souk_db_col_is_null(st, 5);
+    if (out->priced) {
+        out->price.amount = souk_db_col_i64(st, 5);
+        int64_t *sale[] = {&out->price.sale_amount, &out->price.sale_starts_at,
+                           &out->price.sale_ends_at};
+        for (int i = 0; i < 3; i++)
+            *sale[i] = souk_db_col_is_null(st, 6 + i) ? SOUK_CATALOG_UNSET
+                                                      : souk_db_col_i64(st, 6 + i);
+    }
+    return 1;
+}

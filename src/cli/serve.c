@@ -17,12 +17,13 @@
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_THREADS "4"
 #define DEFAULT_CACHE_MB "64"
+#define DEFAULT_WRITE_WAIT_MS "2000"
 #define SHUTDOWN_GRACE_MS 10000
 
 static const char usage[] =
     "usage: souk serve [--listen HOST:PORT] [--db SPEC] [--threads N] [--log-level LEVEL]\n"
     "                  [--cache-mb N] [--group-commit on|off] [--sync on|off]\n"
-    "                  [--order-poll-ms N] [--seed-demo]\n"
+    "                  [--order-poll-ms N] [--write-wait-ms N] [--seed-demo]\n"
     "\n"
     "Runs the HTTP API in the foreground until SIGTERM or SIGINT, then stops accepting,\n"
     "finishes in-flight requests (up to 10 s) and closes the store. Applies pending schema\n"
@@ -42,6 +43,9 @@ static const char usage[] =
     "                      platforms' orders\n"
     "  --order-poll-ms N   how often to ask platforms without order webhooks (Meta) for\n"
     "                      new orders, 100..3600000 (env SOUK_ORDER_POLL_MS; default 5000)\n"
+    "  --write-wait-ms N   shed a write that cannot start within N ms with 503 and\n"
+    "                      Retry-After, 0..60000; 0 waits forever\n"
+    "                      (env SOUK_WRITE_WAIT_MS; default " DEFAULT_WRITE_WAIT_MS ")\n"
     "  --seed-demo         fill an empty store with the demo catalog first\n";
 
 int souk_cli_serve(int argc, char **argv)
@@ -55,10 +59,12 @@ int souk_cli_serve(int argc, char **argv)
                                             {"seed-demo", no_argument, NULL, 's'},
                                             {"sync", required_argument, NULL, 'S'},
                                             {"order-poll-ms", required_argument, NULL, 'P'},
+                                            {"write-wait-ms", required_argument, NULL, 'W'},
                                             {"help", no_argument, NULL, 'h'},
                                             {0}};
     const char *listen_flag = NULL, *db_flag = NULL, *threads_flag = NULL, *level_flag = NULL;
     const char *cache_flag = NULL, *group_flag = NULL, *sync_flag = NULL, *poll_flag = NULL;
+    const char *wait_flag = NULL;
     bool seed_demo = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -72,6 +78,7 @@ int souk_cli_serve(int argc, char **argv)
         case 's': seed_demo = true; break;
         case 'S': sync_flag = optarg; break;
         case 'P': poll_flag = optarg; break;
+        case 'W': wait_flag = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -104,6 +111,13 @@ int souk_cli_serve(int argc, char **argv)
                 poll_text);
         return 2;
     }
+    const char *wait_text = souk_cli__setting(wait_flag, "SOUK_WRITE_WAIT_MS", DEFAULT_WRITE_WAIT_MS);
+    int64_t write_wait_ms;
+    if (souk_str_to_i64(souk_str_from(wait_text), 0, 60000, &write_wait_ms) != SOUK_OK) {
+        fprintf(stderr, "souk serve: --write-wait-ms must be a number from 0 to 60000, not \"%s\"\n",
+                wait_text);
+        return 2;
+    }
     const char *group_text = souk_cli__setting(group_flag, "SOUK_GROUP_COMMIT", "on");
     if (strcmp(group_text, "on") != 0 && strcmp(group_text, "off") != 0) {
         fprintf(stderr, "souk serve: --group-commit must be on or off, not \"%s\"\n", group_text);
@@ -127,7 +141,8 @@ int souk_cli_serve(int argc, char **argv)
     const char *spec = souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB);
     /* One connection per HTTP thread, one for the sync worker and one spare. */
     struct souk_db_options db_options = {.connections = (int)threads + 2,
-                                         .group_commit = strcmp(group_text, "on") == 0};
+                                         .group_commit = strcmp(group_text, "on") == 0,
+                                         .write_wait_ms = (int)write_wait_ms};
     struct souk_db *db = souk_cli__open_store("serve", spec, &db_options);
     if (!db)
         return 1;

@@ -51,13 +51,14 @@ struct souk_db {
     pthread_mutex_t writer; /* one write transaction at a time */
     int nconns;
     struct souk_db_conn *conns;
-    struct souk_db_stats stats; /* under writer */
+    struct souk_db_stats stats; /* atomic counters */
 
     /* Group commit (see db.h); everything below is guarded by `writer`. */
     bool group_commit;
     struct souk_db_conn *wconn;  /* the writer connection */
     pthread_cond_t batch_done;   /* signalled after each physical commit */
     int lock_waiters;            /* threads waiting for `writer` (atomic) */
+    int write_wait_ms;           /* see souk_db_options */
     bool batch_open;             /* wconn has an open transaction */
     int batch_members;           /* write transactions released into it */
     uint64_t batch_seq;          /* the batch being filled */
@@ -104,6 +105,7 @@ int souk_db_open(const char *spec, const struct souk_db_options *opts, struct so
     pthread_mutex_init(&db->writer, NULL);
     pthread_cond_init(&db->batch_done, NULL);
     db->group_commit = opts && opts->group_commit;
+    db->write_wait_ms = opts && opts->write_wait_ms > 0 ? opts->write_wait_ms : 0;
     db->batch_seq = 1;
     if (db->group_commit) { /* one more connection, kept out of the shared set */
         db->wconn = souk_calloc(1, sizeof *db->wconn);
@@ -219,11 +221,29 @@ static void end_txn(struct souk_db_conn *conn)
 
 /* ---- group commit (db.h): all of it runs with db->writer held ---- */
 
-static void lock_writer(struct souk_db *db)
+/* Takes the writer, waiting at most write_wait_ms; SOUK_EAGAIN when that passes first. */
+static int lock_writer(struct souk_db *db, struct souk_err *err)
 {
     __atomic_add_fetch(&db->lock_waiters, 1, __ATOMIC_SEQ_CST);
-    pthread_mutex_lock(&db->writer);
-    __atomic_sub_fetch(&db->lock_waiters, 1, __ATOMIC_SEQ_CST);
+    int rc = 0;
+    if (db->write_wait_ms > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += db->write_wait_ms / 1000;
+        until.tv_nsec += (long)(db->write_wait_ms % 1000) * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        rc = pthread_mutex_timedlock(&db->writer, &until);
+    } else {
+        rc = pthread_mutex_lock(&db->writer);
+    }
+    int waiting = __atomic_sub_fetch(&db->lock_waiters, 1, __ATOMIC_SEQ_CST);
+    if (rc == 0)
+        return SOUK_OK;
+    __atomic_add_fetch(&db->stats.refused, 1, __ATOMIC_RELAXED);
+    return souk_err_set(err, SOUK_EAGAIN, NULL,
+                        "the store is busy (%d writes queued for over %d ms): retry shortly",
+                        waiting + 1, db->write_wait_ms);
 }
 
 /* Commits the open batch (one fsync for all its members) and wakes whoever waits for it. */
@@ -237,8 +257,9 @@ static void commit_batch(struct souk_db *db)
         db->failed_seq = db->batch_seq;
         db->failed_rc = rc;
     } else if (db->batch_members > 0) {
-        db->stats.commits++;
-        db->stats.write_transactions += (uint64_t)db->batch_members;
+        __atomic_add_fetch(&db->stats.commits, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&db->stats.write_transactions, (uint64_t)db->batch_members,
+                           __ATOMIC_RELAXED);
     }
     db->committed_seq = db->batch_seq;
     db->batch_seq++;
@@ -268,7 +289,9 @@ static int finish_turn(struct souk_db *db, uint64_t mine, struct souk_err *err)
 static int begin_grouped(struct souk_db_conn *conn, struct souk_err *err)
 {
     struct souk_db *db = conn->db;
-    lock_writer(db);
+    int locked = lock_writer(db, err);
+    if (locked != SOUK_OK)
+        return locked;
     conn->holds_writer = true;
     int rc = SOUK_OK;
     if (!db->batch_open) {
@@ -317,9 +340,10 @@ static void rollback_grouped(struct souk_db_conn *conn)
 
 void souk_db_get_stats(struct souk_db *db, struct souk_db_stats *out)
 {
-    pthread_mutex_lock(&db->writer);
-    *out = db->stats;
-    pthread_mutex_unlock(&db->writer);
+    /* Atomics, not the writer lock: /metrics must answer while a burst holds the writer. */
+    out->commits = __atomic_load_n(&db->stats.commits, __ATOMIC_RELAXED);
+    out->write_transactions = __atomic_load_n(&db->stats.write_transactions, __ATOMIC_RELAXED);
+    out->refused = __atomic_load_n(&db->stats.refused, __ATOMIC_RELAXED);
 }
 
 int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_err *err)
@@ -330,7 +354,9 @@ int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_
         return begin_grouped(conn, err);
     const char *sql = conn->db->engine->begin_read_sql;
     if (kind == SOUK_DB_WRITE) {
-        pthread_mutex_lock(&conn->db->writer);
+        int locked = lock_writer(conn->db, err);
+        if (locked != SOUK_OK)
+            return locked;
         conn->holds_writer = true;
         sql = conn->db->engine->begin_write_sql;
     }
@@ -353,8 +379,8 @@ int souk_db_commit(struct souk_db_conn *conn, struct souk_err *err)
     if (rc != SOUK_OK)
         (void)conn->db->engine->exec(conn->impl, "ROLLBACK", NULL);
     else if (conn->holds_writer) {
-        conn->db->stats.commits++;
-        conn->db->stats.write_transactions++;
+        __atomic_add_fetch(&conn->db->stats.commits, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&conn->db->stats.write_transactions, 1, __ATOMIC_RELAXED);
     }
     end_txn(conn);
     return rc;

@@ -39,11 +39,18 @@ struct souk_db_options {
      * disk, so callers see no difference except throughput under concurrency.
      */
     bool group_commit;
+    /*
+     * Admission control: a write transaction that cannot start within this many milliseconds
+     * (every writer ahead of it is slow, or too many are queued) is refused with SOUK_EAGAIN,
+     * so a spike is shed instead of queueing without bound. 0 waits forever.
+     */
+    int write_wait_ms;
 };
 
 struct souk_db_stats {
     uint64_t write_transactions; /* committed write transactions (logical) */
     uint64_t commits;            /* physical commits: fewer than the above when grouped */
+    uint64_t refused;            /* write transactions refused by write_wait_ms */
 };
 
 void souk_db_get_stats(struct souk_db *db, struct souk_db_stats *out);

@@ -691,5 +691,20 @@ int souk_http_metrics_render(struct souk_http_server *srv, struct souk_buf *out)
                            "# TYPE souk_http_requests_in_flight gauge\n"
                            "souk_http_requests_in_flight %d\n",
                            __atomic_load_n(&srv->active, __ATOMIC_SEQ_CST));
+    struct souk_db_stats db;
+    souk_db_get_stats(srv->db, &db);
+    if (rc == SOUK_OK)
+        rc = souk_buf_addf(
+            out,
+            "# HELP souk_db_write_transactions_total Write transactions committed.\n"
+            "# TYPE souk_db_write_transactions_total counter\n"
+            "souk_db_write_transactions_total %llu\n"
+            "# HELP souk_db_commits_total Physical commits (fsyncs); fewer when grouped.\n"
+            "# TYPE souk_db_commits_total counter\nsouk_db_commits_total %llu\n"
+            "# HELP souk_db_writes_refused_total Writes shed with 503: the store was busy for "
+            "longer than --write-wait-ms.\n"
+            "# TYPE souk_db_writes_refused_total counter\nsouk_db_writes_refused_total %llu\n",
+            (unsigned long long)db.write_transactions, (unsigned long long)db.commits,
+            (unsigned long long)db.refused);
     return rc;
 }

@@ -126,28 +126,18 @@ static int price_line(struct souk_db_conn *conn, struct souk_pool *pool, const s
 {
     char param[64];
     snprintf(param, sizeof param, "lines[%zu].sku", index);
-    struct souk_variant *v = NULL;
-    int rc = souk_orders__find_variant(conn, pool, l->sku, &v, err);
+    struct souk_catalog_offer offer;
+    int rc = souk_catalog_offer(conn, pool, l->sku, o->currency, &offer, err);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return souk_err_set(err, SOUK_EUNPROC, param, "no variant has SKU %.100s", l->sku);
-    const struct souk_price *price = NULL;
-    for (size_t i = 0; i < v->nprices && !price; i++)
-        if (strcmp(v->prices[i].currency, o->currency) == 0)
-            price = &v->prices[i];
-    if (!price)
+    if (!offer.priced)
         return souk_err_set(err, SOUK_EUNPROC, param, "SKU %.100s has no price in %s", l->sku,
                             o->currency);
-    char *title;
-    rc = souk_catalog_product_title(conn, pool, v->product_id, &title, err);
-    if (rc != SOUK_OK)
-        return rc;
-    for (int i = 0; i < SOUK_CATALOG_OPTIONS && v->options[i]; i++)
-        title = souk_pool_printf(pool, "%s%s%s", title, i ? " / " : " - ", v->options[i]);
-    l->variant_id = v->id;
-    l->title = title;
-    l->unit_price = current_price(price, now);
+    l->variant_id = offer.variant_id;
+    l->title = offer.title;
+    l->unit_price = current_price(&offer.price, now);
     return SOUK_OK;
 }
 

@@ -249,6 +249,56 @@ static void group_commit_keeps_every_commit_and_shares_fsyncs(void **state)
     souk_db_close(db);
 }
 
+struct refused_arg {
+    struct souk_db *db;
+    int rc;
+    char message[sizeof(struct souk_err){0}.message];
+};
+
+static void *begin_second_write(void *p)
+{
+    struct refused_arg *a = p;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(a->db);
+    a->rc = souk_db_begin(conn, SOUK_DB_WRITE, &err);
+    snprintf(a->message, sizeof a->message, "%s", err.message);
+    souk_db_release(conn);
+    return NULL;
+}
+
+/* Admission control: while one write holds the store, another that waits past write_wait_ms is
+ * refused as busy (the API's 503) and counted, grouped or not; once the first ends, writes go. */
+static void a_write_waiting_too_long_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    for (int grouped = 0; grouped < 2; grouped++) {
+        struct souk_db *db;
+        struct souk_err err = SOUK_ERR_INIT;
+        struct souk_db_options opts = {.connections = 3, .group_commit = grouped,
+                                       .write_wait_ms = 50};
+        assert_int_equal(souk_db_open(f->spec, &opts, &db, &err), SOUK_OK);
+        struct souk_db_conn *holder = souk_db_acquire(db);
+        assert_int_equal(souk_db_begin(holder, SOUK_DB_WRITE, &err), SOUK_OK);
+
+        struct refused_arg arg = {.db = db};
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, begin_second_write, &arg), 0);
+        pthread_join(t, NULL);
+        assert_int_equal(arg.rc, SOUK_EAGAIN);
+        assert_non_null(strstr(arg.message, "busy"));
+        struct souk_db_stats stats;
+        souk_db_get_stats(db, &stats);
+        assert_int_equal(stats.refused, 1);
+
+        assert_int_equal(souk_db_commit(holder, &err), SOUK_OK);
+        assert_int_equal(pthread_create(&t, NULL, begin_second_write, &arg), 0);
+        pthread_join(t, NULL);
+        assert_int_equal(arg.rc, SOUK_OK);
+        souk_db_release(holder);
+        souk_db_close(db);
+    }
+}
+
 static void bad_sql_is_an_error_with_detail(void **state)
 {
     struct fixture *f = *state;
@@ -282,6 +332,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(spec_binding_nulls_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(group_commit_keeps_every_commit_and_shares_fsyncs, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_write_waiting_too_long_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
         cmocka_unit_test(unknown_engine_is_rejected),
     };
