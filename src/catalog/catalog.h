@@ -224,10 +224,11 @@ int souk_catalog_warehouse_list(struct souk_db_conn *conn, struct souk_pool *poo
 /* ---- stock ---- */
 
 /* Sets on_hand for (variant, warehouse), creating the row if needed; s->warehouse_id or
- * s->warehouse_code names the warehouse. Fills the stored row back into s. */
+ * s->warehouse_code names the warehouse. Fills the stored row back into s. The change is an
+ * "adjust" movement with reason (NULL: "on hand set to N"). */
 int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
-                           struct souk_stock_level *s, int64_t expected_version,
-                           struct souk_err *err) SOUK_MUST_CHECK;
+                           struct souk_stock_level *s, const char *reason,
+                           int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
 int souk_catalog_stock_get(struct souk_db_conn *conn, struct souk_pool *pool,
                            const char *variant_id, const char *warehouse_id,
                            struct souk_stock_level **out, struct souk_err *err) SOUK_MUST_CHECK;
@@ -245,6 +246,37 @@ int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
                             const struct souk_stock_filter *filter,
                             struct souk_stock_level **out, size_t *count, bool *has_more,
                             struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- the ledger: every change of on_hand or reserved, with its reason ---- */
+
+/*
+ * kind and quantity: "reserve", "release" (reserved -= n), "consume" (on_hand and reserved -=
+ * n, at fulfilment), "restock" (on_hand += n, a return received) take n > 0; "adjust" is a set
+ * or initial on_hand and takes the signed change. So for every stock row, on_hand is the sum
+ * of adjust + restock - consume and reserved that of reserve - release - consume.
+ */
+struct souk_stock_movement {
+    char *id; /* "mov_...", sorting by time */
+    char *variant_id, *warehouse_id;
+    char *kind;
+    int64_t quantity;
+    char *order_id; /* NULL when no order caused it */
+    char *reason;
+    int64_t created_at;
+};
+
+struct souk_movement_filter {
+    const char *variant_id, *warehouse_id, *order_id, *kind; /* NULL for any */
+    const char *after;                                       /* a movement id */
+    int limit;                                               /* 1..250 */
+};
+
+/* Movements oldest first, after filter->after; *has_more when another page follows. */
+int souk_catalog_stock_movements(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 const struct souk_movement_filter *filter,
+                                 struct souk_stock_movement **out, size_t *count, bool *has_more,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+json_t *souk_catalog_movement_encode(const struct souk_stock_movement *m);
 
 /* ---- change tracking ---- */
 

@@ -53,6 +53,14 @@ json_t *souk_catalog_stock_encode(const struct souk_stock_level *s)
     return obj;
 }
 
+json_t *souk_catalog_movement_encode(const struct souk_stock_movement *m)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:o}", "id", m->id, "variant_id",
+                     m->variant_id, "warehouse_id", m->warehouse_id, "kind", m->kind, "quantity",
+                     (json_int_t)m->quantity, "order_id", text_or_null(m->order_id), "reason",
+                     m->reason, "created_at", time_or_null(m->created_at));
+}
+
 json_t *souk_catalog_variant_encode(const struct souk_variant *v)
 {
     json_t *options = json_array();

@@ -104,6 +104,22 @@ int souk_catalog__refuse_reserved(struct souk_db_conn *conn, const char *sql, co
                         : SOUK_OK;
 }
 
+static int record_movement(struct souk_db_conn *conn, const char *variant_id,
+                           const char *warehouse_id, const char *kind, int64_t quantity,
+                           const char *order_id, const char *reason, int64_t now,
+                           struct souk_err *err)
+{
+    char id[SOUK_ID_MAX];
+    souk_id_new("mov", id);
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      "INSERT INTO stock_movements (id, variant_id, warehouse_id, "
+                                      "kind, quantity, order_id, reason, created_at) VALUES ($1, "
+                                      "$2, $3, $4, $5, $6, $7, $8)",
+                                      "ssssissi", id, variant_id, warehouse_id, kind, quantity,
+                                      order_id, reason, now);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
 int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
                                int64_t now, struct souk_err *err)
 {
@@ -112,7 +128,11 @@ int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stoc
                         "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
                         "reserved, version, updated_at) VALUES ($1, $2, $3, 0, 1, $4)",
                         "ssii", s->variant_id, s->warehouse_id, s->on_hand, now);
-    return changed < 0 ? (int)changed : SOUK_OK;
+    if (changed < 0)
+        return (int)changed;
+    return s->on_hand ? record_movement(conn, s->variant_id, s->warehouse_id, "adjust",
+                                        s->on_hand, NULL, "initial stock", now, err)
+                      : SOUK_OK;
 }
 
 int souk_catalog_stock_get(struct souk_db_conn *conn, struct souk_pool *pool,
@@ -149,22 +169,28 @@ static int check_pair(struct souk_db_conn *conn, struct souk_pool *pool, struct 
 }
 
 int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
-                           struct souk_stock_level *s, int64_t expected_version,
-                           struct souk_err *err)
+                           struct souk_stock_level *s, const char *reason,
+                           int64_t expected_version, struct souk_err *err)
 {
     int rc = souk_catalog__check_quantity(s->on_hand, "on_hand", err);
     if (rc == SOUK_OK)
         rc = check_pair(conn, pool, s, err);
     if (rc != SOUK_OK)
         return rc;
-    struct souk_stock_level *stored = NULL;
+    struct souk_stock_level *stored = NULL, absent = {0};
     int64_t now = souk_time_now_us();
     rc = souk_catalog_stock_get(conn, pool, s->variant_id, s->warehouse_id, &stored, err);
     if (rc == SOUK_ENOTFOUND) {
         souk_err_clear(err);
         if (expected_version != SOUK_CATALOG_NO_VERSION) /* If-Match on nothing fails */
             return souk_catalog__check_version(0, expected_version, err);
-        rc = souk_catalog__insert_stock(conn, s, now, err);
+        stored = &absent;
+        int64_t inserted = souk_db_run_sql(conn, err,
+                                           "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
+                                           "reserved, version, updated_at) VALUES ($1, $2, $3, "
+                                           "0, 1, $4)",
+                                           "ssii", s->variant_id, s->warehouse_id, s->on_hand, now);
+        rc = inserted < 0 ? (int)inserted : SOUK_OK;
     } else if (rc == SOUK_OK) {
         rc = souk_catalog__check_version(stored->version, expected_version, err);
         int64_t changed =
@@ -176,6 +202,13 @@ int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
                           : rc;
         rc = changed < 0 ? (int)changed : SOUK_OK;
     }
+    if (rc == SOUK_OK && s->on_hand != stored->on_hand)
+        rc = record_movement(conn, s->variant_id, s->warehouse_id, "adjust",
+                             s->on_hand - stored->on_hand, NULL,
+                             reason ? reason
+                                    : souk_pool_printf(pool, "on hand set to %lld",
+                                                       (long long)s->on_hand),
+                             now, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_variant(conn, s->variant_id, now, err);
     if (rc == SOUK_OK) {
@@ -206,8 +239,12 @@ int souk_catalog_stock_delete(struct souk_db_conn *conn, const char *variant_id,
                                                       "ss", variant_id, warehouse_id)
                                     : rc;
     rc = changed < 0 ? (int)changed : SOUK_OK;
+    int64_t now = souk_time_now_us();
+    if (rc == SOUK_OK && stored->on_hand)
+        rc = record_movement(conn, variant_id, warehouse_id, "adjust", -stored->on_hand, NULL,
+                             "stock level deleted", now, err);
     if (rc == SOUK_OK)
-        rc = souk_catalog__touch_variant(conn, variant_id, souk_time_now_us(), err);
+        rc = souk_catalog__touch_variant(conn, variant_id, now, err);
     souk_pool_free(pool);
     return rc;
 }
@@ -276,22 +313,6 @@ static int pick_warehouse(struct souk_db_conn *conn, const char *variant_id, int
         snprintf(warehouse_id, SOUK_ID_MAX, "%.*s", (int)souk_db_col_text(st, 0).len,
                  souk_db_col_text(st, 0).ptr);
     return rc;
-}
-
-static int record_movement(struct souk_db_conn *conn, const char *variant_id,
-                           const char *warehouse_id, const char *kind, int64_t quantity,
-                           const char *order_id, const char *reason, int64_t now,
-                           struct souk_err *err)
-{
-    char id[SOUK_ID_MAX];
-    souk_id_new("mov", id);
-    int64_t changed = souk_db_run_sql(conn, err,
-                                      "INSERT INTO stock_movements (id, variant_id, warehouse_id, "
-                                      "kind, quantity, order_id, reason, created_at) VALUES ($1, "
-                                      "$2, $3, $4, $5, $6, $7, $8)",
-                                      "ssssissi", id, variant_id, warehouse_id, kind, quantity,
-                                      order_id, reason, now);
-    return changed < 0 ? (int)changed : SOUK_OK;
 }
 
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
@@ -366,4 +387,54 @@ int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,
     int rc = record_movement(conn, variant_id, warehouse_id, consume ? "consume" : "release",
                              quantity, order_id, reason, now, err);
     return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
+}
+
+int souk_catalog_stock_movements(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 const struct souk_movement_filter *f,
+                                 struct souk_stock_movement **out, size_t *count, bool *has_more,
+                                 struct souk_err *err)
+{
+    if (f->limit < 1 || f->limit > 250)
+        return souk_err_set(err, SOUK_EINVAL, "limit", "limit must be between 1 and 250");
+    static const char *const kinds[] = {"reserve", "release", "consume", "restock", "adjust"};
+    bool known = !f->kind;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && !known; i++)
+        known = strcmp(f->kind, kinds[i]) == 0;
+    if (!known)
+        return souk_err_set(err, SOUK_EINVAL, "kind",
+                            "kind must be reserve, release, consume, restock or adjust");
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT id, variant_id, warehouse_id, kind, quantity, order_id, "
+                             "reason, created_at FROM stock_movements WHERE id > $1 "
+                             "AND (CAST($2 AS TEXT) IS NULL OR variant_id = $2) "
+                             "AND (CAST($3 AS TEXT) IS NULL OR warehouse_id = $3) "
+                             "AND (CAST($4 AS TEXT) IS NULL OR order_id = $4) "
+                             "AND (CAST($5 AS TEXT) IS NULL OR kind = $5) ORDER BY id LIMIT $6",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "sssssi", f->after ? f->after : "", f->variant_id, f->warehouse_id,
+                          f->order_id, f->kind, (int64_t)f->limit + 1);
+    struct souk_stock_movement *items =
+        souk_pool_alloc(pool, ((size_t)f->limit + 1) * sizeof *items);
+    size_t n = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        struct souk_stock_movement *m = &items[n++];
+        m->id = souk_pool_str(pool, souk_db_col_text(st, 0));
+        m->variant_id = souk_pool_str(pool, souk_db_col_text(st, 1));
+        m->warehouse_id = souk_pool_str(pool, souk_db_col_text(st, 2));
+        m->kind = souk_pool_str(pool, souk_db_col_text(st, 3));
+        m->quantity = souk_db_col_i64(st, 4);
+        m->order_id =
+            souk_db_col_is_null(st, 5) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 5));
+        m->reason = souk_pool_str(pool, souk_db_col_text(st, 6));
+        m->created_at = souk_db_col_i64(st, 7);
+        rc = SOUK_OK;
+    }
+    if (rc < 0)
+        return rc;
+    *has_more = n > (size_t)f->limit;
+    *count = *has_more ? (size_t)f->limit : n;
+    *out = items;
+    return SOUK_OK;
 }

@@ -167,9 +167,26 @@ int souk_catalog_warehouse_delete(struct souk_db_conn *conn, const char *id,
                                       "delete those stock levels first",
                                       stored->code, (long long)rows);
     }
-    int64_t changed =
-        rc == SOUK_OK ? souk_db_run_sql(conn, err, "DELETE FROM warehouses WHERE id = $1", "s", id)
-                      : rc;
+    /* Its ledger goes with it unless orders were served from it: that history must stay. */
+    if (rc == SOUK_OK)
+        rc = souk_db_query(conn, err, &st,
+                           "SELECT COUNT(*) FROM stock_movements WHERE warehouse_id = $1 AND "
+                           "order_id IS NOT NULL",
+                           "s", id);
+    if (rc == 1)
+        rc = souk_db_col_i64(st, 0) == 0
+                 ? SOUK_OK
+                 : souk_err_set(err, SOUK_ECONFLICT, NULL,
+                                "warehouse %.64s has served orders and its stock ledger keeps "
+                                "their history: it cannot be deleted",
+                                stored->code);
+    int64_t changed = rc == SOUK_OK ? souk_db_run_sql(conn, err,
+                                                      "DELETE FROM stock_movements WHERE "
+                                                      "warehouse_id = $1",
+                                                      "s", id)
+                                    : rc;
+    if (changed >= 0)
+        changed = souk_db_run_sql(conn, err, "DELETE FROM warehouses WHERE id = $1", "s", id);
     souk_pool_free(pool);
     return changed < 0 ? (int)changed : SOUK_OK;
 }

@@ -307,20 +307,22 @@ static void stock_is_set_per_warehouse_and_blocks_warehouse_delete(void **state)
                      SOUK_OK);
     struct souk_stock_level s = {
         .variant_id = p->variants[0].id, .warehouse_id = newark->id, .on_hand = 12};
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, 3, &f->err), SOUK_EPRECOND);
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, SOUK_CATALOG_NO_VERSION, &f->err),
-                     SOUK_OK);
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, NULL, 3, &f->err), SOUK_EPRECOND);
+    assert_int_equal(
+        souk_catalog_stock_set(f->conn, f->pool, &s, NULL, SOUK_CATALOG_NO_VERSION, &f->err),
+        SOUK_OK);
     assert_int_equal(s.version, 1);
     assert_string_equal(s.warehouse_code, "newark");
     s.on_hand = -3;
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, 1, &f->err), SOUK_EINVAL);
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, NULL, 1, &f->err), SOUK_EINVAL);
     assert_string_equal(f->err.param, "on_hand");
     s.on_hand = 20;
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, 1, &f->err), SOUK_OK);
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, NULL, 1, &f->err), SOUK_OK);
     assert_int_equal(s.version, 2);
     assert_int_equal(s.on_hand, 20);
     struct souk_stock_level ghost = {.variant_id = "var_missing", .warehouse_id = newark->id};
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &ghost, -1, &f->err), SOUK_ENOTFOUND);
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &ghost, NULL, -1, &f->err),
+                     SOUK_ENOTFOUND);
 
     assert_int_equal(souk_catalog_warehouse_delete(f->conn, newark->id, -1, &f->err),
                      SOUK_ECONFLICT);

@@ -382,10 +382,11 @@ static void the_fingerprint_moves_with_stock(void **state)
     bool more;
     assert_int_equal(souk_catalog_product_list(f->conn, f->pool, &pf, &p, &n, &more, &f->err),
                      SOUK_OK);
-    struct souk_stock_level s = {.variant_id = p[0].variants[0].id, .warehouse_code = "berlin",
-                                 .on_hand = 0};
-    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &s, SOUK_CATALOG_NO_VERSION, &f->err),
-                     SOUK_OK);
+    struct souk_stock_level s = {
+        .variant_id = p[0].variants[0].id, .warehouse_code = "berlin", .on_hand = 0};
+    assert_int_equal(
+        souk_catalog_stock_set(f->conn, f->pool, &s, NULL, SOUK_CATALOG_NO_VERSION, &f->err),
+        SOUK_OK);
     assert_int_equal(souk_channels_feed_fingerprint(f->conn, c, after, &modified, &f->err),
                      SOUK_OK);
     assert_string_not_equal(before, after);
