@@ -113,3 +113,29 @@ int souk_api_orders_transition(struct souk_req *req)
                                 expected, &req->err);
     return rc == SOUK_OK ? reply_order(req, 200, req->params[0]) : rc;
 }
+
+/* POST /v1/orders/{id}/refund {"amount", "reason"}: money back, all of it or part. */
+int souk_api_orders_refund(struct souk_req *req)
+{
+    int64_t expected;
+    struct souk_order_refund r;
+    int rc = souk_req_if_match(req, &expected);
+    if (rc == SOUK_OK)
+        rc = souk_orders_decode_refund(req->pool, req->body, &r, &req->err);
+    if (rc == SOUK_OK)
+        rc = souk_orders_refund(req->db, req->pool, req->params[0], &r, expected, &req->err);
+    return rc == SOUK_OK ? reply_order(req, 200, req->params[0]) : rc;
+}
+
+/* POST /v1/orders/{id}/return {"lines": [{"line" or "sku", "quantity"}], "reason"}: goods back. */
+int souk_api_orders_return(struct souk_req *req)
+{
+    int64_t expected;
+    struct souk_order_return r;
+    int rc = souk_req_if_match(req, &expected);
+    if (rc == SOUK_OK)
+        rc = souk_orders_decode_return(req->pool, req->body, &r, &req->err);
+    if (rc == SOUK_OK)
+        rc = souk_orders_return(req->db, req->pool, req->params[0], &r, expected, &req->err);
+    return rc == SOUK_OK ? reply_order(req, 200, req->params[0]) : rc;
+}

@@ -337,6 +337,15 @@ int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,
                               enum souk_catalog_stock_outcome outcome, const char *order_id,
                               const char *reason, struct souk_err *err) SOUK_MUST_CHECK;
 
+/*
+ * Puts quantity units an order shipped from a warehouse back on hand there (a received return),
+ * with a restock ledger row giving reason. Announced as a stock change, so the channels sell
+ * the units again.
+ */
+int souk_catalog_stock_restock(struct souk_db_conn *conn, const char *variant_id,
+                               const char *warehouse_id, int64_t quantity, const char *order_id,
+                               const char *reason, struct souk_err *err) SOUK_MUST_CHECK;
+
 /* ---- JSON codec (the API's and the JSON-lines format's shape) ---- */
 
 enum souk_catalog_decode_mode {

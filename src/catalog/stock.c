@@ -438,3 +438,23 @@ int souk_catalog_stock_movements(struct souk_db_conn *conn, struct souk_pool *po
     *out = items;
     return SOUK_OK;
 }
+
+int souk_catalog_stock_restock(struct souk_db_conn *conn, const char *variant_id,
+                               const char *warehouse_id, int64_t quantity, const char *order_id,
+                               const char *reason, struct souk_err *err)
+{
+    int64_t now = souk_time_now_us();
+    /* The stock row may have been deleted since the units left (nothing was reserved): the
+     * returned units then start it again. */
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
+                                      "reserved, version, updated_at) VALUES ($1, $2, $3, 0, 1, "
+                                      "$4) ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET "
+                                      "on_hand = stock.on_hand + $3, version = stock.version + 1, "
+                                      "updated_at = $4",
+                                      "ssii", variant_id, warehouse_id, quantity, now);
+    int rc = changed < 0 ? (int)changed
+                         : record_movement(conn, variant_id, warehouse_id, "restock", quantity,
+                                           order_id, reason, now, err);
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
+}

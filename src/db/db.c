@@ -629,7 +629,9 @@ static int applied_version(struct souk_db_conn *conn, int64_t *out, struct souk_
     if (rc < 0)
         return rc;
     *out = souk_db_col_i64(st, 0);
-    return SOUK_OK;
+    /* Step past the one row: SQLite refuses a DROP in a migration while a read is unfinished. */
+    rc = souk_db_step(st, err);
+    return rc < 0 ? rc : SOUK_OK;
 }
 
 int souk_db_schema_version(struct souk_db *db, int64_t *out, struct souk_err *err)

@@ -71,26 +71,53 @@ static int decode_line(struct souk_pool *pool, json_t *in, struct souk_order_lin
     return SOUK_OK;
 }
 
+/* The size of "lines" (an order's or a return's), which must be an array of 1 to 100. */
+static int count_lines(json_t *in, size_t *n, struct souk_err *err)
+{
+    *n = json_is_array(in) ? json_array_size(in) : 0;
+    if (*n == 0 || *n > SOUK_ORDERS_MAX_LINES)
+        return souk_err_set(err, SOUK_EINVAL, "lines", "lines must be an array of 1 to %d lines",
+                            SOUK_ORDERS_MAX_LINES);
+    return SOUK_OK;
+}
+
 static int decode_lines(struct souk_pool *pool, json_t *in, struct souk_order *o,
                         struct souk_err *err)
 {
-    if (!json_is_array(in) || json_array_size(in) == 0 ||
-        json_array_size(in) > SOUK_ORDERS_MAX_LINES)
-        return souk_err_set(err, SOUK_EINVAL, "lines", "lines must be an array of 1 to %d lines",
-                            SOUK_ORDERS_MAX_LINES);
-    o->nlines = json_array_size(in);
+    int rc = count_lines(in, &o->nlines, err);
+    if (rc != SOUK_OK)
+        return rc;
     o->lines = souk_pool_alloc(pool, o->nlines * sizeof *o->lines);
-    for (size_t i = 0; i < o->nlines; i++) {
-        int rc = decode_line(pool, json_array_get(in, i), &o->lines[i], i, err);
+    for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++)
+        rc = decode_line(pool, json_array_get(in, i), &o->lines[i], i, err);
+    return rc;
+}
+
+/* Decodes one member of a body object into out (what it is depends on the body). */
+typedef int (*field_decoder)(struct souk_pool *pool, const char *key, json_t *value, void *out,
+                             struct souk_err *err);
+
+/* Runs decode on every member of the body in, which must be an object. */
+static int decode_body(struct souk_pool *pool, json_t *in, field_decoder decode, void *out,
+                       struct souk_err *err)
+{
+    if (!json_is_object(in))
+        return souk_err_set(err, SOUK_EINVAL, NULL, "the body must be a JSON object");
+    const char *key;
+    json_t *value;
+    json_object_foreach(in, key, value)
+    {
+        int rc = decode(pool, key, value, out, err);
         if (rc != SOUK_OK)
             return rc;
     }
     return SOUK_OK;
 }
 
-static int decode_field(struct souk_pool *pool, const char *key, json_t *value,
-                        struct souk_order *o, struct souk_err *err)
+static int decode_field(struct souk_pool *pool, const char *key, json_t *value, void *out,
+                        struct souk_err *err)
 {
+    struct souk_order *o = out;
     static const char *const buyer[] = {"name", "email", "phone", NULL};
     static const char *const address[] = {"country", "text",   "name",        "line1",
                                            "line2",   "city",   "region",      "postal_code",
@@ -131,21 +158,97 @@ int souk_orders_decode(struct souk_pool *pool, json_t *in, struct souk_order *o,
                        struct souk_err *err)
 {
     memset(o, 0, sizeof *o);
-    if (!json_is_object(in))
-        return souk_err_set(err, SOUK_EINVAL, NULL, "the body must be a JSON object");
-    const char *key;
-    json_t *value;
-    json_object_foreach(in, key, value)
-    {
-        int rc = decode_field(pool, key, value, o, err);
-        if (rc != SOUK_OK)
-            return rc;
-    }
+    int rc = decode_body(pool, in, decode_field, o, err);
+    if (rc != SOUK_OK)
+        return rc;
     if (!o->currency[0])
         return souk_err_set(err, SOUK_EINVAL, "currency", "currency is required");
     if (!o->nlines)
         return souk_err_set(err, SOUK_EINVAL, "lines", "lines is required");
     return SOUK_OK;
+}
+
+/* An integer field; param names it in the error. */
+static int int_field(json_t *value, const char *param, int64_t *out, struct souk_err *err)
+{
+    if (!json_is_integer(value))
+        return souk_err_set(err, SOUK_EINVAL, param, "%s must be an integer", param);
+    *out = json_integer_value(value);
+    return SOUK_OK;
+}
+
+static int decode_refund_field(struct souk_pool *pool, const char *key, json_t *value, void *out,
+                               struct souk_err *err)
+{
+    struct souk_order_refund *r = out;
+    if (strcmp(key, "amount") == 0)
+        return int_field(value, "amount", &r->amount, err);
+    if (strcmp(key, "reason") == 0)
+        return text_field(pool, value, "reason", &r->reason, err);
+    return souk_err_set(err, SOUK_EINVAL, key,
+                        "unknown field %.64s: a refund takes amount and reason", key);
+}
+
+int souk_orders_decode_refund(struct souk_pool *pool, json_t *in, struct souk_order_refund *r,
+                              struct souk_err *err)
+{
+    memset(r, 0, sizeof *r);
+    int rc = decode_body(pool, in, decode_refund_field, r, err);
+    if (rc == SOUK_OK && !json_object_get(in, "amount"))
+        rc = souk_err_set(err, SOUK_EINVAL, "amount",
+                          "amount (in minor units of the order's currency) is required");
+    return rc;
+}
+
+static int decode_return_line(struct souk_pool *pool, json_t *in, struct souk_order_return_line *l,
+                              size_t index, struct souk_err *err)
+{
+    char param[64];
+    snprintf(param, sizeof param, "lines[%zu]", index);
+    if (!json_is_object(in))
+        return souk_err_set(err, SOUK_EINVAL, param, "%s must be an object", param);
+    const char *key;
+    json_t *value;
+    json_object_foreach(in, key, value)
+    {
+        snprintf(param, sizeof param, "lines[%zu].%.32s", index, key);
+        int rc = strcmp(key, "line") == 0       ? int_field(value, param, &l->line_no, err)
+                 : strcmp(key, "quantity") == 0 ? int_field(value, param, &l->quantity, err)
+                 : strcmp(key, "sku") == 0
+                     ? text_field(pool, value, param, &l->sku, err)
+                     : souk_err_set(err, SOUK_EINVAL, param, "unknown field %s", param);
+        if (rc != SOUK_OK)
+            return rc;
+    }
+    return SOUK_OK;
+}
+
+static int decode_return_field(struct souk_pool *pool, const char *key, json_t *value, void *out,
+                               struct souk_err *err)
+{
+    struct souk_order_return *r = out;
+    if (strcmp(key, "reason") == 0)
+        return text_field(pool, value, "reason", &r->reason, err);
+    if (strcmp(key, "lines") != 0)
+        return souk_err_set(err, SOUK_EINVAL, key,
+                            "unknown field %.64s: a return takes lines and reason", key);
+    int rc = count_lines(value, &r->nlines, err);
+    if (rc != SOUK_OK)
+        return rc;
+    r->lines = souk_pool_alloc(pool, r->nlines * sizeof *r->lines);
+    for (size_t i = 0; rc == SOUK_OK && i < r->nlines; i++)
+        rc = decode_return_line(pool, json_array_get(value, i), &r->lines[i], i, err);
+    return rc;
+}
+
+int souk_orders_decode_return(struct souk_pool *pool, json_t *in, struct souk_order_return *r,
+                              struct souk_err *err)
+{
+    memset(r, 0, sizeof *r);
+    int rc = decode_body(pool, in, decode_return_field, r, err);
+    if (rc == SOUK_OK && !r->nlines)
+        rc = souk_err_set(err, SOUK_EINVAL, "lines", "lines is required");
+    return rc;
 }
 
 static json_t *text_or_null(const char *s)
@@ -159,12 +262,22 @@ json_t *souk_orders_encode(const struct souk_order *o)
     for (size_t i = 0; i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
         json_array_append_new(
-            lines, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:o}", "line_no",
-                             (json_int_t)l->line_no, "sku", l->sku, "variant_id",
-                             text_or_null(l->variant_id), "title", text_or_null(l->title),
-                             "quantity", (json_int_t)l->quantity, "unit_price",
-                             (json_int_t)l->unit_price, "warehouse_id",
-                             text_or_null(l->warehouse_id), "issue", text_or_null(l->issue)));
+            lines,
+            json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:I}", "line_no",
+                      (json_int_t)l->line_no, "sku", l->sku, "variant_id",
+                      text_or_null(l->variant_id), "title", text_or_null(l->title), "quantity",
+                      (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price,
+                      "warehouse_id", text_or_null(l->warehouse_id), "issue",
+                      text_or_null(l->issue), "returned", (json_int_t)l->returned));
+    }
+    json_t *refunds = json_array();
+    for (size_t i = 0; i < o->nrefunds; i++) {
+        const struct souk_order_refund *r = &o->refunds[i];
+        char at[SOUK_TIME_RFC3339_MAX];
+        souk_time_format(r->created_at, at);
+        json_array_append_new(refunds, json_pack("{s:s, s:I, s:o, s:s}", "id", r->id, "amount",
+                                                 (json_int_t)r->amount, "reason",
+                                                 text_or_null(r->reason), "created_at", at));
     }
     char created[SOUK_TIME_RFC3339_MAX], updated[SOUK_TIME_RFC3339_MAX];
     souk_time_format(o->created_at, created);
@@ -202,5 +315,7 @@ json_t *souk_orders_encode(const struct souk_order *o)
                         json_pack("{s:o, s:o}", "carrier", text_or_null(o->carrier),
                                   "tracking_number", text_or_null(o->tracking_number)));
     json_object_set_new(out, "cancel_reason", text_or_null(o->cancel_reason));
+    json_object_set_new(out, "refunded", json_integer(o->refunded));
+    json_object_set_new(out, "refunds", refunds);
     return out;
 }

@@ -7,7 +7,11 @@
 #include "orders/orders.h"
 #include "orders/orders_int.h"
 
-/* Where a status sits on the lifecycle; cancelled is off it (-1), unknown is -2. */
+/*
+ * Where a status sits on the lifecycle; cancelled is off it (-1), unknown is -2. Refunded and
+ * returned are off it too (-3): they record what the merchant did in souk, no platform status
+ * maps to them, and no platform update moves an order out of them.
+ */
 static int rank(const char *status)
 {
     static const char *const order[] = {"pending", "confirmed", "allocated", "fulfilled",
@@ -15,6 +19,8 @@ static int rank(const char *status)
     for (int i = 0; i < 5; i++)
         if (strcmp(order[i], status) == 0)
             return i;
+    if (strcmp(status, "refunded") == 0 || strcmp(status, "returned") == 0)
+        return -3;
     return strcmp(status, "cancelled") == 0 ? -1 : -2;
 }
 
@@ -25,7 +31,7 @@ static int check_platform_order(const struct souk_order *o, struct souk_err *err
     if (!o->channel || !o->external_id || !*o->external_id)
         return souk_err_set(err, SOUK_EINVAL, "external_id",
                             "a platform order needs its channel and the platform's order id");
-    if (!o->status || rank(o->status) == -2)
+    if (!o->status || rank(o->status) < -1)
         return souk_err_set(err, SOUK_EINVAL, "status", "status %.32s is not an order status",
                             o->status ? o->status : "(none)");
     const int64_t *amounts[] = {&o->subtotal, &o->shipping, &o->discount, &o->tax, &o->total};
@@ -90,7 +96,7 @@ static int create(struct souk_db_conn *conn, struct souk_pool *pool, struct souk
     if (rc == SOUK_OK && reserves)
         rc = souk_orders__reserve(conn, pool, o, true, err);
     if (rc == SOUK_OK && reserves && rank(o->status) >= RANK_FULFILLED)
-        rc = souk_orders__settle(conn, o, SOUK_CATALOG_CONSUME, err);
+        rc = souk_orders__settle(conn, o, SOUK_CATALOG_CONSUME, "order fulfilled", err);
     if (rc == SOUK_OK)
         rc = souk_orders__insert_lines(conn, o, err);
     if (rc == SOUK_OK && o->stock_issue != unknown_skus) {
@@ -122,11 +128,11 @@ static int advance(struct souk_db_conn *conn, const struct souk_order *in,
     int rc = SOUK_OK;
     if (to == -1 && from >= 0 && from < RANK_FULFILLED) {
         status = "cancelled";
-        rc = souk_orders__settle(conn, cur, SOUK_CATALOG_RELEASE, err);
+        rc = souk_orders__settle(conn, cur, SOUK_CATALOG_RELEASE, "order cancelled", err);
     } else if (from >= 0 && to > from) {
         status = in->status;
         if (from < RANK_FULFILLED && to >= RANK_FULFILLED)
-            rc = souk_orders__settle(conn, cur, SOUK_CATALOG_CONSUME, err);
+            rc = souk_orders__settle(conn, cur, SOUK_CATALOG_CONSUME, "order fulfilled", err);
     }
     if (rc != SOUK_OK)
         return rc;

@@ -15,10 +15,11 @@
 
 #define ORDER_COLUMNS                                                                              \
     "id, channel, external_id, status, currency, subtotal, shipping, discount, tax, total, "       \
-    "buyer_name, buyer_email, ship_country, ship_address, version, created_at, updated_at, "      \
-    "carrier, tracking_number, cancel_reason, platform_status, platform_updated_at, "             \
-    "payment_method, buyer_phone, ship_name, ship_line1, ship_line2, ship_city, ship_region, "    \
-    "ship_postal_code, source_campaign, source_creator, source_live_stream, stock_issue"
+    "buyer_name, buyer_email, ship_country, ship_address, version, created_at, updated_at, "       \
+    "carrier, tracking_number, cancel_reason, platform_status, platform_updated_at, "              \
+    "payment_method, buyer_phone, ship_name, ship_line1, ship_line2, ship_city, ship_region, "     \
+    "ship_postal_code, source_campaign, source_creator, source_live_stream, stock_issue, "         \
+    "refunded"
 
 int souk_orders__check_text(const char *value, const char *param, size_t max, struct souk_err *err)
 {
@@ -207,14 +208,14 @@ int souk_orders__insert(struct souk_db_conn *conn, const struct souk_order *o,
         conn, err,
         "INSERT INTO orders (" ORDER_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
         "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, "
-        "$28, $29, $30, $31, $32, $33, $34)",
-        "sssssiiiiissssiiissssnssssssssssss", o->id, o->channel, o->external_id, o->status,
+        "$28, $29, $30, $31, $32, $33, $34, $35)",
+        "sssssiiiiissssiiissssnssssssssssssi", o->id, o->channel, o->external_id, o->status,
         o->currency, o->subtotal, o->shipping, o->discount, o->tax, o->total, o->buyer_name,
-        o->buyer_email, o->ship_country, o->ship_address, o->version, o->created_at,
-        o->updated_at, o->carrier, o->tracking_number, o->cancel_reason, o->platform_status,
-        o->platform_updated_at ? o->platform_updated_at : INT64_MIN, o->payment_method, o->buyer_phone, o->ship_name, o->ship_line1,
-        o->ship_line2, o->ship_city, o->ship_region, o->ship_postal_code, o->campaign, o->creator,
-        o->live_stream, o->stock_issue);
+        o->buyer_email, o->ship_country, o->ship_address, o->version, o->created_at, o->updated_at,
+        o->carrier, o->tracking_number, o->cancel_reason, o->platform_status,
+        o->platform_updated_at ? o->platform_updated_at : INT64_MIN, o->payment_method,
+        o->buyer_phone, o->ship_name, o->ship_line1, o->ship_line2, o->ship_city, o->ship_region,
+        o->ship_postal_code, o->campaign, o->creator, o->live_stream, o->stock_issue, o->refunded);
     if (changed == SOUK_ECONFLICT)
         return souk_err_set(err, SOUK_ECONFLICT, "external_id",
                             "channel %s already has an order %.128s", o->channel, o->external_id);
@@ -318,6 +319,7 @@ static void read_order_row(struct souk_pool *pool, struct souk_db_stmt *st, stru
                      &o->campaign, &o->creator, &o->live_stream, &o->stock_issue};
     for (int i = 0; i < 12; i++)
         *rest[i] = opt_text(pool, st, 22 + i);
+    o->refunded = souk_db_col_i64(st, 34);
 }
 
 static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
@@ -326,7 +328,7 @@ static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct 
     struct souk_db_stmt *st;
     int rc = souk_db_prepare(conn,
                              "SELECT line_no, variant_id, sku, title, quantity, unit_price, "
-                             "warehouse_id, issue FROM order_lines WHERE order_id = $1 "
+                             "warehouse_id, issue, returned FROM order_lines WHERE order_id = $1 "
                              "ORDER BY line_no",
                              &st, err);
     if (rc == SOUK_OK)
@@ -344,9 +346,51 @@ static int load_lines(struct souk_db_conn *conn, struct souk_pool *pool, struct 
         l->unit_price = souk_db_col_i64(st, 5);
         l->warehouse_id = opt_text(pool, st, 6);
         l->issue = opt_text(pool, st, 7);
+        l->returned = souk_db_col_i64(st, 8);
         rc = SOUK_OK;
     }
     return rc < 0 ? rc : SOUK_OK;
+}
+
+static int load_refunds(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                        struct souk_err *err)
+{
+    o->refunds = NULL;
+    o->nrefunds = 0;
+    if (o->refunded == 0) /* every refund is more than 0: most orders need no query */
+        return SOUK_OK;
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT id, amount, reason, created_at FROM order_refunds "
+                             "WHERE order_id = $1 ORDER BY id",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", o->id);
+    size_t cap = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        if (o->nrefunds == cap) { /* few: an order is refunded once or a handful of times */
+            cap = cap ? cap * 2 : 4;
+            struct souk_order_refund *grown = souk_pool_alloc(pool, cap * sizeof *grown);
+            if (o->nrefunds)
+                memcpy(grown, o->refunds, o->nrefunds * sizeof *grown);
+            o->refunds = grown;
+        }
+        struct souk_order_refund *r = &o->refunds[o->nrefunds++];
+        r->id = souk_pool_str(pool, souk_db_col_text(st, 0));
+        r->amount = souk_db_col_i64(st, 1);
+        r->reason = opt_text(pool, st, 2);
+        r->created_at = souk_db_col_i64(st, 3);
+        rc = SOUK_OK;
+    }
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+/* What an order carries besides its row: its lines and its refunds. */
+static int load_details(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                        struct souk_err *err)
+{
+    int rc = load_lines(conn, pool, o, err);
+    return rc == SOUK_OK ? load_refunds(conn, pool, o, err) : rc;
 }
 
 /* The one order a query of ORDER_COLUMNS found (1), or 0; with its lines. */
@@ -357,7 +401,7 @@ static int read_one(struct souk_db_conn *conn, struct souk_pool *pool, struct so
         return found;
     struct souk_order *o = souk_pool_alloc(pool, sizeof *o);
     read_order_row(pool, st, o);
-    int rc = load_lines(conn, pool, o, err);
+    int rc = load_details(conn, pool, o, err);
     if (rc != SOUK_OK)
         return rc;
     *out = o;
@@ -421,24 +465,32 @@ int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
     *has_more = n > (size_t)f->limit;
     *count = *has_more ? (size_t)f->limit : n;
     for (size_t i = 0; i < *count && rc == SOUK_OK; i++)
-        rc = load_lines(conn, pool, &items[i], err);
+        rc = load_details(conn, pool, &items[i], err);
     *out = items;
     return rc;
 }
 
-/* The lifecycle: which states each action leaves from, where it goes, what it does to stock. */
+/*
+ * The lifecycle: which states each step leaves from (NULL-terminated), where it goes, and what
+ * it does to the reserved stock, with the ledger's reason (none: stock is left alone). Refund
+ * and return (refunds.c) are not steps: they carry an amount or lines, and reach their state
+ * only once the whole order is refunded or returned.
+ */
+/* clang-format off */
 static const struct step {
     const char *action, *to;
-    const char *from[3];
-    bool settles;
+    const char *from[4];
+    const char *settle_reason;
     enum souk_catalog_stock_outcome outcome;
 } steps[] = {
-    {"confirm", "confirmed", {"pending"}, false, SOUK_CATALOG_RELEASE},
-    {"allocate", "allocated", {"confirmed"}, false, SOUK_CATALOG_RELEASE},
-    {"fulfil", "fulfilled", {"confirmed", "allocated"}, true, SOUK_CATALOG_CONSUME},
-    {"deliver", "delivered", {"fulfilled"}, false, SOUK_CATALOG_RELEASE},
-    {"cancel", "cancelled", {"pending", "confirmed", "allocated"}, true, SOUK_CATALOG_RELEASE},
+    {"confirm", "confirmed", {"pending"}, NULL, SOUK_CATALOG_RELEASE},
+    {"allocate", "allocated", {"confirmed"}, NULL, SOUK_CATALOG_RELEASE},
+    {"fulfil", "fulfilled", {"confirmed", "allocated"}, "order fulfilled", SOUK_CATALOG_CONSUME},
+    {"deliver", "delivered", {"fulfilled"}, NULL, SOUK_CATALOG_RELEASE},
+    {"cancel", "cancelled", {"pending", "confirmed", "allocated"}, "order cancelled",
+                                                                   SOUK_CATALOG_RELEASE},
 };
+/* clang-format on */
 
 static const struct step *find_step(const char *action)
 {
@@ -448,12 +500,24 @@ static const struct step *find_step(const char *action)
     return NULL;
 }
 
-static bool allowed_from(const struct step *step, const char *status)
+int souk_orders__check_state(const struct souk_order *o, const char *action,
+                             const char *const *from, int64_t expected_version,
+                             struct souk_err *err)
 {
-    for (size_t i = 0; i < 3 && step->from[i]; i++)
-        if (strcmp(step->from[i], status) == 0)
-            return true;
-    return false;
+    if (expected_version != -1 && expected_version != o->version)
+        return souk_err_set(err, SOUK_EPRECOND, NULL,
+                            "the order is at version %lld, not %lld: read it again and retry",
+                            (long long)o->version, (long long)expected_version);
+    char states[128] = "";
+    size_t n = 0;
+    for (size_t i = 0; from[i]; i++) {
+        if (strcmp(from[i], o->status) == 0)
+            return SOUK_OK;
+        const char *separator = i == 0 ? "" : from[i + 1] ? ", " : " or ";
+        n += (size_t)snprintf(states + n, sizeof states - n, "%s%s", separator, from[i]);
+    }
+    return souk_err_set(err, SOUK_ECONFLICT, "status", "the order is %s; it can %s only when %s",
+                        o->status, action, states);
 }
 
 static int check_change(const struct step *step, const struct souk_order_change *c,
@@ -471,9 +535,9 @@ static int check_change(const struct step *step, const struct souk_order_change 
 }
 
 int souk_orders__settle(struct souk_db_conn *conn, const struct souk_order *o,
-                        enum souk_catalog_stock_outcome outcome, struct souk_err *err)
+                        enum souk_catalog_stock_outcome outcome, const char *reason,
+                        struct souk_err *err)
 {
-    const char *reason = outcome == SOUK_CATALOG_CONSUME ? "order fulfilled" : "order cancelled";
     for (size_t i = 0; i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
         /* A line with an issue reserved nothing; a deleted variant took its stock with it. */
@@ -494,26 +558,17 @@ int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, co
     const struct step *step = find_step(action);
     if (!step)
         return souk_err_set(err, SOUK_ENOTFOUND, NULL,
-                            "no order action %.32s: use confirm, allocate, fulfil, deliver or "
-                            "cancel",
+                            "no order action %.32s: use confirm, allocate, fulfil, deliver, "
+                            "cancel, refund or return",
                             action);
     struct souk_order *o = NULL;
     int rc = souk_orders_get(conn, pool, id, &o, err);
-    if (rc != SOUK_OK)
-        return rc;
-    if (expected_version != -1 && expected_version != o->version)
-        return souk_err_set(err, SOUK_EPRECOND, NULL,
-                            "the order is at version %lld, not %lld: read it again and retry",
-                            (long long)o->version, (long long)expected_version);
-    if (!allowed_from(step, o->status))
-        return souk_err_set(err, SOUK_ECONFLICT, "status",
-                            "the order is %s; it can %s only when %s%s%s%s%s", o->status, action,
-                            step->from[0], step->from[1] ? " or " : "",
-                            step->from[1] ? step->from[1] : "", step->from[2] ? " or " : "",
-                            step->from[2] ? step->from[2] : "");
-    rc = check_change(step, change, err); /* after the state: a wrong state is the news */
-    if (rc == SOUK_OK && step->settles)
-        rc = souk_orders__settle(conn, o, step->outcome, err);
+    if (rc == SOUK_OK)
+        rc = souk_orders__check_state(o, action, step->from, expected_version, err);
+    if (rc == SOUK_OK)
+        rc = check_change(step, change, err); /* after the state: a wrong state is the news */
+    if (rc == SOUK_OK && step->settle_reason)
+        rc = souk_orders__settle(conn, o, step->outcome, step->settle_reason, err);
     int64_t changed = rc;
     if (rc == SOUK_OK)
         changed = souk_db_run_sql(

@@ -39,6 +39,14 @@ struct souk_order_line {
     int64_t unit_price; /* minor units of the order's currency (the sale price while one runs) */
     char *warehouse_id; /* where the units are reserved; NULL when the line has an issue */
     char *issue;        /* NULL, "unknown_sku" or "short": the line holds no reservation */
+    int64_t returned;   /* units received back, 0..quantity */
+};
+
+struct souk_order_refund {
+    char *id;       /* "ref_..." */
+    int64_t amount; /* minor units of the order's currency, > 0 */
+    char *reason;   /* NULL when none was given */
+    int64_t created_at;
 };
 
 struct souk_order {
@@ -59,8 +67,11 @@ struct souk_order {
     char *stock_issue;           /* why units are not reserved; NULL when all are */
     char *carrier, *tracking_number; /* set when fulfilled */
     char *cancel_reason;
+    int64_t refunded; /* the sum of refunds, 0..total */
     struct souk_order_line *lines;
     size_t nlines;
+    struct souk_order_refund *refunds; /* oldest first */
+    size_t nrefunds;
     int64_t version, created_at, updated_at;
 };
 
@@ -81,13 +92,50 @@ struct souk_order_change {
 /*
  * Moves an order along pending -> confirmed -> allocated -> fulfilled -> delivered, or cancels
  * it, settling its stock in the ledger: fulfil consumes the reserved units, cancel releases them.
- * action is "confirm", "allocate", "fulfil", "deliver" or "cancel". A step the order's state does
- * not allow is SOUK_ECONFLICT naming the state; SOUK_EPRECOND when expected_version (or -1)
- * does not match.
+ * action is "confirm", "allocate", "fulfil", "deliver" or "cancel" (refunds and returns carry
+ * more: souk_orders_refund, souk_orders_return). A step the order's state does not allow is
+ * SOUK_ECONFLICT naming the state; SOUK_EPRECOND when expected_version (or -1) does not match.
  */
 int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
                            const char *action, const struct souk_order_change *change,
                            int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Refunds r->amount (minor units, > 0) of a confirmed, allocated, fulfilled, delivered or
+ * returned order, with an optional r->reason; fills in r->id and r->created_at. Refunds add up in
+ * o->refunded; once they reach the total the order is refunded (an order that never shipped
+ * releases its reserved units then: it never will ship). SOUK_EUNPROC naming "amount" when it is
+ * more than is still refundable. Writes the outbox row "order.refunded" with the amount, whole or
+ * partial.
+ */
+int souk_orders_refund(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                       struct souk_order_refund *r, int64_t expected_version,
+                       struct souk_err *err) SOUK_MUST_CHECK;
+
+/* One line of a return: the order's line_no, or (line_no 0) the SKU of exactly one line. */
+struct souk_order_return_line {
+    int64_t line_no;
+    char *sku;
+    int64_t quantity;
+};
+
+struct souk_order_return {
+    struct souk_order_return_line *lines;
+    size_t nlines;
+    char *reason; /* NULL when none was given */
+};
+
+/*
+ * Receives returned units of a fulfilled or delivered order: each goes back on hand in the
+ * warehouse its line shipped from (a restock in the ledger) and adds to the line's returned.
+ * A line takes back at most what it shipped, all told (SOUK_EUNPROC naming
+ * "lines[i].quantity" with how many it can still take); a line that shipped nothing (an
+ * unknown SKU, a shortfall) takes back none. Once every shipped unit is back the order is
+ * returned. Writes the outbox row "order.returned" with the lines received.
+ */
+int souk_orders_return(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                       const struct souk_order_return *r, int64_t expected_version,
+                       struct souk_err *err) SOUK_MUST_CHECK;
 
 /* What souk_orders_ingest did with a platform's order. */
 enum souk_orders_ingested {
@@ -138,6 +186,14 @@ int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
  */
 int souk_orders_decode(struct souk_pool *pool, json_t *in, struct souk_order *o,
                        struct souk_err *err) SOUK_MUST_CHECK;
+
+/* {"amount", "reason"} for souk_orders_refund; SOUK_EINVAL naming a wrong or unknown field. */
+int souk_orders_decode_refund(struct souk_pool *pool, json_t *in, struct souk_order_refund *r,
+                              struct souk_err *err) SOUK_MUST_CHECK;
+
+/* {"lines": [{"line" or "sku", "quantity"}], "reason"} for souk_orders_return; likewise. */
+int souk_orders_decode_return(struct souk_pool *pool, json_t *in, struct souk_order_return *r,
+                              struct souk_err *err) SOUK_MUST_CHECK;
 
 json_t *souk_orders_encode(const struct souk_order *o); /* a new reference */
 

@@ -1,6 +1,7 @@
 /*
  * orders_int.h: what the orders module's files share (orders.c places, reads and moves
- * orders; ingest.c takes in the platforms' orders through the same writes).
+ * orders; ingest.c takes in the platforms' orders through the same writes; refunds.c refunds
+ * them and takes returns back).
  */
 #ifndef SOUK_ORDERS_ORDERS_INT_H
 #define SOUK_ORDERS_ORDERS_INT_H
@@ -35,9 +36,17 @@ int souk_orders__insert_lines(struct souk_db_conn *conn, const struct souk_order
 
 int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
                          bool flag_shortfalls, struct souk_err *err) SOUK_MUST_CHECK;
-/* Consumes or releases every reserved line. */
+/* Consumes or releases every reserved line, with reason in the ledger. */
 int souk_orders__settle(struct souk_db_conn *conn, const struct souk_order *o,
-                        enum souk_catalog_stock_outcome outcome,
+                        enum souk_catalog_stock_outcome outcome, const char *reason,
                         struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * May action be done to o now? SOUK_EPRECOND when expected_version is not -1 and not o's
+ * version; SOUK_ECONFLICT naming the state when o's status is not one of from (NULL-terminated).
+ */
+int souk_orders__check_state(const struct souk_order *o, const char *action,
+                             const char *const *from, int64_t expected_version,
+                             struct souk_err *err) SOUK_MUST_CHECK;
 
 #endif

@@ -133,6 +133,8 @@ static void the_ledger_explains_every_stock_change(void **state)
     snprintf(action, sizeof action, "/v1/orders/%s/fulfil", kept);
     json_decref(
         call(s, "POST", action, "{\"carrier\": \"DHL\", \"tracking_number\": \"T1\"}", 200));
+    snprintf(action, sizeof action, "/v1/orders/%s/return", kept);
+    json_decref(call(s, "POST", action, "{\"lines\": [{\"line\": 1, \"quantity\": 1}]}", 200));
 
     char query[128];
     snprintf(query, sizeof query, "variant_id=%s", variant);
@@ -148,6 +150,7 @@ static void the_ledger_explains_every_stock_change(void **state)
         {"reserve", 2, dropped, NULL},
         {"release", 2, dropped, "order cancelled"},
         {"consume", 3, kept, "order fulfilled"},
+        {"restock", 1, kept, "order returned"},
     };
     assert_int_equal(json_array_size(list), sizeof want / sizeof want[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -166,7 +169,7 @@ static void the_ledger_explains_every_stock_change(void **state)
     int64_t on_hand, reserved;
     ledger_sums(list, &on_hand, &reserved);
     json_decref(list);
-    assert_int_equal(on_hand, 9);
+    assert_int_equal(on_hand, 10);
     assert_int_equal(on_hand, stock_of(s, variant, warehouse, "on_hand"));
     assert_int_equal(reserved, stock_of(s, variant, warehouse, "reserved"));
 
@@ -188,7 +191,7 @@ static void the_ledger_explains_every_stock_change(void **state)
     souk_h_request(s, "PUT", path, s->key, "{\"on_hand\": 1, \"reason\": \"\"}", no_headers, &r);
     souk_h_assert_error(&r, 400, "invalid_request", "reason");
     souk_h_resp_release(&r);
-    assert_int_equal(stock_of(s, variant, warehouse, "on_hand"), 9);
+    assert_int_equal(stock_of(s, variant, warehouse, "on_hand"), 10);
 
     /* A warehouse that served orders keeps its history: it cannot be deleted. */
     json_decref(call(s, "DELETE", path, NULL, 200));

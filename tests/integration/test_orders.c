@@ -1,4 +1,5 @@
-/* Integration tests of direct order placement: pricing, reservations, out of stock, no oversell. */
+/* Integration tests of direct orders: pricing, reservations, out of stock, no oversell, the
+ * lifecycle, refunds and returns. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -238,6 +239,149 @@ static void the_lifecycle_settles_stock_in_the_ledger(void **state)
     assert_int_equal(step(s, second, "teleport", "{}", NULL, NULL), 404);
 }
 
+/* Asserts a refused step: its status, error param and a part of its message. */
+static void refused(struct souk_h_server *s, const char *order, const char *action,
+                    const char *body, long status, const char *param, const char *message_part)
+{
+    struct souk_h_resp r;
+    step(s, order, action, body, NULL, &r);
+    souk_h_assert_error(&r, status,
+                        status == 409   ? "conflict"
+                        : status == 422 ? "unprocessable"
+                                        : "invalid_request",
+                        param);
+    const char *message = souk_h_str(json_object_get(r.json, "error"), "message");
+    if (message_part && !strstr(message, message_part))
+        fail_msg("%s: \"%s\" lacks \"%s\"", action, message, message_part);
+    souk_h_resp_release(&r);
+}
+
+/* Places 2 mugs for Germany (2 x 9.90 + 4.90 = 24.70 EUR, from Berlin) and returns the id. */
+static void place_two(struct souk_h_server *s, char order[64])
+{
+    json_t *o =
+        post(s, "/v1/orders",
+             "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 2}], "
+             "\"shipping\": 490, \"shipping_address\": {\"country\": \"DE\"}}",
+             201);
+    snprintf(order, 64, "%s", souk_h_str(o, "id"));
+    json_decref(o);
+}
+
+static void refunds_add_up_to_the_total(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64], order[64], path[128];
+    seed(s, variant);
+    place_two(s, order);
+    snprintf(path, sizeof path, "/v1/orders/%s", order);
+    refused(s, order, "refund", "{\"amount\": 100}", 409, "status", "pending");
+    assert_int_equal(step(s, order, "confirm", "{}", NULL, NULL), 200);
+
+    struct souk_h_resp r;
+    assert_int_equal(step(s, order, "refund", "{\"amount\": 1000, \"reason\": \"late\"}", "2", &r),
+                     200);
+    assert_string_equal(souk_h_str(r.json, "status"), "confirmed"); /* partial: state kept */
+    assert_int_equal(souk_h_int(r.json, "refunded"), 1000);
+    assert_int_equal(souk_h_int(r.json, "refunds[0].amount"), 1000);
+    assert_string_equal(souk_h_text(r.json, "refunds[0].reason"), "late");
+    assert_non_null(strstr(souk_h_text(r.json, "refunds[0].id"), "ref_"));
+    assert_int_equal(souk_h_int(r.json, "version"), 3);
+    souk_h_resp_release(&r);
+    assert_int_equal(stock_field(s, variant, "berlin", "reserved"), 2); /* money only */
+
+    /* 1470 is left of 2470: 1471 is refused, says so and changes nothing. */
+    refused(s, order, "refund", "{\"amount\": 1471}", 422, "amount", "1470");
+    refused(s, order, "refund", "{\"amount\": 0}", 400, "amount", NULL);
+    refused(s, order, "refund", "{\"amount\": \"10\"}", 400, "amount", NULL);
+    refused(s, order, "refund", "{}", 400, "amount", NULL);
+    refused(s, order, "refund", "{\"amount\": 5, \"note\": \"x\"}", 400, "note", NULL);
+    assert_int_equal(step(s, order, "refund", "{\"amount\": 5}", "2", NULL), 412);
+    json_t *o = get(s, path);
+    assert_int_equal(souk_h_int(o, "refunded"), 1000);
+    assert_int_equal(json_array_size(json_object_get(o, "refunds")), 1);
+    assert_int_equal(souk_h_int(o, "version"), 3);
+    json_decref(o);
+
+    assert_int_equal(step(s, order, "refund", "{\"amount\": 1470}", NULL, &r), 200);
+    assert_string_equal(souk_h_str(r.json, "status"), "refunded");
+    assert_int_equal(souk_h_int(r.json, "refunded"), 2470);
+    assert_int_equal(souk_h_int(r.json, "refunds[1].amount"), 1470);
+    assert_true(json_is_null(souk_h_at(r.json, "refunds[1].reason")));
+    souk_h_resp_release(&r);
+    /* Refunded in full before it shipped, it never will: its units are back on sale. */
+    assert_int_equal(stock_field(s, variant, "berlin", "reserved"), 0);
+    refused(s, order, "refund", "{\"amount\": 1}", 409, "status", "refunded");
+    refused(s, order, "fulfil", "{\"carrier\": \"DHL\", \"tracking_number\": \"1\"}", 409, "status",
+            "refunded");
+    o = get(s, "/v1/orders?status=refunded");
+    assert_int_equal(json_array_size(json_object_get(o, "data")), 1);
+    json_decref(o);
+}
+
+static void returns_go_back_on_hand_where_they_shipped_from(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64], order[64], path[128];
+    seed(s, variant);
+    place_two(s, order);
+    const char *one = "{\"lines\": [{\"line\": 1, \"quantity\": 1}], \"reason\": \"chipped\"}";
+    refused(s, order, "return", one, 409, "status", "fulfilled or delivered");
+    assert_int_equal(step(s, order, "confirm", "{}", NULL, NULL), 200);
+    refused(s, order, "return", one, 409, "status", "confirmed");
+    assert_int_equal(step(s, order, "fulfil",
+                          "{\"carrier\": \"DHL\", \"tracking_number\": \"JD0142\"}", NULL, NULL),
+                     200);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 3);
+    snprintf(path, sizeof path, "/v1/variants/%s", variant);
+    json_t *v = get(s, path);
+    int64_t variant_version = souk_h_int(v, "version");
+    json_decref(v);
+
+    struct souk_h_resp r;
+    assert_int_equal(step(s, order, "return", one, NULL, &r), 200);
+    assert_string_equal(souk_h_str(r.json, "status"), "fulfilled"); /* 1 of 2 back */
+    assert_int_equal(souk_h_int(r.json, "lines[0].returned"), 1);
+    souk_h_resp_release(&r);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 4);
+    assert_int_equal(stock_field(s, variant, "newark", "on_hand"), 3); /* not where it shipped */
+    v = get(s, path); /* the variant moved on, so the channels are told */
+    assert_true(souk_h_int(v, "version") > variant_version);
+    json_decref(v);
+
+    /* One is left to take back: two are refused, by number or by SKU, and nothing moves. */
+    refused(s, order, "return", "{\"lines\": [{\"line\": 1, \"quantity\": 2}]}", 422,
+            "lines[0].quantity", "1 more");
+    refused(s, order, "return",
+            "{\"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 1}, {\"line\": 1, \"quantity\": "
+            "1}]}",
+            422, "lines[1].quantity", "0 more");
+    refused(s, order, "return", "{\"lines\": [{\"line\": 7, \"quantity\": 1}]}", 422,
+            "lines[0].line", "no line 7");
+    refused(s, order, "return", "{\"lines\": [{\"sku\": \"MUG-RED\", \"quantity\": 1}]}", 422,
+            "lines[0].sku", "MUG-RED");
+    refused(s, order, "return", "{\"lines\": [{\"line\": 1, \"quantity\": 0}]}", 400,
+            "lines[0].quantity", NULL);
+    refused(s, order, "return", "{\"lines\": []}", 400, "lines", NULL);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 4);
+
+    assert_int_equal(step(s, order, "deliver", "{}", NULL, NULL), 200);
+    assert_int_equal(step(s, order, "return",
+                          "{\"lines\": [{\"sku\": \"MUG-BLUE\", \"quantity\": 1}]}", NULL, &r),
+                     200);
+    assert_string_equal(souk_h_str(r.json, "status"), "returned");
+    assert_int_equal(souk_h_int(r.json, "lines[0].returned"), 2);
+    souk_h_resp_release(&r);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 5);
+    assert_int_equal(stock_field(s, variant, "berlin", "available"), 5);
+    refused(s, order, "return", one, 409, "status", "returned");
+    /* The money goes back after the goods: a returned order can be refunded. */
+    assert_int_equal(step(s, order, "refund", "{\"amount\": 2470}", NULL, &r), 200);
+    assert_string_equal(souk_h_str(r.json, "status"), "refunded");
+    souk_h_resp_release(&r);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 5);
+}
+
 #define BUYERS 40
 #define UNITS 25
 
@@ -311,6 +455,9 @@ int main(void)
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(the_lifecycle_settles_stock_in_the_ledger, souk_h_setup,
                                         souk_h_teardown),
+        cmocka_unit_test_setup_teardown(refunds_add_up_to_the_total, souk_h_setup, souk_h_teardown),
+        cmocka_unit_test_setup_teardown(returns_go_back_on_hand_where_they_shipped_from,
+                                        souk_h_setup, souk_h_teardown),
         cmocka_unit_test_setup_teardown(concurrent_buyers_never_oversell, souk_h_setup,
                                         souk_h_teardown),
     };

@@ -2,7 +2,8 @@
  * Unit tests for orders/ingest.c: platform orders taken into the book on real SQLite. A
  * redelivered order is one order, an older update never moves an order back, cancelling
  * releases and shipping consumes exactly once, and what cannot be reserved is flagged on the
- * order, never refused and never silently accepted.
+ * order, never refused and never silently accepted. Also what orders/refunds.c leaves behind
+ * in the ledger and the outbox, and that the platform's later word does not undo it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -257,17 +258,117 @@ static void bad_platform_orders_change_nothing(void **state)
     stock_is(f, 5, 0);
 }
 
+/* The text of the first row of sql (one text parameter), "" when there is none. */
+static const char *first_text(struct fixture *f, const char *sql, const char *param)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(f->conn, &f->err, &st, sql, "s", param);
+    assert_true(rc >= 0);
+    return rc == 1 ? souk_pool_str(f->pool, souk_db_col_text(st, 0)) : "";
+}
+
+/* How many outbox rows announce a stock change of the fixture's variant. */
+static int64_t stock_changes(struct fixture *f)
+{
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_query(f->conn, &f->err, &st,
+                                   "SELECT count(*) FROM outbox WHERE topic = 'stock.changed' "
+                                   "AND subject = $1",
+                                   "s", f->variant_id),
+                     1);
+    return souk_db_col_i64(st, 0);
+}
+
+static void a_refunded_platform_order_stays_refunded(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_order *o =
+        ingest(f, platform_order(f, "T7", "confirmed", "AWAITING_SHIPMENT", 100, "TEE-M", 2),
+               SOUK_ORDERS_CREATED);
+    stock_is(f, 5, 2);
+    struct souk_order_refund part = {.amount = 1000, .reason = "late"};
+    assert_int_equal(souk_orders_refund(f->conn, f->pool, o->id, &part, -1, &f->err), SOUK_OK);
+    assert_non_null(strstr(first_text(f,
+                                      "SELECT payload FROM outbox WHERE topic = 'order.refunded' "
+                                      "AND subject = $1",
+                                      o->id),
+                           "\"amount\":1000"));
+    stock_is(f, 5, 2); /* a partial refund is money only */
+    struct souk_order_refund rest = {.amount = o->total - 1000};
+    assert_int_equal(souk_orders_refund(f->conn, f->pool, o->id, &rest, -1, &f->err), SOUK_OK);
+    /* Refunded in full before shipping: it will never ship, so its units are released. */
+    stock_is(f, 5, 0);
+    assert_string_equal(first_text(f,
+                                   "SELECT reason FROM stock_movements WHERE kind = 'release' "
+                                   "AND order_id = $1",
+                                   o->id),
+                        "order refunded");
+
+    /* The platform ships it after all: recorded, but the order stays refunded, nothing moves. */
+    o = ingest(f, platform_order(f, "T7", "fulfilled", "IN_TRANSIT", 200, "TEE-M", 2),
+               SOUK_ORDERS_ADVANCED);
+    assert_string_equal(o->status, "refunded");
+    assert_string_equal(o->platform_status, "IN_TRANSIT");
+    assert_int_equal(o->refunded, o->total);
+    assert_int_equal(o->nrefunds, 2);
+    stock_is(f, 5, 0);
+    /* No platform word is "refunded" or "returned": those are the merchant's. */
+    enum souk_orders_ingested what;
+    assert_int_equal(souk_orders_ingest(f->conn, f->pool,
+                                        platform_order(f, "T8", "refunded", "X", 100, "TEE-M", 1),
+                                        &what, &o, &f->err),
+                     SOUK_EINVAL);
+}
+
+static void a_return_is_a_restock_in_the_ledger_and_an_event(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_order *o =
+        ingest(f, platform_order(f, "T9", "fulfilled", "IN_TRANSIT", 100, "TEE-M", 2),
+               SOUK_ORDERS_CREATED);
+    stock_is(f, 3, 0);
+    int64_t changes = stock_changes(f);
+    struct souk_order_return_line line = {.line_no = 1, .quantity = 1};
+    struct souk_order_return r = {.lines = &line, .nlines = 1, .reason = "too small"};
+    assert_int_equal(souk_orders_return(f->conn, f->pool, o->id, &r, -1, &f->err), SOUK_OK);
+    stock_is(f, 4, 0);
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_query(f->conn, &f->err, &st,
+                                   "SELECT variant_id, warehouse_id, quantity, reason FROM "
+                                   "stock_movements WHERE kind = 'restock' AND order_id = $1",
+                                   "s", o->id),
+                     1);
+    assert_string_equal(souk_pool_str(f->pool, souk_db_col_text(st, 0)), f->variant_id);
+    assert_string_equal(souk_pool_str(f->pool, souk_db_col_text(st, 1)), f->warehouse_id);
+    assert_int_equal(souk_db_col_i64(st, 2), 1);
+    assert_string_equal(souk_pool_str(f->pool, souk_db_col_text(st, 3)),
+                        "order returned: too small");
+    /* The channels hear of the unit back on sale, the merchant's systems of the return. */
+    assert_int_equal(stock_changes(f), changes + 1);
+    const char *event = first_text(
+        f, "SELECT payload FROM outbox WHERE topic = 'order.returned' AND subject = $1", o->id);
+    assert_non_null(strstr(event, "\"quantity\":1"));
+    assert_non_null(strstr(event, "too small"));
+
+    line.quantity = 2; /* one left to take back */
+    assert_int_equal(souk_orders_return(f->conn, f->pool, o->id, &r, -1, &f->err), SOUK_EUNPROC);
+    assert_string_equal(f->err.param, "lines[0].quantity");
+    stock_is(f, 4, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_platform_order_keeps_its_prices_and_reserves_once, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(an_older_update_never_moves_an_order_back, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(an_older_update_never_moves_an_order_back, setup, teardown),
         cmocka_unit_test_setup_teardown(a_cancellation_releases_the_units, setup, teardown),
         cmocka_unit_test_setup_teardown(what_cannot_be_reserved_is_flagged_not_dropped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_platform_orders_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_refunded_platform_order_stays_refunded, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_return_is_a_restock_in_the_ledger_and_an_event, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
