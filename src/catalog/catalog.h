@@ -63,6 +63,10 @@ struct souk_variant {
     int64_t position;                    /* 1-based order within the product */
     int64_t weight_grams, length_mm, width_mm, height_mm; /* >= 0 or SOUK_CATALOG_UNSET */
     char *image_url;  /* must be one of the product's media URLs, or NULL */
+    /* Available units (over all warehouses) at or below which the variant is running low, >= 0;
+     * SOUK_CATALOG_UNSET: it is never "low", only in or out of stock. */
+    int64_t low_stock_threshold;
+    char *stock_state; /* output only: "in", "low" or "out", the state last announced */
     struct souk_price *prices;
     size_t nprices;
     struct souk_stock_level *stock; /* on create: initial stock; on read: every warehouse */
@@ -295,6 +299,15 @@ struct souk_catalog_fingerprint {
 
 int souk_catalog_fingerprint(struct souk_db_conn *conn, struct souk_catalog_fingerprint *out,
                              struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Variants by the stock state last announced (stock.low, stock.out), for /metrics. */
+struct souk_catalog_stock_states {
+    int64_t low; /* available, but at or below the variant's low_stock_threshold */
+    int64_t out; /* nothing available in any warehouse */
+};
+
+int souk_catalog_stock_states(struct souk_db_conn *conn, struct souk_catalog_stock_states *out,
+                              struct souk_err *err) SOUK_MUST_CHECK;
 
 /* ---- reservations (the stock ledger) ---- */
 

@@ -157,10 +157,23 @@ int souk_catalog__skus_json(struct souk_db_conn *conn, struct souk_pool *pool,
                             const char *product_id, char **out, struct souk_err *err)
     SOUK_MUST_CHECK;
 
-/* Records a stock change of a variant: bumps its version and updated_at and its product's, and
- * announces "stock.changed" in the outbox. */
+/*
+ * Records a stock change of a variant: bumps its version and updated_at and its product's, and
+ * announces "stock.changed" in the outbox. Every write of on_hand or reserved ends here, so it
+ * also re-decides the variant's stock state from its total available units and, when that
+ * changed, stores it and announces "stock.out", "stock.low" or "stock.back".
+ */
 int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id, int64_t now,
                                 struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Re-decides the stock state as souk_catalog__touch_variant does, without recording a stock
+ * change: for a new low_stock_threshold. */
+int souk_catalog__restate_variant(struct souk_db_conn *conn, const char *variant_id,
+                                  struct souk_err *err) SOUK_MUST_CHECK;
+
+/* "out" when available <= 0, "low" when it is at or below threshold (SOUK_CATALOG_UNSET:
+ * none), else "in". */
+const char *souk_catalog__stock_state(int64_t available, int64_t threshold);
 
 /*
  * Reads the product row alone (no variants, media, tags or translations); the media and option

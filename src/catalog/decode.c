@@ -329,6 +329,8 @@ static int variant_special(struct souk_pool *pool, const char *key, json_t *valu
         return take_int(value, param, false, &v->position, err);
     if (strcmp(key, "weight_grams") == 0)
         return take_int(value, param, true, &v->weight_grams, err);
+    if (strcmp(key, "low_stock_threshold") == 0)
+        return take_int(value, param, true, &v->low_stock_threshold, err);
     if (strcmp(key, "dimensions_mm") == 0)
         return decode_dimensions(value, v, param, err);
     void *items = NULL;
@@ -367,6 +369,7 @@ int souk_catalog_variant_decode(struct souk_pool *pool, json_t *in,
         {"option_values", SPECIAL, 0},
         {"position", SPECIAL, 0},
         {"weight_grams", SPECIAL, 0},
+        {"low_stock_threshold", SPECIAL, 0},
         {"dimensions_mm", SPECIAL, 0},
         {"prices", SPECIAL, 0},
         {"stock", SPECIAL, 0},
@@ -374,11 +377,13 @@ int souk_catalog_variant_decode(struct souk_pool *pool, json_t *in,
         {"version", READ_ONLY, 0},
         {"created_at", READ_ONLY, 0},
         {"updated_at", READ_ONLY, 0},
+        {"stock_state", READ_ONLY, 0},
         {NULL, READ_ONLY, 0},
     };
     if (mode == SOUK_CATALOG_CREATE) {
         memset(v, 0, sizeof *v);
         v->weight_grams = v->length_mm = v->width_mm = v->height_mm = SOUK_CATALOG_UNSET;
+        v->low_stock_threshold = SOUK_CATALOG_UNSET;
     }
     struct variant_ctx ctx = {v, mode};
     int rc = decode_object(pool, in, fields, v, prefix, variant_special, &ctx, err);

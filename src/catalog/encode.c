@@ -83,6 +83,8 @@ json_t *souk_catalog_variant_encode(const struct souk_variant *v)
         text_or_null(v->gtin), "mpn", text_or_null(v->mpn), "option_values", options, "position",
         (json_int_t)v->position, "weight_grams", int_or_null(v->weight_grams), "dimensions_mm",
         dimensions, "image_url", text_or_null(v->image_url), "prices", prices, "stock", stock);
+    json_object_set_new(obj, "low_stock_threshold", int_or_null(v->low_stock_threshold));
+    json_object_set_new(obj, "stock_state", text_or_null(v->stock_state));
     set_times(obj, v->version, v->created_at, v->updated_at);
     return obj;
 }

@@ -1,5 +1,6 @@
 /* store: small helpers the catalog's store code shares. */
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "catalog/catalog_int.h"
@@ -99,23 +100,113 @@ int souk_catalog__touch_product(struct souk_db_conn *conn, const char *product_i
                         : souk_err_set(err, SOUK_ENOTFOUND, NULL, "no product %.64s", product_id);
 }
 
+const char *souk_catalog__stock_state(int64_t available, int64_t threshold)
+{
+    if (available <= 0)
+        return "out";
+    return threshold != SOUK_CATALOG_UNSET && available <= threshold ? "low" : "in";
+}
+
+/*
+ * What deciding a variant's stock state needs, in one row: the variant's own columns and the
+ * units available over all its warehouses (one aggregate over the stock rows of one variant,
+ * which the stock table's primary key finds). $1 is the variant id.
+ */
+#define STATE_COLUMNS                                                                              \
+    "product_id, sku, low_stock_threshold, stock_state, (SELECT COALESCE(SUM(s.on_hand - "         \
+    "s.reserved), 0) FROM stock s WHERE s.variant_id = $1)"
+
+struct stock_state_row {
+    char product_id[SOUK_ID_MAX];
+    char sku[SOUK_CATALOG__SKU_MAX + 1];
+    int64_t threshold, available;
+    char stored[4]; /* "in", "low" or "out" */
+};
+
+/*
+ * Takes the STATE_COLUMNS row a query of variant_id found (found is souk_db_query's answer):
+ * copies it out of st, then steps st to its end (an UPDATE ... RETURNING left mid-way would
+ * keep its savepoint open). ENOTFOUND when there was no row.
+ */
+static int take_state_row(int found, struct souk_db_stmt *st, const char *variant_id,
+                          struct stock_state_row *row, struct souk_err *err)
+{
+    if (found <= 0)
+        return found < 0 ? found
+                         : souk_err_set(err, SOUK_ENOTFOUND, NULL, "no variant %.64s", variant_id);
+    struct souk_str product_id = souk_db_col_text(st, 0), sku = souk_db_col_text(st, 1),
+                    stored = souk_db_col_text(st, 3);
+    snprintf(row->product_id, sizeof row->product_id, "%.*s", (int)product_id.len, product_id.ptr);
+    snprintf(row->sku, sizeof row->sku, "%.*s", (int)sku.len, sku.ptr);
+    snprintf(row->stored, sizeof row->stored, "%.*s", (int)stored.len, stored.ptr);
+    row->threshold = souk_catalog__col_opt_i64(st, 2);
+    row->available = souk_db_col_i64(st, 4);
+    int rc = souk_db_step(st, err);
+    return rc < 0 ? rc : SOUK_OK;
+}
+
+/*
+ * Stores the state that row's available units put the variant in, when it is not the stored
+ * one, and announces the change: stock.out when none are left, stock.back when units are
+ * available again after that, stock.low when they fall to the threshold. Rising from low above
+ * the threshold is stored but not announced: the merchant is told of trouble and of its end.
+ */
+static int announce_state(struct souk_db_conn *conn, const char *variant_id,
+                          const struct stock_state_row *row, struct souk_err *err)
+{
+    const char *state = souk_catalog__stock_state(row->available, row->threshold);
+    if (strcmp(state, row->stored) == 0)
+        return SOUK_OK;
+    int64_t changed = souk_db_run_sql(
+        conn, err, "UPDATE variants SET stock_state = $2 WHERE id = $1", "ss", variant_id, state);
+    if (changed < 0)
+        return (int)changed;
+    const char *topic = strcmp(row->stored, "out") == 0 ? "stock.back"
+                        : strcmp(state, "out") == 0     ? "stock.out"
+                        : strcmp(state, "low") == 0     ? "stock.low"
+                                                        : NULL;
+    if (!topic)
+        return SOUK_OK;
+    json_t *payload = json_pack(
+        "{s:s, s:s, s:s, s:s, s:I, s:o}", "sku", row->sku, "variant_id", variant_id, "product_id",
+        row->product_id, "state", state, "available", (json_int_t)row->available, "threshold",
+        row->threshold == SOUK_CATALOG_UNSET ? json_null() : json_integer(row->threshold));
+    char *text = json_dumps(payload, JSON_COMPACT);
+    int rc = souk_outbox_emit(conn, topic, variant_id, text, err);
+    souk_free(text);
+    json_decref(payload);
+    return rc;
+}
+
 int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id, int64_t now,
                                 struct souk_err *err)
 {
-    int64_t changed = souk_db_run_sql(conn, err,
-                                      "UPDATE variants SET version = version + 1, updated_at = $2 "
-                                      "WHERE id = $1",
-                                      "si", variant_id, now);
-    if (changed < 0)
-        return (int)changed;
-    if (changed != 1)
-        return souk_err_set(err, SOUK_ENOTFOUND, NULL, "no variant %.64s", variant_id);
-    changed = souk_db_run_sql(conn, err,
-                              "UPDATE products SET version = version + 1, updated_at = $2 "
-                              "WHERE id = (SELECT product_id FROM variants WHERE id = $1)",
+    struct souk_db_stmt *st;
+    struct stock_state_row row;
+    /* The stock state rides on the update every stock change makes anyway: the order path
+     * pays for one aggregate, not for another statement. */
+    int found = souk_db_query(conn, err, &st,
+                              "UPDATE variants SET version = version + 1, updated_at = $2 "
+                              "WHERE id = $1 RETURNING " STATE_COLUMNS,
                               "si", variant_id, now);
+    int rc = take_state_row(found, st, variant_id, &row, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__touch_product(conn, row.product_id, now, err);
     /* Only stock changes touch a variant this way; the channels must hear of them. */
-    return changed < 0 ? (int)changed : souk_outbox_emit(conn, "stock.changed", variant_id, NULL, err);
+    if (rc == SOUK_OK)
+        rc = souk_outbox_emit(conn, "stock.changed", variant_id, NULL, err);
+    return rc == SOUK_OK ? announce_state(conn, variant_id, &row, err) : rc;
+}
+
+int souk_catalog__restate_variant(struct souk_db_conn *conn, const char *variant_id,
+                                  struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    struct stock_state_row row;
+    int found = souk_db_query(
+        conn, err, &st, "SELECT " STATE_COLUMNS " FROM variants WHERE id = $1", "s", variant_id);
+    int rc = take_state_row(found, st, variant_id, &row, err);
+    return rc == SOUK_OK ? announce_state(conn, variant_id, &row, err) : rc;
 }
 
 int souk_catalog_fingerprint(struct souk_db_conn *conn, struct souk_catalog_fingerprint *out,
@@ -138,6 +229,21 @@ int souk_catalog_fingerprint(struct souk_db_conn *conn, struct souk_catalog_fing
     for (int col = 4; col <= 5; col++)
         if (souk_db_col_i64(st, col) > out->last_change)
             out->last_change = souk_db_col_i64(st, col);
+    return SOUK_OK;
+}
+
+int souk_catalog_stock_states(struct souk_db_conn *conn, struct souk_catalog_stock_states *out,
+                              struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT (SELECT count(*) FROM variants WHERE stock_state = 'low'), "
+                           "(SELECT count(*) FROM variants WHERE stock_state = 'out')",
+                           "");
+    if (rc < 0)
+        return rc;
+    out->low = souk_db_col_i64(st, 0);
+    out->out = souk_db_col_i64(st, 1);
     return SOUK_OK;
 }
 

@@ -448,6 +448,9 @@ int souk_catalog__check_variant(const struct souk_product *p, struct souk_varian
         rc = check_measure(v->width_mm, prefix, "dimensions_mm.width", err);
     if (rc == SOUK_OK)
         rc = check_measure(v->height_mm, prefix, "dimensions_mm.height", err);
+    if (rc == SOUK_OK && v->low_stock_threshold != SOUK_CATALOG_UNSET)
+        rc = souk_catalog__check_quantity(
+            v->low_stock_threshold, souk_catalog__param(param, prefix, "low_stock_threshold"), err);
     if (rc == SOUK_OK)
         rc = check_variant_image(p, v, prefix, err);
     if (rc == SOUK_OK)

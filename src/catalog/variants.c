@@ -11,7 +11,8 @@
 /* product_id first: column 0 names the owner when a page of products reads its variants. */
 #define VARIANT_COLUMNS                                                                            \
     "product_id, id, sku, position, gtin, mpn, option1, option2, option3, weight_grams, "          \
-    "length_mm, width_mm, height_mm, image_url, version, created_at, updated_at"
+    "length_mm, width_mm, height_mm, image_url, version, created_at, updated_at, "                 \
+    "low_stock_threshold, stock_state"
 
 static void read_variant_row(struct souk_pool *pool, struct souk_db_stmt *st,
                              struct souk_variant *v)
@@ -32,6 +33,8 @@ static void read_variant_row(struct souk_pool *pool, struct souk_db_stmt *st,
     v->version = souk_db_col_i64(st, 14);
     v->created_at = souk_db_col_i64(st, 15);
     v->updated_at = souk_db_col_i64(st, 16);
+    v->low_stock_threshold = souk_catalog__col_opt_i64(st, 17);
+    v->stock_state = souk_catalog__col_str(pool, st, 18);
 }
 
 /* Adds a row of VARIANT_COLUMNS to product i of ctx (a struct souk_product array). */
@@ -182,6 +185,8 @@ int souk_catalog__sku_free(struct souk_db_conn *conn, const char *sku, const cha
     return rc;
 }
 
+/* An insert also writes v->stock_state; an update leaves the stored one (the state last
+ * announced) alone, so its spec stops one parameter short. */
 static int write_variant_row(struct souk_db_conn *conn, const struct souk_variant *v, bool insert,
                              struct souk_err *err)
 {
@@ -189,15 +194,17 @@ static int write_variant_row(struct souk_db_conn *conn, const struct souk_varian
         conn, err,
         insert ? "INSERT INTO variants (id, product_id, sku, position, gtin, mpn, option1, "
                  "option2, option3, weight_grams, length_mm, width_mm, height_mm, image_url, "
-                 "version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                 "$10, $11, $12, $13, $14, $15, $16, $17)"
+                 "version, created_at, updated_at, low_stock_threshold, stock_state) VALUES ($1, "
+                 "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
                : "UPDATE variants SET product_id = $2, sku = $3, position = $4, gtin = $5, "
                  "mpn = $6, option1 = $7, option2 = $8, option3 = $9, weight_grams = $10, "
                  "length_mm = $11, width_mm = $12, height_mm = $13, image_url = $14, "
-                 "version = $15, created_at = $16, updated_at = $17 WHERE id = $1",
-        "sssisssssnnnnsiii", v->id, v->product_id, v->sku, v->position, v->gtin, v->mpn,
-        v->options[0], v->options[1], v->options[2], v->weight_grams, v->length_mm, v->width_mm,
-        v->height_mm, v->image_url, v->version, v->created_at, v->updated_at);
+                 "version = $15, created_at = $16, updated_at = $17, low_stock_threshold = $18 "
+                 "WHERE id = $1",
+        insert ? "sssisssssnnnnsiiins" : "sssisssssnnnnsiiin", v->id, v->product_id, v->sku,
+        v->position, v->gtin, v->mpn, v->options[0], v->options[1], v->options[2], v->weight_grams,
+        v->length_mm, v->width_mm, v->height_mm, v->image_url, v->version, v->created_at,
+        v->updated_at, v->low_stock_threshold, v->stock_state);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
@@ -243,6 +250,12 @@ int souk_catalog__insert_variant(struct souk_db_conn *conn, struct souk_pool *po
     v->product_id = (char *)product_id;
     v->version = 1;
     v->created_at = v->updated_at = now;
+    /* A new variant starts in the state its initial stock puts it in, unannounced: it has not
+     * changed, and an import of a thousand unstocked variants is not a thousand sell-outs. */
+    int64_t available = 0;
+    for (size_t i = 0; i < v->nstock; i++)
+        available += v->stock[i].on_hand;
+    v->stock_state = (char *)souk_catalog__stock_state(available, v->low_stock_threshold);
     /* The UNIQUE index on sku is the check; only a conflict pays for the lookup that names the
      * holder. (SQLite keeps the transaction after a failed statement; PostgreSQL will need a
      * savepoint around the insert.) */
@@ -346,6 +359,8 @@ int souk_catalog_variant_update(struct souk_db_conn *conn, struct souk_pool *poo
     rc = write_variant_row(conn, v, false, err);
     if (rc == SOUK_OK)
         rc = replace_prices(conn, v, err);
+    if (rc == SOUK_OK && v->low_stock_threshold != stored->low_stock_threshold)
+        rc = souk_catalog__restate_variant(conn, v->id, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_product(conn, v->product_id, v->updated_at, err);
     return rc == SOUK_OK ? souk_outbox_emit(conn, "variant.changed", v->id, NULL, err) : rc;

@@ -130,6 +130,11 @@ static int fan_out(struct souk_db *db, struct souk_err *err)
             rc = souk_channels__queue_order_update(conn, pool, &rows[i], now, err);
             continue;
         }
+        /* stock.out, stock.low and stock.back are for the merchant, not the platforms: the
+         * stock.changed written beside each already moves the quantity, and resolve() would
+         * take them for catalog changes and push whole items at every sell-out. */
+        if (strncmp(rows[i].topic, "stock.", 6) == 0 && strcmp(rows[i].topic, "stock.changed"))
+            continue;
         char **skus = NULL;
         size_t nskus = 0;
         enum souk_channels__op op = SOUK_CHANNELS__UPSERT;

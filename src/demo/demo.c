@@ -124,7 +124,7 @@ static void fill_variant(struct souk_pool *pool, const struct demo_item *item, s
         v->options[0] = (char *)item->values[v_index];
     v->position = (int64_t)v_index + 1;
     v->weight_grams = 150 + (int64_t)(index * 37 % 900);
-    v->length_mm = v->width_mm = v->height_mm = SOUK_CATALOG_UNSET;
+    v->length_mm = v->width_mm = v->height_mm = v->low_stock_threshold = SOUK_CATALOG_UNSET;
     v->nprices = 3;
     v->prices = souk_pool_alloc(pool, 3 * sizeof *v->prices);
     /* EUR list price; USD about 8% higher and ending in .99; JPY in whole yen. */

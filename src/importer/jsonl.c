@@ -89,8 +89,8 @@ static void strip_product(json_t *p)
 {
     static const char *const product_keys[] = {"object", "id", "version", "created_at",
                                                 "updated_at", "locale", NULL};
-    static const char *const variant_keys[] = {"id", "product_id", "version", "created_at",
-                                               "updated_at", NULL};
+    static const char *const variant_keys[] = {"id",         "product_id",  "version", "created_at",
+                                               "updated_at", "stock_state", NULL};
     static const char *const stock_keys[] = {"warehouse_id", "variant_id", "reserved",
                                              "available", "version", "updated_at", NULL};
     static const char *const price_keys[] = {NULL};

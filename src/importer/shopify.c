@@ -125,6 +125,7 @@ static int add_variant(struct shopify *s, uint64_t line, struct souk_err *err)
     v->mpn = opt_field(s, COL_MPN);
     v->image_url = opt_field(s, COL_VARIANT_IMAGE);
     v->weight_grams = v->length_mm = v->width_mm = v->height_mm = SOUK_CATALOG_UNSET;
+    v->low_stock_threshold = SOUK_CATALOG_UNSET;
     struct souk_str grams = souk_import__trim(field(s, COL_GRAMS));
     if (grams.len && (souk_money_parse_decimal(grams, 0, &v->weight_grams, NULL) != SOUK_OK ||
                       v->weight_grams < 0))

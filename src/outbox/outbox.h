@@ -23,7 +23,8 @@
 struct souk_outbox_row {
     int64_t seq;     /* increasing in commit order */
     char *topic;     /* "product.changed", "product.deleted", "variant.changed",
-                        "variant.deleted", "stock.changed" */
+                        "variant.deleted", "stock.changed"; "stock.low", "stock.out",
+                        "stock.back" (a variant's stock state changed); "order.<status>" */
     char *subject;   /* the id the topic is about: "prod_...", "var_..." */
     char *payload;   /* JSON text or NULL: what a reader can no longer look up (deleted SKUs) */
     int64_t created_at;

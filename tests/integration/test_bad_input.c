@@ -106,6 +106,8 @@ static void malformed_bodies_are_400_or_415_and_change_nothing(void **state)
 
 static void fields_of_the_wrong_name_or_type_are_400_naming_the_field(void **state)
 {
+    char variant_path[128];
+    snprintf(variant_path, sizeof variant_path, "/v1/variants/%s", variant_id);
     const struct bad_case cases[] = {
         {"unknown field", "POST", P, "{\"title\": \"A\", \"colour\": \"red\"}", NULL, 400,
          "invalid_request", "colour", "unknown field"},
@@ -144,6 +146,18 @@ static void fields_of_the_wrong_name_or_type_are_400_naming_the_field(void **sta
          "invalid_request", "product_id", NULL},
         {"bad GTIN checksum", "POST", P, V0("\"gtin\": \"4006381333932\""), NULL, 400,
          "invalid_request", "variants[0].gtin", "expected 1"},
+        {"negative low-stock threshold", "POST", P, V0("\"low_stock_threshold\": -1"), NULL, 400,
+         "invalid_request", "variants[0].low_stock_threshold", "negative"},
+        {"fractional low-stock threshold", "POST", P, V0("\"low_stock_threshold\": 2.5"), NULL, 400,
+         "invalid_request", "variants[0].low_stock_threshold", "integer"},
+        {"low-stock threshold in a variant PATCH", "PATCH", variant_path,
+         "{\"low_stock_threshold\": \"3\"}", NULL, 400, "invalid_request", "low_stock_threshold",
+         "integer"},
+        {"negative low-stock threshold in a variant PATCH", "PATCH", variant_path,
+         "{\"low_stock_threshold\": -5}", NULL, 400, "invalid_request", "low_stock_threshold",
+         "negative"},
+        {"stock state set by hand", "PATCH", variant_path, "{\"stock_state\": \"out\"}", NULL, 400,
+         "invalid_request", "stock_state", "read-only"},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
 }

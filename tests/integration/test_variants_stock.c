@@ -168,6 +168,42 @@ static void putting_stock_sets_on_hand_and_shows_everywhere(void **state)
     json_decref(p);
 }
 
+/* A threshold set by PATCH shows in the variant's stock_state and in /metrics as stock moves. */
+static void a_low_stock_threshold_shows_in_the_variant_and_the_metrics(void **state)
+{
+    struct souk_h_server *s = *state;
+    struct fixture f;
+    make_fixture(s, &f); /* three variants, none stocked */
+    souk_h_wait_metric(s, "souk_variants_out_of_stock 3");
+    souk_h_wait_metric(s, "souk_variants_low_stock 0");
+    struct souk_h_resp r;
+    souk_h_request(s, "PATCH", f.variant_path, s->key, "{\"low_stock_threshold\": 3}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(souk_h_int(r.json, "low_stock_threshold"), 3);
+    assert_string_equal(souk_h_str(r.json, "stock_state"), "out");
+    souk_h_resp_release(&r);
+
+    souk_h_request(s, "PUT", f.stock_path, s->key, "{\"on_hand\": 2}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    json_t *v = souk_h_get(s, f.variant_path);
+    assert_string_equal(souk_h_str(v, "stock_state"), "low");
+    json_decref(v);
+    souk_h_wait_metric(s, "souk_variants_out_of_stock 2");
+    souk_h_wait_metric(s, "souk_variants_low_stock 1");
+
+    souk_h_request(s, "PUT", f.stock_path, s->key, "{\"on_hand\": 10}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    souk_h_resp_release(&r);
+    json_t *p = souk_h_get(s, f.product_path);
+    assert_string_equal(souk_h_text(p, "variants[2].stock_state"), "in");
+    assert_int_equal(souk_h_int(p, "variants[2].low_stock_threshold"), 3);
+    assert_true(json_is_null(
+        json_object_get(json_array_get(json_object_get(p, "variants"), 0), "low_stock_threshold")));
+    json_decref(p);
+    souk_h_wait_metric(s, "souk_variants_low_stock 0");
+}
+
 static void stock_paths_must_name_an_existing_variant_and_warehouse(void **state)
 {
     struct souk_h_server *s = *state;
@@ -327,6 +363,7 @@ int main(void)
         T(patching_a_variant_price_needs_its_etag_and_bumps_the_product),
         T(deleting_a_variant_removes_it_from_its_product),
         T(putting_stock_sets_on_hand_and_shows_everywhere),
+        T(a_low_stock_threshold_shows_in_the_variant_and_the_metrics),
         T(stock_paths_must_name_an_existing_variant_and_warehouse),
         T(stock_lists_page_by_variant_and_warehouse),
         T(a_stocked_warehouse_cannot_be_deleted_until_its_stock_is),

@@ -1,4 +1,9 @@
-/* Unit tests for catalog/: the JSON codec, the catalog's rules and its store, on real SQLite. */
+/*
+ * Unit tests for catalog/: the JSON codec, the catalog's rules and its store, on real SQLite;
+ * and the stock state events: a SKU running low, selling out and coming back is announced once
+ * per transition in the outbox, whichever path moved the units (orders, cancellations,
+ * PUT /v1/stock, a new threshold).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +17,7 @@
 
 #include "catalog/catalog.h"
 #include "db/db.h"
+#include "orders/orders.h"
 
 struct fixture {
     char dir[64];
@@ -663,6 +669,262 @@ static void warehouse_rules(void **state)
     assert_int_equal(souk_catalog_warehouse_update(f->conn, &w, 1, &f->err), SOUK_EPRECOND);
 }
 
+/*
+ * Stock state events (store.c, souk_catalog__touch_variant). TEE-M has 5 on hand in newark and
+ * a low_stock_threshold of 3; TEE-L has 2 and no threshold.
+ */
+struct tee {
+    char product_id[SOUK_ID_MAX], tee_m[SOUK_ID_MAX], tee_l[SOUK_ID_MAX];
+};
+
+static struct tee make_tee(struct fixture *f)
+{
+    struct tee t;
+    struct souk_product *p;
+    assert_int_equal(
+        create(
+            f,
+            "{\"title\": \"Tee\", \"options\": [\"Size\"], \"variants\": [{\"sku\": \"TEE-M\", "
+            "\"option_values\": [\"M\"], \"low_stock_threshold\": 3, \"prices\": [{\"currency\": "
+            "\"USD\", \"amount\": 1999}], \"stock\": [{\"warehouse_code\": \"newark\", "
+            "\"on_hand\": 5}]}, {\"sku\": \"TEE-L\", \"option_values\": [\"L\"], \"prices\": "
+            "[{\"currency\": \"USD\", \"amount\": 1999}], \"stock\": [{\"warehouse_code\": "
+            "\"newark\", \"on_hand\": 2}]}]}",
+            &p),
+        SOUK_OK);
+    snprintf(t.product_id, sizeof t.product_id, "%s", p->id);
+    snprintf(t.tee_m, sizeof t.tee_m, "%s", p->variants[0].id);
+    snprintf(t.tee_l, sizeof t.tee_l, "%s", p->variants[1].id);
+    return t;
+}
+
+/* The state events of a variant so far, oldest first: "stock.low stock.out stock.back". */
+static const char *events(struct fixture *f, const char *variant_id)
+{
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_prepare(f->conn,
+                                     "SELECT topic FROM outbox WHERE subject = $1 AND topic IN "
+                                     "('stock.low', 'stock.out', 'stock.back') ORDER BY seq",
+                                     &st, &f->err),
+                     SOUK_OK);
+    assert_int_equal(souk_db_bind(st, "s", variant_id), SOUK_OK);
+    char *out = "";
+    int rc;
+    while ((rc = souk_db_step(st, &f->err)) == 1) {
+        struct souk_str topic = souk_db_col_text(st, 0);
+        out =
+            souk_pool_printf(f->pool, "%s%s%.*s", out, *out ? " " : "", (int)topic.len, topic.ptr);
+    }
+    assert_int_equal(rc, 0);
+    return out;
+}
+
+/* The payload of the newest state event of a variant, parsed (the caller decrefs it). */
+static json_t *last_payload(struct fixture *f, const char *variant_id)
+{
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_query(f->conn, &f->err, &st,
+                                   "SELECT payload FROM outbox WHERE subject = $1 AND topic IN "
+                                   "('stock.low', 'stock.out', 'stock.back') ORDER BY seq DESC",
+                                   "s", variant_id),
+                     1);
+    return parse(souk_pool_str(f->pool, souk_db_col_text(st, 0)));
+}
+
+static void payload_is(struct fixture *f, const struct tee *t, const char *variant_id,
+                       const char *sku, const char *state, int64_t available, int64_t threshold)
+{
+    json_t *p = last_payload(f, variant_id);
+    assert_string_equal(json_string_value(json_object_get(p, "sku")), sku);
+    assert_string_equal(json_string_value(json_object_get(p, "variant_id")), variant_id);
+    assert_string_equal(json_string_value(json_object_get(p, "product_id")), t->product_id);
+    assert_string_equal(json_string_value(json_object_get(p, "state")), state);
+    assert_int_equal(json_integer_value(json_object_get(p, "available")), available);
+    if (threshold == SOUK_CATALOG_UNSET)
+        assert_true(json_is_null(json_object_get(p, "threshold")));
+    else
+        assert_int_equal(json_integer_value(json_object_get(p, "threshold")), threshold);
+    json_decref(p);
+}
+
+static const char *stored_state(struct fixture *f, const char *variant_id)
+{
+    struct souk_variant *v;
+    assert_int_equal(souk_catalog_variant_get(f->conn, f->pool, variant_id, &v, &f->err), SOUK_OK);
+    return v->stock_state;
+}
+
+/* Places a direct order for quantity units of sku; returns its id, or NULL with the status in
+ * *rc when it is refused (rolled back to a savepoint, as the request would be). */
+static const char *order(struct fixture *f, const char *sku, int64_t quantity, int *rc)
+{
+    char body[160];
+    snprintf(body, sizeof body,
+             "{\"currency\": \"USD\", \"lines\": [{\"sku\": \"%s\", \"quantity\": %lld}]}", sku,
+             (long long)quantity);
+    json_t *j = parse(body);
+    struct souk_order *o = souk_pool_alloc(f->pool, sizeof *o);
+    assert_int_equal(souk_orders_decode(f->pool, j, o, &f->err), SOUK_OK);
+    json_decref(j);
+    assert_int_equal(souk_db_savepoint(f->conn, &f->err), SOUK_OK);
+    *rc = souk_orders_place(f->conn, f->pool, o, &f->err);
+    if (*rc != SOUK_OK) {
+        assert_int_equal(souk_db_savepoint_rollback(f->conn, &f->err), SOUK_OK);
+        souk_err_clear(&f->err);
+        return NULL;
+    }
+    assert_int_equal(souk_db_savepoint_release(f->conn, &f->err), SOUK_OK);
+    return o->id;
+}
+
+static const char *order_ok(struct fixture *f, const char *sku, int64_t quantity)
+{
+    int rc;
+    const char *id = order(f, sku, quantity, &rc);
+    if (rc != SOUK_OK)
+        fail_msg("order of %lld %s refused: %s", (long long)quantity, sku, f->err.message);
+    return id;
+}
+
+static void cancel(struct fixture *f, const char *order_id)
+{
+    struct souk_order_change change = {.reason = "buyer changed their mind"};
+    assert_int_equal(
+        souk_orders_transition(f->conn, f->pool, order_id, "cancel", &change, -1, &f->err),
+        SOUK_OK);
+}
+
+static void set_on_hand(struct fixture *f, const char *variant_id, int64_t on_hand)
+{
+    struct souk_stock_level s = {
+        .variant_id = (char *)variant_id, .warehouse_code = "newark", .on_hand = on_hand};
+    assert_int_equal(
+        souk_catalog_stock_set(f->conn, f->pool, &s, NULL, SOUK_CATALOG_NO_VERSION, &f->err),
+        SOUK_OK);
+}
+
+static void each_transition_is_announced_once(void **state)
+{
+    struct fixture *f = *state;
+    struct tee t = make_tee(f);
+    assert_string_equal(stored_state(f, t.tee_m), "in");
+    order_ok(f, "TEE-M", 1); /* 4 left: above the threshold */
+    assert_string_equal(events(f, t.tee_m), "");
+    const char *second = order_ok(f, "TEE-M", 1); /* 3 left: at the threshold */
+    assert_string_equal(events(f, t.tee_m), "stock.low");
+    payload_is(f, &t, t.tee_m, "TEE-M", "low", 3, 3);
+    assert_string_equal(stored_state(f, t.tee_m), "low");
+    order_ok(f, "TEE-M", 1); /* 2 left: still low, nothing new */
+    assert_string_equal(events(f, t.tee_m), "stock.low");
+    const char *last = order_ok(f, "TEE-M", 2); /* sold out */
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out");
+    payload_is(f, &t, t.tee_m, "TEE-M", "out", 0, 3);
+
+    int rc;
+    assert_null(order(f, "TEE-M", 1, &rc)); /* refused orders announce nothing */
+    assert_int_equal(rc, SOUK_EOUTOFSTOCK);
+    assert_null(order(f, "TEE-M", 1, &rc));
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out");
+
+    cancel(f, last); /* 2 back: available again, though still low */
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out stock.back");
+    payload_is(f, &t, t.tee_m, "TEE-M", "low", 2, 3);
+    cancel(f, second); /* 3: low, as announced */
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out stock.back");
+
+    /* PUT /v1/stock: above the threshold is stored quietly, then running low is news again. */
+    set_on_hand(f, t.tee_m, 10); /* 2 reserved, 8 available */
+    assert_string_equal(stored_state(f, t.tee_m), "in");
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out stock.back");
+    set_on_hand(f, t.tee_m, 4); /* 2 available */
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out stock.back stock.low");
+    set_on_hand(f, t.tee_m, 2); /* all reserved */
+    assert_string_equal(events(f, t.tee_m), "stock.low stock.out stock.back stock.low stock.out");
+    set_on_hand(f, t.tee_m, 20);
+    assert_string_equal(events(f, t.tee_m),
+                        "stock.low stock.out stock.back stock.low stock.out stock.back");
+    payload_is(f, &t, t.tee_m, "TEE-M", "in", 18, 3);
+    /* The other variant of the product was never touched. */
+    assert_string_equal(events(f, t.tee_l), "");
+}
+
+static void without_a_threshold_only_out_and_back(void **state)
+{
+    struct fixture *f = *state;
+    struct tee t = make_tee(f);
+    order_ok(f, "TEE-L", 1); /* 1 left */
+    assert_string_equal(events(f, t.tee_l), "");
+    const char *id = order_ok(f, "TEE-L", 1);
+    assert_string_equal(events(f, t.tee_l), "stock.out");
+    payload_is(f, &t, t.tee_l, "TEE-L", "out", 0, SOUK_CATALOG_UNSET);
+    cancel(f, id);
+    assert_string_equal(events(f, t.tee_l), "stock.out stock.back");
+    payload_is(f, &t, t.tee_l, "TEE-L", "in", 1, SOUK_CATALOG_UNSET);
+}
+
+/* Applies a PATCH body to a variant as the API does. */
+static int patch(struct fixture *f, const char *variant_id, const char *body)
+{
+    struct souk_variant *v;
+    assert_int_equal(souk_catalog_variant_get(f->conn, f->pool, variant_id, &v, &f->err), SOUK_OK);
+    json_t *j = parse(body);
+    int rc = souk_catalog_variant_decode(f->pool, j, SOUK_CATALOG_PATCH, v, "", &f->err);
+    json_decref(j);
+    return rc == SOUK_OK ? souk_catalog_variant_update(f->conn, f->pool, v, -1, &f->err) : rc;
+}
+
+static void a_new_threshold_is_a_transition_too(void **state)
+{
+    struct fixture *f = *state;
+    struct tee t = make_tee(f);
+    /* TEE-L has 2 available: a threshold of 2 makes it low at once. */
+    assert_int_equal(patch(f, t.tee_l, "{\"low_stock_threshold\": 2}"), SOUK_OK);
+    assert_string_equal(events(f, t.tee_l), "stock.low");
+    payload_is(f, &t, t.tee_l, "TEE-L", "low", 2, 2);
+    struct souk_variant *v;
+    assert_int_equal(souk_catalog_variant_get(f->conn, f->pool, t.tee_l, &v, &f->err), SOUK_OK);
+    assert_int_equal(v->low_stock_threshold, 2);
+    assert_string_equal(v->stock_state, "low");
+    json_t *j = souk_catalog_variant_encode(v);
+    assert_int_equal(json_integer_value(json_object_get(j, "low_stock_threshold")), 2);
+    assert_string_equal(json_string_value(json_object_get(j, "stock_state")), "low");
+    json_decref(j);
+    /* Other fields leave the threshold and the state alone. */
+    assert_int_equal(patch(f, t.tee_l, "{\"mpn\": \"T-100\"}"), SOUK_OK);
+    assert_int_equal(souk_catalog_variant_get(f->conn, f->pool, t.tee_l, &v, &f->err), SOUK_OK);
+    assert_int_equal(v->low_stock_threshold, 2);
+    assert_string_equal(v->stock_state, "low");
+    /* Cleared: no longer low, stored without an event. */
+    assert_int_equal(patch(f, t.tee_l, "{\"low_stock_threshold\": null}"), SOUK_OK);
+    assert_string_equal(stored_state(f, t.tee_l), "in");
+    assert_string_equal(events(f, t.tee_l), "stock.low");
+}
+
+static void a_threshold_must_be_a_count_of_units(void **state)
+{
+    struct fixture *f = *state;
+    struct tee t = make_tee(f);
+    static const char *const bodies[] = {
+        "{\"low_stock_threshold\": -1}",
+        "{\"low_stock_threshold\": 2.5}",
+        "{\"low_stock_threshold\": \"3\"}",
+        "{\"low_stock_threshold\": 1000000001}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        souk_err_clear(&f->err);
+        if (patch(f, t.tee_m, bodies[i]) != SOUK_EINVAL)
+            fail_msg("%s was accepted", bodies[i]);
+        assert_string_equal(f->err.param, "low_stock_threshold");
+    }
+    souk_err_clear(&f->err);
+    assert_int_equal(patch(f, t.tee_m, "{\"stock_state\": \"out\"}"), SOUK_EINVAL);
+    assert_string_equal(f->err.param, "stock_state");
+    struct souk_variant *v;
+    assert_int_equal(souk_catalog_variant_get(f->conn, f->pool, t.tee_m, &v, &f->err), SOUK_OK);
+    assert_int_equal(v->low_stock_threshold, 3);
+    assert_int_equal(v->version, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -678,6 +940,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_loads_pages_as_get_loads_products, setup, teardown),
         cmocka_unit_test_setup_teardown(file_text_must_be_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(warehouse_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(each_transition_is_announced_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(without_a_threshold_only_out_and_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_new_threshold_is_a_transition_too, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_threshold_must_be_a_count_of_units, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
