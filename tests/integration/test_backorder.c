@@ -53,7 +53,8 @@ static void product(struct souk_h_server *s, const char *sku, int on_hand, const
 {
     char body[1024];
     snprintf(body, sizeof body,
-             "{\"title\": \"Item %s\", \"brand\": \"Acme\", \"media\": [{\"url\": "
+             "{\"title\": \"Item %s\", \"description\": \"Made well.\", \"brand\": \"Acme\", "
+             "\"media\": [{\"url\": "
              "\"https://cdn.example/%s.jpg\"}]%s, \"variants\": [{\"sku\": \"%s\", \"prices\": "
              "[{\"currency\": \"EUR\", \"amount\": 1000}, {\"currency\": \"USD\", \"amount\": "
              "1100}], \"stock\": [{\"warehouse_code\": \"berlin\", \"on_hand\": %d}]}]}",
@@ -254,6 +255,220 @@ static void a_preorder_needs_its_ship_date(void **state)
             "out_of_stock", "lines[0].quantity", NULL);
 }
 
+static void shopify_continue_imports_as_backorder(void **state)
+{
+    struct souk_h_server *s = *state;
+    char csv[128];
+    snprintf(csv, sizeof csv, "%s/products.csv", s->dir);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("Handle,Title,Variant SKU,Variant Inventory Qty,Variant Inventory Policy,"
+          "Variant Price,Status\n"
+          "boot,Boot,BOOT-1,0,continue,49.00,active\n"
+          "mug,Mug,MUG-1,3,deny,9.00,active\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    struct souk_buf errout = SOUK_BUF_INIT(1 << 16);
+    if (souk_h_run(NULL, NULL, &errout, "import", "shopify", csv, "--currency", "EUR", "--db",
+                   s->db, NULL) != 0)
+        fail_msg("import failed: %s", errout.data);
+    souk_buf_release(&errout);
+    json_t *p = call(s, "GET", "/v1/products?q=boot", NULL, 200);
+    assert_string_equal(souk_h_text(p, "data[0].inventory_policy"), "backorder");
+    json_decref(p);
+    p = call(s, "GET", "/v1/products?q=mug", NULL, 200);
+    assert_string_equal(souk_h_text(p, "data[0].inventory_policy"), "deny");
+    json_decref(p);
+}
+
+/* The feed of a new channel (body) in format, fetched as the platform does, into out. */
+static void channel_feed(struct souk_h_server *s, const char *body, const char *format,
+                         struct souk_h_resp *out)
+{
+    json_t *c = call(s, "POST", "/v1/channels", body, 201);
+    char feeds[32], path[256];
+    snprintf(feeds, sizeof feeds, "feeds.%s", format);
+    snprintf(path, sizeof path, "%s?token=%s", souk_h_text(c, feeds), souk_h_str(c, "feed_token"));
+    json_decref(c);
+    souk_h_request(s, "GET", path, NULL, NULL, NULL, out);
+    assert_int_equal(out->status, 200);
+}
+
+/* The feed row of sku (from the newline before it to the end of its line) into row. */
+static const char *row_of(const char *feed, const char *sku, char row[1024])
+{
+    char start[64];
+    snprintf(start, sizeof start, "\n%s%c", sku, strstr(feed, "\t") ? '\t' : ',');
+    const char *at = strstr(feed, start);
+    if (!at)
+        fail_msg("the feed has no row for %s:\n%s", sku, feed);
+    size_t len = strcspn(at + 1, "\n");
+    snprintf(row, 1024, "%.*s", (int)(len < 1023 ? len : 1023), at + 1);
+    return row;
+}
+
+static void feeds_show_backorders_and_preorders_in_the_platforms_words(void **state)
+{
+    struct souk_h_server *s = *state;
+    struct item it;
+    product(s, "BOOT", 0, ", \"inventory_policy\": \"backorder\"", &it);
+    product(s, "GAME", 0,
+            ", \"inventory_policy\": \"preorder\", \"preorder_ships_at\": "
+            "\"2027-03-01T09:30:00Z\"",
+            &it);
+    product(s, "MUG", 0, "", &it);
+    product(s, "CAP", 2, ", \"inventory_policy\": \"backorder\"", &it); /* has stock */
+    char row[1024];
+
+    struct souk_h_resp r;
+    channel_feed(s,
+                 "{\"platform\": \"meta\", \"name\": \"Instagram\", \"country\": \"DE\", "
+                 "\"locale\": \"en\", \"currency\": \"EUR\", \"link_template\": "
+                 "\"https://shop.example/p/{handle}\", \"credentials\": {\"access_token\": "
+                 "\"EAAB\", \"catalog_id\": \"1234\"}}",
+                 "csv", &r);
+    assert_non_null(strstr(row_of(r.body.data, "BOOT", row), ",Made well.,available for order,"));
+    assert_non_null(strstr(row_of(r.body.data, "GAME", row), ",Made well.,preorder,"));
+    assert_non_null(strstr(row_of(r.body.data, "MUG", row), ",Made well.,out of stock,"));
+    assert_non_null(strstr(row_of(r.body.data, "CAP", row), ",Made well.,in stock,"));
+    souk_h_resp_release(&r);
+
+    /* Google: a pre-order with its availability_date; a backorder needs a date souk does not
+     * have, so it stays out of stock rather than be disapproved. */
+    channel_feed(s,
+                 "{\"platform\": \"google\", \"name\": \"Google\", \"country\": \"DE\", "
+                 "\"locale\": \"en\", \"currency\": \"EUR\", \"link_template\": "
+                 "\"https://shop.example/p/{handle}\", \"credentials\": {\"access_token\": "
+                 "\"ya29\", \"merchant_id\": \"123456789\"}}",
+                 "tsv", &r);
+    assert_non_null(strstr(r.body.data, "\tavailability\tavailability_date\t"));
+    assert_non_null(strstr(row_of(r.body.data, "GAME", row), "\tpreorder\t2027-03-01T09:30Z\t"));
+    assert_non_null(strstr(row_of(r.body.data, "BOOT", row), "\tout_of_stock\t\t"));
+    assert_non_null(strstr(row_of(r.body.data, "CAP", row), "\tin_stock\t\t"));
+    souk_h_resp_release(&r);
+}
+
+/* ---- a platform order: a real souk with the demo catalog and a sim delivering TikTok's
+ * signed order webhooks ---- */
+
+#define SKU "DEMO-01-1" /* 5 units in the newark warehouse in the demo catalog */
+
+struct world {
+    struct souk_h_server souk, sim;
+    char tiktok[SOUK_H_ID_MAX];
+};
+
+static int platform_setup(void **state)
+{
+    static struct world w;
+    memset(&w, 0, sizeof w);
+    souk_h_sim_start(&w.sim, NULL);
+    souk_h_start(&w.souk, "--seed-demo");
+    char body[1536];
+    snprintf(body, sizeof body,
+             "{\"platform\": \"tiktok\", \"name\": \"TikTok US\", \"country\": \"US\", "
+             "\"locale\": \"en\", \"currency\": \"USD\", \"base_url\": "
+             "\"http://127.0.0.1:%u\", \"link_template\": \"https://shop.example/p/{handle}\", "
+             "\"credentials\": {\"app_key\": \"sim-tiktok-app-key\", \"app_secret\": "
+             "\"sim-tiktok-app-secret\", \"access_token\": \"sim-tiktok-access-token\", "
+             "\"shop_cipher\": \"sim-tiktok-shop-cipher\", \"warehouse_id\": "
+             "\"7068517275539719942\", \"category_id\": \"601226\"}, \"orders\": "
+             "{\"on_shortfall\": \"cancel\"}}",
+             w.sim.port);
+    souk_h_create(&w.souk, "/v1/channels", body, w.tiktok);
+    snprintf(body, sizeof body,
+             "{\"platform\": \"tiktok\", \"url\": \"http://127.0.0.1:%u/webhooks/%s\"}",
+             w.souk.port, w.tiktok);
+    struct souk_h_resp resp;
+    souk_h_request(&w.sim, "POST", "/_sim/webhooks", NULL, body, NULL, &resp);
+    assert_int_equal(resp.status, 200);
+    souk_h_resp_release(&resp);
+    json_decref(souk_h_wait_settled(&w.souk, w.tiktok));
+    *state = &w;
+    return 0;
+}
+
+static int platform_teardown(void **state)
+{
+    struct world *w = *state;
+    souk_h_cleanup(&w->souk);
+    souk_h_cleanup(&w->sim);
+    return 0;
+}
+
+/* Places an order of quantity units of sku on TikTok in the sim; writes the platform's id. */
+static void place(struct world *w, int quantity, char id[SOUK_H_ID_MAX])
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"platform\": \"tiktok\", \"currency\": \"USD\", \"lines\": [{\"sku\": "
+             "\"" SKU "\", \"quantity\": %d, \"unit_price\": \"17.99\"}], "
+             "\"buyer\": {\"name\": \"Ana Live\", \"email\": \"ana@example.com\"}}",
+             quantity);
+    struct souk_h_resp resp;
+    souk_h_request(&w->sim, "POST", "/_sim/orders", NULL, body, NULL, &resp);
+    assert_int_equal(resp.status, 201);
+    snprintf(id, SOUK_H_ID_MAX, "%s", souk_h_str(resp.json, "id"));
+    souk_h_resp_release(&resp);
+}
+
+/* Waits (10 s) until souk holds the TikTok order external_id; returns it (json_decref). */
+static json_t *wait_order(struct world *w, const char *external_id)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/orders?channel=%s&limit=250", w->tiktok);
+    for (int i = 0; i < 1000; i++) {
+        json_t *page = souk_h_get(&w->souk, path);
+        size_t k;
+        json_t *o;
+        json_array_foreach(souk_h_at(page, "data"), k, o)
+        {
+            if (strcmp(souk_h_str(o, "external_id"), external_id) == 0) {
+                json_incref(o);
+                json_decref(page);
+                return o;
+            }
+        }
+        json_decref(page);
+        souk_h_sleep_ms(10);
+    }
+    fail_msg("souk never took in TikTok order %s", external_id);
+    return NULL;
+}
+
+static void a_platform_backorder_is_not_cancelled_as_a_shortfall(void **state)
+{
+    struct world *w = *state;
+    souk_h_set_stock(&w->souk, SKU, "newark", 1);
+    json_t *v = souk_h_get(&w->souk, "/v1/variants?sku=" SKU);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/products/%s", souk_h_text(v, "data[0].product_id"));
+    json_decref(v);
+    json_decref(call(&w->souk, "PATCH", path, "{\"inventory_policy\": \"backorder\"}", 200));
+
+    char id[SOUK_H_ID_MAX];
+    place(w, 3, id);
+    json_t *o = wait_order(w, id);
+    /* Taken in and kept: the channel cancels shortfalls, and a backorder is none. */
+    assert_string_equal(souk_h_str(o, "status"), "confirmed");
+    assert_string_equal(souk_h_text(o, "lines[0].issue"), "backorder");
+    assert_true(json_is_null(souk_h_at(o, "stock_issue")));
+    assert_true(json_is_null(souk_h_at(o, "cancel_reason")));
+    json_decref(o);
+    snprintf(path, sizeof path, "/_sim/orders/%s", id);
+    struct souk_h_resp resp;
+    souk_h_request(&w->sim, "GET", path, NULL, NULL, NULL, &resp);
+    assert_int_equal(resp.status, 200);
+    assert_string_not_equal(souk_h_str(resp.json, "status"), "CANCELLED");
+    assert_int_equal(json_array_size(souk_h_at(resp.json, "cancellations")), 0);
+    souk_h_resp_release(&resp);
+    snprintf(path, sizeof path, "/v1/orders?channel=%s&backorder=true", w->tiktok);
+    assert_int_equal(souk_h_count(&w->souk, path), 1);
+    json_t *sync = souk_h_sync_status(&w->souk, w->tiktok);
+    assert_int_equal(souk_h_int(sync, "orders.stock_issues"), 0);
+    json_decref(sync);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +479,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(cancelling_a_backorder_releases_only_what_was_reserved,
                                         setup, souk_h_teardown),
         cmocka_unit_test_setup_teardown(a_preorder_needs_its_ship_date, setup, souk_h_teardown),
+        cmocka_unit_test_setup_teardown(shopify_continue_imports_as_backorder, setup,
+                                        souk_h_teardown),
+        cmocka_unit_test_setup_teardown(feeds_show_backorders_and_preorders_in_the_platforms_words,
+                                        setup, souk_h_teardown),
+        cmocka_unit_test_setup_teardown(a_platform_backorder_is_not_cancelled_as_a_shortfall,
+                                        platform_setup, platform_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
