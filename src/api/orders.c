@@ -50,6 +50,17 @@ static int query_time(struct souk_req *req, const char *name, int64_t *out)
     return SOUK_OK;
 }
 
+/* An optional true/false query parameter (false when absent). */
+static int query_flag(struct souk_req *req, const char *name, bool *out)
+{
+    const char *text = NULL;
+    int rc = souk_api__query_text(req, name, 8, &text);
+    if (rc == SOUK_OK && text && strcmp(text, "true") != 0 && strcmp(text, "false") != 0)
+        rc = souk_err_set(&req->err, SOUK_EINVAL, name, "%s is true or false", name);
+    *out = text && strcmp(text, "true") == 0;
+    return rc;
+}
+
 int souk_api_orders_list(struct souk_req *req)
 {
     struct souk_order_filter filter = {0};
@@ -67,12 +78,10 @@ int souk_api_orders_list(struct souk_req *req)
         rc = query_time(req, "created_from", &filter.created_from);
     if (rc == SOUK_OK)
         rc = query_time(req, "created_to", &filter.created_to);
-    const char *issue = NULL;
     if (rc == SOUK_OK)
-        rc = souk_api__query_text(req, "stock_issue", 8, &issue);
-    if (rc == SOUK_OK && issue && strcmp(issue, "true") != 0 && strcmp(issue, "false") != 0)
-        rc = souk_err_set(&req->err, SOUK_EINVAL, "stock_issue", "stock_issue is true or false");
-    filter.stock_issue_only = issue && strcmp(issue, "true") == 0;
+        rc = query_flag(req, "stock_issue", &filter.stock_issue_only);
+    if (rc == SOUK_OK)
+        rc = query_flag(req, "backorder", &filter.backorder_only);
     if (rc == SOUK_OK)
         rc = souk_orders_list(req->db, req->pool, &filter, &items, &count, &has_more, &req->err);
     if (rc != SOUK_OK)

@@ -94,6 +94,11 @@ struct souk_product {
     char *description;
     char *brand, *vendor, *product_type, *google_product_category;
     char *condition; /* "new", "refurbished" or "used" */
+    /* What an order does when stock cannot cover a SKU: "deny" (refused; the default),
+     * "backorder" (sold past zero, taken from stock at fulfilment) or "preorder" (not yet
+     * released: likewise, shipping from preorder_ships_at). */
+    char *inventory_policy;
+    int64_t preorder_ships_at; /* UTC us, set exactly when the policy is "preorder"; else 0 */
     char *option_names[SOUK_CATALOG_OPTIONS];
     char **tags;
     size_t ntags;
@@ -154,6 +159,13 @@ struct souk_catalog_offer {
 int souk_catalog_offer(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
                        const char *currency, struct souk_catalog_offer *out,
                        struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * The inventory policy of the product a variant belongs to ("deny", "backorder" or
+ * "preorder", a static string), read when an order finds the variant short.
+ */
+int souk_catalog_inventory_policy(struct souk_db_conn *conn, const char *variant_id,
+                                  const char **policy, struct souk_err *err) SOUK_MUST_CHECK;
 
 /* The product's current version (its ETag), without reading the rest of it. */
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,

@@ -489,6 +489,12 @@ static int product_special(struct souk_pool *pool, const char *key, json_t *valu
         return decode_translations(pool, value, p, param, err);
     void *items = NULL;
     int rc;
+    if (strcmp(key, "preorder_ships_at") == 0) {
+        int64_t at = 0;
+        rc = take_time(value, param, &at, err);
+        p->preorder_ships_at = at == SOUK_CATALOG_UNSET ? 0 : at; /* null: not a pre-order */
+        return rc;
+    }
     if (strcmp(key, "tags") == 0) {
         rc = decode_array(pool, value, param, sizeof *p->tags, decode_tag, &items, &p->ntags, err);
         p->tags = items;
@@ -527,6 +533,8 @@ int souk_catalog_product_decode(struct souk_pool *pool, json_t *in,
         PRODUCT_TEXT("product_type", product_type),
         PRODUCT_TEXT("google_product_category", google_product_category),
         PRODUCT_REQUIRED("condition", condition),
+        PRODUCT_REQUIRED("inventory_policy", inventory_policy),
+        {"preorder_ships_at", SPECIAL, 0},
         {"options", SPECIAL, 0},
         {"tags", SPECIAL, 0},
         {"translations", SPECIAL, 0},

@@ -135,6 +135,11 @@ json_t *souk_catalog_product_encode(const struct souk_product *p)
         text_or_null(p->google_product_category), "condition", text_or_null(p->condition),
         "options", options, "tags", tags, "translations", encode_translations(p), "media", media,
         "variants", variants);
+    json_object_set_new(obj, "inventory_policy",
+                        json_string(p->inventory_policy ? p->inventory_policy : "deny"));
+    json_object_set_new(
+        obj, "preorder_ships_at",
+        time_or_null(p->preorder_ships_at ? p->preorder_ships_at : SOUK_CATALOG_UNSET));
     if (p->resolved_locale)
         json_object_set_new(obj, "locale", json_string(p->resolved_locale));
     set_times(obj, p->version, p->created_at, p->updated_at);

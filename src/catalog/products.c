@@ -11,7 +11,7 @@
 #define PRODUCT_COLUMNS                                                                            \
     "id, handle, status, title, description, brand, vendor, product_type, "                        \
     "google_product_category, item_condition, option1_name, option2_name, option3_name, "          \
-    "version, created_at, updated_at"
+    "version, created_at, updated_at, inventory_policy, preorder_ships_at"
 
 static void read_product_row(struct souk_pool *pool, struct souk_db_stmt *st,
                              struct souk_product *p)
@@ -34,7 +34,9 @@ static void read_product_row(struct souk_pool *pool, struct souk_db_stmt *st,
         *texts[i] = souk_catalog__col_str(pool, st, col++);
     p->version = souk_db_col_i64(st, col++);
     p->created_at = souk_db_col_i64(st, col++);
-    p->updated_at = souk_db_col_i64(st, col);
+    p->updated_at = souk_db_col_i64(st, col++);
+    p->inventory_policy = souk_catalog__col_str(pool, st, col++);
+    p->preorder_ships_at = souk_db_col_is_null(st, col) ? 0 : souk_db_col_i64(st, col);
 }
 
 static void add_tag(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
@@ -262,16 +264,18 @@ static int write_product_row(struct souk_db_conn *conn, const struct souk_produc
         conn, err,
         insert ? "INSERT INTO products (id, handle, status, title, description, brand, vendor, "
                  "product_type, google_product_category, item_condition, option1_name, "
-                 "option2_name, option3_name, version, created_at, updated_at) VALUES ($1, $2, "
-                 "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+                 "option2_name, option3_name, version, created_at, updated_at, "
+                 "inventory_policy, preorder_ships_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                 "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
                : "UPDATE products SET handle = $2, status = $3, title = $4, description = $5, "
                  "brand = $6, vendor = $7, product_type = $8, google_product_category = $9, "
                  "item_condition = $10, option1_name = $11, option2_name = $12, "
-                 "option3_name = $13, version = $14, created_at = $15, updated_at = $16 "
-                 "WHERE id = $1",
-        "sssssssssssssiii", p->id, p->handle, p->status, p->title, p->description, p->brand,
+                 "option3_name = $13, version = $14, created_at = $15, updated_at = $16, "
+                 "inventory_policy = $17, preorder_ships_at = $18 WHERE id = $1",
+        "sssssssssssssiiisn", p->id, p->handle, p->status, p->title, p->description, p->brand,
         p->vendor, p->product_type, p->google_product_category, p->condition, p->option_names[0],
-        p->option_names[1], p->option_names[2], p->version, p->created_at, p->updated_at);
+        p->option_names[1], p->option_names[2], p->version, p->created_at, p->updated_at,
+        p->inventory_policy, p->preorder_ships_at ? p->preorder_ships_at : INT64_MIN);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
@@ -330,6 +334,24 @@ int souk_catalog_product_title(struct souk_db_conn *conn, struct souk_pool *pool
     return rc == 1  ? SOUK_OK
            : rc < 0 ? rc
                     : souk_err_set(err, SOUK_ENOTFOUND, NULL, "no product %.64s", id);
+}
+
+int souk_catalog_inventory_policy(struct souk_db_conn *conn, const char *variant_id,
+                                  const char **policy, struct souk_err *err)
+{
+    static const char *const policies[] = {"backorder", "preorder"};
+    struct souk_db_stmt *st;
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT p.inventory_policy FROM variants v "
+                           "JOIN products p ON p.id = v.product_id WHERE v.id = $1",
+                           "s", variant_id);
+    if (rc < 0)
+        return rc;
+    *policy = "deny";
+    for (size_t i = 0; rc == 1 && i < sizeof policies / sizeof policies[0]; i++)
+        if (souk_str_eq_cstr(souk_db_col_text(st, 0), policies[i]))
+            *policy = policies[i];
+    return SOUK_OK;
 }
 
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,

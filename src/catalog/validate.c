@@ -287,6 +287,25 @@ static int check_media(struct souk_product *p, struct souk_err *err)
     return SOUK_OK;
 }
 
+/* A pre-order ships on a date, and only a pre-order has one. */
+static int check_inventory_policy(struct souk_product *p, struct souk_err *err)
+{
+    static const char *const policies[] = {"deny", "backorder", "preorder", NULL};
+    int rc = check_one_of((const char **)&p->inventory_policy, "deny", policies, "inventory_policy",
+                          "deny, backorder or preorder", err);
+    bool preorder = rc == SOUK_OK && strcmp(p->inventory_policy, "preorder") == 0;
+    if (preorder && p->preorder_ships_at == 0)
+        return souk_err_set(err, SOUK_EINVAL, "preorder_ships_at",
+                            "preorder_ships_at is required when inventory_policy is preorder: "
+                            "when the product ships, such as 2026-12-01T00:00:00Z");
+    if (rc == SOUK_OK && !preorder && p->preorder_ships_at != 0)
+        return souk_err_set(err, SOUK_EINVAL, "preorder_ships_at",
+                            "preorder_ships_at is only for inventory_policy preorder (this "
+                            "product's is %s): set it to null",
+                            p->inventory_policy);
+    return rc;
+}
+
 int souk_catalog__check_product(struct souk_pool *pool, struct souk_product *p,
                                 struct souk_err *err)
 {
@@ -301,6 +320,8 @@ int souk_catalog__check_product(struct souk_pool *pool, struct souk_product *p,
     if (rc == SOUK_OK)
         rc = check_one_of((const char **)&p->condition, "new", conditions, "condition",
                           "new, refurbished or used", err);
+    if (rc == SOUK_OK)
+        rc = check_inventory_policy(p, err);
     if (rc == SOUK_OK)
         rc = check_options(p, err);
     if (rc == SOUK_OK)

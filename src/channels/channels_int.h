@@ -276,6 +276,7 @@ enum souk_channels__field {
     SOUK_CHANNELS__IMAGE_LINK,
     SOUK_CHANNELS__ADDITIONAL_IMAGES, /* comma-separated, at most 10 */
     SOUK_CHANNELS__AVAILABILITY,
+    SOUK_CHANNELS__AVAILABILITY_DATE, /* when a pre-order ships: "2027-03-01T00:00Z" */
     SOUK_CHANNELS__QUANTITY,         /* units the channel may sell */
     SOUK_CHANNELS__CONDITION,
     SOUK_CHANNELS__PRICE,            /* "9.99 USD" */
@@ -316,6 +317,10 @@ struct souk_channels__connector {
     size_t ncolumns;
     const char *const *formats;   /* of "csv", "tsv", "xml"; NULL-terminated */
     const char *in_stock, *out_of_stock;
+    /* The platform's words for a product at 0 that still sells (its inventory_policy); NULL
+     * where the platform has none, and the item shows out_of_stock. */
+    const char *backorder, *preorder;
+    bool dated_availability;      /* backorder and preorder need an availability_date (Google) */
     const char *xml_prefix;       /* "g:" for the Google namespace in RSS; "" for none */
     bool overrides;               /* serves language and country override feeds (Meta) */
     souk_channels__push_fn push;  /* NULL for a feed-only platform */

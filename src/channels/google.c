@@ -3,8 +3,10 @@
  *
  * Follows the Merchant Center product data specification (support.google.com/merchants/answer/
  * 7052112, retrieved 2026-11): id at most 50 characters, title 150, description 5000;
- * availability in_stock or out_of_stock; price "15.00 USD"; sale_price_effective_date an ISO
- * 8601 interval. Feeds are RSS 2.0 with the g: namespace, or tab-separated text.
+ * availability in_stock, out_of_stock, backorder or preorder, the last two only with an
+ * availability_date (answer/6324470: ISO 8601, at most 25 characters; souk knows one only for
+ * a pre-order, so a backorder shows out_of_stock); price "15.00 USD"; sale_price_effective_date
+ * an ISO 8601 interval. Feeds are RSS 2.0 with the g: namespace, or tab-separated text.
  *
  * The push follows the Content API for Shopping v2.1 reference (developers.google.com/
  * shopping-content/reference/rest/v2.1/products: custombatch and the Product resource, and the
@@ -31,6 +33,7 @@ static const struct souk_channels__column columns[] = {
     {"image_link", SOUK_CHANNELS__IMAGE_LINK, SOUK_CHANNELS__REQUIRED, 2000},
     {"additional_image_link", SOUK_CHANNELS__ADDITIONAL_IMAGES, 0, 0},
     {"availability", SOUK_CHANNELS__AVAILABILITY, SOUK_CHANNELS__REQUIRED, 0},
+    {"availability_date", SOUK_CHANNELS__AVAILABILITY_DATE, 0, 25},
     {"price", SOUK_CHANNELS__PRICE, SOUK_CHANNELS__REQUIRED, 0},
     {"sale_price", SOUK_CHANNELS__SALE_PRICE, 0, 0},
     {"sale_price_effective_date", SOUK_CHANNELS__SALE_DATES, 0, 51},
@@ -63,6 +66,9 @@ const struct souk_channels__connector souk_channels__google = {
     .formats = formats,
     .in_stock = "in_stock",
     .out_of_stock = "out_of_stock",
+    .backorder = "backorder",
+    .preorder = "preorder",
+    .dated_availability = true,
     .xml_prefix = "g:",
     .push = google_push,
     .batch_max = 1000, /* custombatch takes 10,000 entries; fewer keep a failed call small */
@@ -91,6 +97,7 @@ static const struct {
     {"additional_image_link", "additionalImageLinks", LINKS},
     {"sale_price", "salePrice", PRICE},
     {"sale_price_effective_date", "salePriceEffectiveDate", TEXT},
+    {"availability_date", "availabilityDate", TEXT},
     {"brand", "brand", TEXT},
     {"gtin", "gtin", TEXT},
     {"mpn", "mpn", TEXT},
@@ -148,6 +155,18 @@ static json_t *price(int64_t minor, const char *currency)
     return out;
 }
 
+/* The Content API's spelling of a feed's availability ("in_stock" is "in stock"). */
+static const char *api_availability(const char *feed)
+{
+    static const struct {
+        const char *feed, *api;
+    } words[] = {{"in_stock", "in stock"}, {"backorder", "backorder"}, {"preorder", "preorder"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(feed, words[i].feed) == 0)
+            return words[i].api;
+    return "out of stock";
+}
+
 /*
  * The whole product as an insert sends it: insert replaces what Google holds, so a stock change
  * carries every field too. offerId is the SKU as it is, like the productId of a delete.
@@ -156,13 +175,11 @@ static json_t *product(const struct souk_channel *c, const char *language,
                        const struct souk_channels__push *p)
 {
     const struct souk_channels__item *item = p->item;
-    bool in_stock =
-        strcmp(item->values[SOUK_CHANNELS__AVAILABILITY], souk_channels__google.in_stock) == 0;
-    json_t *out =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "offerId", p->sku, "contentLanguage",
-                  language, "targetCountry", c->country, "feedLabel", c->country, "channel",
-                  "online", "availability", in_stock ? "in stock" : "out of stock",
-                  "sellOnGoogleQuantity", item->values[SOUK_CHANNELS__QUANTITY]);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "offerId", p->sku,
+                            "contentLanguage", language, "targetCountry", c->country, "feedLabel",
+                            c->country, "channel", "online", "availability",
+                            api_availability(item->values[SOUK_CHANNELS__AVAILABILITY]),
+                            "sellOnGoogleQuantity", item->values[SOUK_CHANNELS__QUANTITY]);
     if (item->price_minor != SOUK_CATALOG_UNSET)
         json_object_set_new(out, "price", price(item->price_minor, c->currency));
     json_t *feed = souk_channels__item_object(&souk_channels__google, item, false);

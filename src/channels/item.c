@@ -139,19 +139,24 @@ static const char *money_text(struct souk_pool *pool, int64_t amount, const char
 }
 
 /* An ISO 8601 interval "start/end" as Meta and Google take sale_price_effective_date. */
+/* An ISO 8601 time to the minute ("2027-03-01T09:30Z"): Google caps its date attributes
+ * (sale_price_effective_date at 51 characters, availability_date at 25), and minutes are
+ * precise enough for a sale or a ship date. */
+static const char *to_the_minute(struct souk_pool *pool, int64_t us)
+{
+    char text[SOUK_TIME_RFC3339_MAX];
+    souk_time_format(us, text);
+    text[16] = '\0';
+    return souk_pool_printf(pool, "%sZ", text);
+}
+
 static const char *sale_dates(struct souk_pool *pool, const struct souk_price *pr)
 {
-    char start[SOUK_TIME_RFC3339_MAX], end[SOUK_TIME_RFC3339_MAX];
     if (pr->sale_starts_at == SOUK_CATALOG_UNSET)
         return NULL;
-    souk_time_format(pr->sale_starts_at, start);
-    /* Google caps the attribute at 51 characters: minutes are precise enough for a sale. */
-    start[16] = '\0';
-    if (pr->sale_ends_at == SOUK_CATALOG_UNSET)
-        return souk_pool_printf(pool, "%sZ/", start);
-    souk_time_format(pr->sale_ends_at, end);
-    end[16] = '\0';
-    return souk_pool_printf(pool, "%sZ/%sZ", start, end);
+    return souk_pool_printf(
+        pool, "%s/%s", to_the_minute(pool, pr->sale_starts_at),
+        pr->sale_ends_at == SOUK_CATALOG_UNSET ? "" : to_the_minute(pool, pr->sale_ends_at));
 }
 
 static void set_prices(const struct souk_channels__context *ctx, struct souk_pool *pool,
@@ -293,6 +298,29 @@ static const char *option_value(const struct souk_product *p, const struct souk_
     return NULL;
 }
 
+/*
+ * In stock or out of it; at 0, a product that sells on backorder or pre-order shows the
+ * platform's word for that where it has one (with the ship date, where the platform needs one
+ * and souk knows it: only a pre-order has a date).
+ */
+static const char *availability(const struct souk_channels__connector *conn,
+                                const struct souk_product *p, int64_t available,
+                                struct souk_pool *pool, const char **date)
+{
+    *date = NULL;
+    if (available > 0)
+        return conn->in_stock;
+    const char *policy = p->inventory_policy ? p->inventory_policy : "deny";
+    const char *word = strcmp(policy, "backorder") == 0  ? conn->backorder
+                       : strcmp(policy, "preorder") == 0 ? conn->preorder
+                                                         : NULL;
+    if (word && p->preorder_ships_at)
+        *date = to_the_minute(pool, p->preorder_ships_at);
+    if (!word || (conn->dated_availability && !*date))
+        return conn->out_of_stock;
+    return word;
+}
+
 void souk_channels__item_build(const struct souk_channels__context *ctx, struct souk_pool *pool,
                                const struct souk_product *p, const struct souk_variant *v,
                                struct souk_channels__item *it)
@@ -310,7 +338,7 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
     set_images(pool, p, v, it);
     int64_t available = sellable(ctx, v);
     val[SOUK_CHANNELS__AVAILABILITY] =
-        available > 0 ? ctx->connector->in_stock : ctx->connector->out_of_stock;
+        availability(ctx->connector, p, available, pool, &val[SOUK_CHANNELS__AVAILABILITY_DATE]);
     val[SOUK_CHANNELS__QUANTITY] = souk_pool_printf(pool, "%lld", (long long)available);
     val[SOUK_CHANNELS__CONDITION] = p->condition; /* the catalog defaults it to "new" */
     set_prices(ctx, pool, v, it);

@@ -4,8 +4,9 @@
  * Follows the catalog feed reference and "Data Feed Specifications for Catalogs"
  * (developers.facebook.com/docs/marketing-api/catalog/reference, retrieved 2026-11):
  * id, title, description, availability, condition, price, link and image_link are required,
- * plus one of brand, gtin or mpn; prices are "9.99 USD"; availability is "in stock" or
- * "out of stock"; quantity_to_sell_on_facebook is what the shop may sell (onsite checkout).
+ * plus one of brand, gtin or mpn; prices are "9.99 USD"; availability is "in stock", "out of
+ * stock", "available for order" (souk's backorder) or "preorder";
+ * quantity_to_sell_on_facebook is what the shop may sell (onsite checkout).
  */
 #include <string.h>
 
@@ -55,6 +56,8 @@ const struct souk_channels__connector souk_channels__meta = {
     .formats = formats,
     .in_stock = "in stock",
     .out_of_stock = "out of stock",
+    .backorder = "available for order",
+    .preorder = "preorder",
     .xml_prefix = "g:",
     .overrides = true,
     .push = meta_push,

@@ -4,7 +4,8 @@
  * Follows "Manage your catalog with a data source" and the catalog feed field list
  * (developers.pinterest.com/docs/work-with-catalogs, help.pinterest.com "Before you get
  * started with catalogs", retrieved 2026-11): id at most 127 characters, title 500,
- * description 10000, link 511; availability "in stock" / "out of stock"; price "24.99 GBP".
+ * description 10000, link 511; availability "in stock" / "out of stock" / "preorder" (no word
+ * for a backorder, which shows out of stock); price "24.99 GBP".
  *
  * The push follows the API v5 reference "Operate on item batch" and "Get catalogs items batch"
  * (POST /v5/catalogs/items/batch, GET /v5/catalogs/items/batch/{batch_id}), the ItemAttributes
@@ -59,6 +60,7 @@ const struct souk_channels__connector souk_channels__pinterest = {
     .formats = formats,
     .in_stock = "in stock",
     .out_of_stock = "out of stock",
+    .preorder = "preorder",
     .xml_prefix = "g:",
     .push = pinterest_push,
     .batch_max = 1000, /* items per batch request: Pinterest's limit */

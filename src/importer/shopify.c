@@ -9,7 +9,9 @@
  * Shopify-specific readings: "Title"/"Default Title" as the only option means "no options";
  * Status wins over Published; Vendor is both vendor and brand; a variant without a SKU gets
  * "<handle>-<position>" (souk needs a SKU to sync to channels); a Variant Image that is not
- * among the Image Src rows is added to the product's media.
+ * among the Image Src rows is added to the product's media; Variant Inventory Policy
+ * "continue" (sell when out of stock) on any variant makes the product's inventory_policy
+ * backorder, souk's policy being per product.
  */
 #include <string.h>
 
@@ -27,7 +29,7 @@ enum column {
     COL_OPT1_NAME, COL_OPT1_VALUE, COL_OPT2_NAME, COL_OPT2_VALUE, COL_OPT3_NAME, COL_OPT3_VALUE,
     COL_SKU, COL_GRAMS, COL_QTY, COL_PRICE, COL_COMPARE_AT, COL_BARCODE, COL_IMAGE_SRC,
     COL_IMAGE_POSITION, COL_IMAGE_ALT, COL_VARIANT_IMAGE, COL_GOOGLE_CATEGORY, COL_MPN,
-    COL_CONDITION, COL__COUNT
+    COL_CONDITION, COL_INVENTORY_POLICY, COL__COUNT
 };
 
 static const char *const column_names[COL__COUNT] = {
@@ -36,7 +38,7 @@ static const char *const column_names[COL__COUNT] = {
     "Option3 Value", "Variant SKU", "Variant Grams", "Variant Inventory Qty", "Variant Price",
     "Variant Compare At Price", "Variant Barcode", "Image Src", "Image Position",
     "Image Alt Text", "Variant Image", "Google Shopping / Google Product Category",
-    "Google Shopping / MPN", "Google Shopping / Condition"};
+    "Google Shopping / MPN", "Google Shopping / Condition", "Variant Inventory Policy"};
 
 struct shopify {
     struct souk_csv *csv;
@@ -126,6 +128,13 @@ static int add_variant(struct shopify *s, uint64_t line, struct souk_err *err)
     v->image_url = opt_field(s, COL_VARIANT_IMAGE);
     v->weight_grams = v->length_mm = v->width_mm = v->height_mm = SOUK_CATALOG_UNSET;
     v->low_stock_threshold = SOUK_CATALOG_UNSET;
+    struct souk_str policy = souk_import__trim(field(s, COL_INVENTORY_POLICY));
+    if (souk_str_eq_cstr(policy, "continue"))
+        p->inventory_policy = "backorder";
+    else if (policy.len && !souk_str_eq_cstr(policy, "deny"))
+        return row_error(s, column_names[COL_INVENTORY_POLICY], err,
+                         "Variant Inventory Policy \"%s\" is neither deny nor continue",
+                         souk_pool_str(s->cur.pool, policy));
     struct souk_str grams = souk_import__trim(field(s, COL_GRAMS));
     if (grams.len && (souk_money_parse_decimal(grams, 0, &v->weight_grams, NULL) != SOUK_OK ||
                       v->weight_grams < 0))

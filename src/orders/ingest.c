@@ -97,6 +97,8 @@ static int create(struct souk_db_conn *conn, struct souk_pool *pool, struct souk
         rc = souk_orders__reserve(conn, pool, o, true, err);
     if (rc == SOUK_OK && reserves && rank(o->status) >= RANK_FULFILLED)
         rc = souk_orders__settle(conn, o, SOUK_CATALOG_CONSUME, "order fulfilled", err);
+    if (rc == SOUK_OK && reserves && rank(o->status) >= RANK_FULFILLED)
+        rc = souk_orders__fill_backorders(conn, pool, o, false, "order fulfilled", err);
     if (rc == SOUK_OK)
         rc = souk_orders__insert_lines(conn, o, err);
     if (rc == SOUK_OK && o->stock_issue != unknown_skus) {
@@ -112,13 +114,13 @@ static int create(struct souk_db_conn *conn, struct souk_pool *pool, struct souk
 
 /*
  * A known order: the platform's newer word moves it forward (consuming its stock when it
- * ships) or cancels it (releasing its stock); an older or equal update changes nothing, and
- * nothing moves an order backwards. A cancellation after shipping is recorded as the
- * platform's status only: the goods are out, the return path handles them.
+ * ships, and taking what its backorder lines need from stock then) or cancels it (releasing its
+ * stock); an older or equal update changes nothing, and nothing moves an order backwards. A
+ * cancellation after shipping is recorded as the platform's status only: the goods are out, the
+ * return path handles them.
  */
-static int advance(struct souk_db_conn *conn, const struct souk_order *in,
-                   const struct souk_order *cur, enum souk_orders_ingested *what,
-                   struct souk_err *err)
+static int advance(struct souk_db_conn *conn, struct souk_pool *pool, const struct souk_order *in,
+                   struct souk_order *cur, enum souk_orders_ingested *what, struct souk_err *err)
 {
     *what = SOUK_ORDERS_UNCHANGED;
     if (in->platform_updated_at <= cur->platform_updated_at)
@@ -133,6 +135,8 @@ static int advance(struct souk_db_conn *conn, const struct souk_order *in,
         status = in->status;
         if (from < RANK_FULFILLED && to >= RANK_FULFILLED)
             rc = souk_orders__settle(conn, cur, SOUK_CATALOG_CONSUME, "order fulfilled", err);
+        if (rc == SOUK_OK && from < RANK_FULFILLED && to >= RANK_FULFILLED)
+            rc = souk_orders__fill_backorders(conn, pool, cur, false, "order fulfilled", err);
     }
     if (rc != SOUK_OK)
         return rc;
@@ -165,7 +169,7 @@ int souk_orders_ingest(struct souk_db_conn *conn, struct souk_pool *pool, struct
     if (rc < 0)
         return rc;
     if (rc == 1) {
-        rc = advance(conn, o, cur, what, err);
+        rc = advance(conn, pool, o, cur, what, err);
     } else {
         rc = create(conn, pool, o, err);
         *what = SOUK_ORDERS_CREATED;

@@ -142,29 +142,60 @@ static int price_line(struct souk_db_conn *conn, struct souk_pool *pool, const s
     return SOUK_OK;
 }
 
+/* Whether line i is the first of its variant's lines; *total is what they order together. */
+static bool first_of_sku(const struct souk_order *o, size_t i, int64_t *total)
+{
+    const char *variant = o->lines[i].variant_id;
+    *total = 0;
+    for (size_t j = 0; j < o->nlines; j++) {
+        if (!o->lines[j].variant_id || strcmp(o->lines[j].variant_id, variant) != 0)
+            continue;
+        if (j < i)
+            return false;
+        *total += o->lines[j].quantity;
+    }
+    return true;
+}
+
+/* Gives every line of line i's variant the warehouse (when not NULL) or the issue. */
+static void mark_sku(struct souk_pool *pool, struct souk_order *o, size_t i, const char *warehouse,
+                     const char *issue)
+{
+    const char *variant = o->lines[i].variant_id;
+    for (size_t j = i; j < o->nlines; j++) {
+        struct souk_order_line *l = &o->lines[j];
+        if (!l->variant_id || strcmp(l->variant_id, variant) != 0)
+            continue;
+        if (warehouse)
+            l->warehouse_id = souk_pool_strdup(pool, warehouse);
+        else
+            l->issue = (char *)issue;
+    }
+}
+
+/* Appends what to o->stock_issue ("; " between problems). */
+static void add_stock_issue(struct souk_pool *pool, struct souk_order *o, const char *what)
+{
+    o->stock_issue = o->stock_issue ? souk_pool_printf(pool, "%s; %s", o->stock_issue, what)
+                                    : souk_pool_strdup(pool, what);
+}
+
 /*
- * Reserves each SKU once, for the sum of its lines, and gives those lines the warehouse. With
- * flag_shortfalls (a platform order, already sold) a SKU that cannot be covered marks its lines
- * "short" and says so in o->stock_issue instead of failing; lines whose SKU is unknown (no
- * variant_id) are skipped.
+ * Reserves each SKU once, for the sum of its lines, and gives those lines the warehouse. A SKU
+ * that cannot be covered fails the order, unless its product sells on backorder or pre-order:
+ * then its lines say so in their issue and reserve nothing (they take their units at
+ * fulfilment) and the order is fine. With flag_shortfalls (a platform order, already sold) any
+ * other SKU that cannot be covered marks its lines "short" and says so in o->stock_issue
+ * instead of failing; lines whose SKU is unknown (no variant_id) are skipped.
  */
 int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
                          bool flag_shortfalls, struct souk_err *err)
 {
     for (size_t i = 0; i < o->nlines; i++) {
         struct souk_order_line *l = &o->lines[i];
-        if (!l->variant_id)
-            continue;
-        bool first = true;
         int64_t total = 0;
-        for (size_t j = 0; j < o->nlines; j++) {
-            if (!o->lines[j].variant_id || strcmp(o->lines[j].variant_id, l->variant_id) != 0)
-                continue;
-            first = first && j >= i;
-            total += o->lines[j].quantity;
-        }
-        if (!first)
-            continue; /* reserved with the SKU's first line */
+        if (!l->variant_id || !first_of_sku(o, i, &total))
+            continue; /* unknown, or reserved with the SKU's first line */
         char param[64], warehouse[SOUK_ID_MAX];
         snprintf(param, sizeof param, "lines[%zu].quantity", i);
         /* A platform order draws on its channel's allocation first: that is what it was
@@ -177,16 +208,27 @@ int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, stru
                                             "order placed", param, warehouse, err);
         else if (rc == 1)
             rc = SOUK_OK;
+        const char *policy = "deny";
+        if (rc == SOUK_EOUTOFSTOCK) {
+            struct souk_err ignored = SOUK_ERR_INIT; /* err keeps the shortfall's message */
+            rc = souk_catalog_inventory_policy(conn, l->variant_id, &policy, &ignored);
+            if (rc != SOUK_OK) {
+                *err = ignored;
+                return rc;
+            }
+            rc = SOUK_EOUTOFSTOCK;
+        }
+        if (rc == SOUK_EOUTOFSTOCK && strcmp(policy, "deny") != 0) {
+            mark_sku(pool, o, i, NULL, policy); /* expected: not a stock issue */
+            *err = (struct souk_err)SOUK_ERR_INIT;
+            continue;
+        }
         char message[sizeof err->message];
         if (rc == SOUK_EOUTOFSTOCK) /* name the SKU: the buyer or the merchant sees this */
             snprintf(message, sizeof message, "SKU %.100s is %.140s", l->sku, err->message);
         if (rc == SOUK_EOUTOFSTOCK && flag_shortfalls) {
-            o->stock_issue = o->stock_issue
-                                 ? souk_pool_printf(pool, "%s; %s", o->stock_issue, message)
-                                 : souk_pool_strdup(pool, message);
-            for (size_t j = i; j < o->nlines; j++)
-                if (o->lines[j].variant_id && strcmp(o->lines[j].variant_id, l->variant_id) == 0)
-                    o->lines[j].issue = "short";
+            add_stock_issue(pool, o, message);
+            mark_sku(pool, o, i, NULL, "short");
             *err = (struct souk_err)SOUK_ERR_INIT;
             continue;
         }
@@ -194,11 +236,62 @@ int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, stru
             return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "%s", message);
         if (rc != SOUK_OK)
             return rc;
-        for (size_t j = i; j < o->nlines; j++)
-            if (o->lines[j].variant_id && strcmp(o->lines[j].variant_id, l->variant_id) == 0)
-                o->lines[j].warehouse_id = souk_pool_strdup(pool, warehouse);
+        mark_sku(pool, o, i, warehouse, NULL);
     }
     return SOUK_OK;
+}
+
+static bool waits_for_stock(const struct souk_order_line *l)
+{
+    return l->variant_id && !l->warehouse_id && l->issue &&
+           (strcmp(l->issue, "backorder") == 0 || strcmp(l->issue, "preorder") == 0);
+}
+
+int souk_orders__fill_backorders(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 struct souk_order *o, bool strict, const char *reason,
+                                 struct souk_err *err)
+{
+    bool unfilled = false;
+    for (size_t i = 0; i < o->nlines; i++) {
+        struct souk_order_line *l = &o->lines[i];
+        int64_t total = 0;
+        if (!waits_for_stock(l) || !first_of_sku(o, i, &total))
+            continue;
+        char param[64], warehouse[SOUK_ID_MAX];
+        snprintf(param, sizeof param, "lines[%zu].quantity", i);
+        const char *what = strcmp(l->issue, "preorder") == 0 ? "pre-order" : "backorder";
+        char *why = souk_pool_printf(pool, "%s filled at fulfilment", what);
+        int rc = souk_catalog_stock_reserve(conn, l->variant_id, total, o->ship_country, o->id, why,
+                                            param, warehouse, err);
+        if (rc == SOUK_EOUTOFSTOCK) {
+            char message[sizeof err->message];
+            snprintf(message, sizeof message, "SKU %.80s (sold on %s) is still %.110s", l->sku,
+                     what, err->message);
+            if (strict)
+                return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "%s", message);
+            add_stock_issue(pool, o, message); /* shipped all the same: the ledger cannot say */
+            unfilled = true;
+            *err = (struct souk_err)SOUK_ERR_INIT;
+            continue;
+        }
+        if (rc == SOUK_OK)
+            rc = souk_catalog_stock_settle(conn, l->variant_id, warehouse, total,
+                                           SOUK_CATALOG_CONSUME, o->id, reason, err);
+        int64_t changed = rc;
+        if (rc == SOUK_OK)
+            changed = souk_db_run_sql(conn, err,
+                                      "UPDATE order_lines SET warehouse_id = $3 WHERE "
+                                      "order_id = $1 AND variant_id = $2",
+                                      "sss", o->id, l->variant_id, warehouse);
+        if (changed < 0)
+            return (int)changed;
+        mark_sku(pool, o, i, warehouse, NULL);
+    }
+    if (!unfilled)
+        return SOUK_OK;
+    int64_t changed = souk_db_run_sql(conn, err, "UPDATE orders SET stock_issue = $2 WHERE id = $1",
+                                      "ss", o->id, o->stock_issue);
+    return changed < 0 ? (int)changed : SOUK_OK;
 }
 
 int souk_orders__insert(struct souk_db_conn *conn, const struct souk_order *o,
@@ -447,13 +540,18 @@ int souk_orders_list(struct souk_db_conn *conn, struct souk_pool *pool,
                              "AND (CAST($5 AS BIGINT) IS NULL OR created_at < $5) "
                              "AND (CAST($6 AS TEXT) IS NULL OR buyer_email = $6) "
                              "AND ($7 = 0 OR stock_issue IS NOT NULL) "
-                             "ORDER BY id LIMIT $8",
+                             "AND ($8 = 0 OR (status IN ('pending', 'confirmed', 'allocated') "
+                             "AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = orders.id "
+                             "AND l.issue IN ('backorder', 'preorder') "
+                             "AND l.warehouse_id IS NULL AND l.variant_id IS NOT NULL))) "
+                             "ORDER BY id LIMIT $9",
                              &st, err);
     if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "sssnnsii", f->after ? f->after : "", f->status, f->channel,
+        rc = souk_db_bind(st, "sssnnsiii", f->after ? f->after : "", f->status, f->channel,
                           f->created_from ? f->created_from : INT64_MIN,
                           f->created_to ? f->created_to : INT64_MIN, f->buyer_email,
-                          (int64_t)f->stock_issue_only, (int64_t)f->limit + 1);
+                          (int64_t)f->stock_issue_only, (int64_t)f->backorder_only,
+                          (int64_t)f->limit + 1);
     struct souk_order *items = souk_pool_alloc(pool, ((size_t)f->limit + 1) * sizeof *items);
     size_t n = 0;
     while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
@@ -569,6 +667,8 @@ int souk_orders_transition(struct souk_db_conn *conn, struct souk_pool *pool, co
         rc = check_change(step, change, err); /* after the state: a wrong state is the news */
     if (rc == SOUK_OK && step->settle_reason)
         rc = souk_orders__settle(conn, o, step->outcome, step->settle_reason, err);
+    if (rc == SOUK_OK && step->settle_reason && step->outcome == SOUK_CATALOG_CONSUME)
+        rc = souk_orders__fill_backorders(conn, pool, o, true, step->settle_reason, err);
     int64_t changed = rc;
     if (rc == SOUK_OK)
         changed = souk_db_run_sql(

@@ -12,6 +12,11 @@
  * A platform order has already been sold and paid on the platform: souk cannot refuse it. Its
  * prices are the platform's; what cannot be reserved (an unknown SKU, stock that ran out) is
  * flagged on the line and in stock_issue, never dropped and never silently accepted.
+ *
+ * A product whose inventory_policy is "backorder" or "preorder" sells past zero, on every
+ * path: a SKU of it that stock cannot cover reserves nothing, its lines say "backorder" or
+ * "preorder" in issue, and that is no stock_issue. Fulfilment takes those units from stock
+ * then (souk_orders_transition refuses to fulfil while stock cannot cover them).
  * Structs follow catalog.h's conventions (pool strings, NULL for unset). Depends on core/, db/,
  * catalog/ and jansson.
  */
@@ -38,7 +43,10 @@ struct souk_order_line {
     char *title;        /* the product's title and the variant's option values */
     int64_t unit_price; /* minor units of the order's currency (the sale price while one runs) */
     char *warehouse_id; /* where the units are reserved; NULL when the line has an issue */
-    char *issue;        /* NULL, "unknown_sku" or "short": the line holds no reservation */
+    /* NULL, or why the line holds no reservation: "unknown_sku" or "short" (a problem, in the
+     * order's stock_issue too), "backorder" or "preorder" (expected: sold past zero, the units
+     * are taken from stock at fulfilment, when warehouse_id is set) */
+    char *issue;
     int64_t returned;   /* units received back, 0..quantity */
 };
 
@@ -77,7 +85,8 @@ struct souk_order {
 
 /*
  * Validates o, prices and reserves its lines and inserts it. SOUK_EOUTOFSTOCK names the first
- * line of the SKU that cannot be covered ("lines[2].quantity") and says how many are left;
+ * line of the SKU that cannot be covered ("lines[2].quantity") and says how many are left
+ * (unless its product sells on backorder or pre-order: see above);
  * SOUK_EUNPROC for an unknown SKU or a SKU without a price in the order's currency;
  * SOUK_ECONFLICT when the channel already has an order with this external_id.
  */
@@ -92,6 +101,8 @@ struct souk_order_change {
 /*
  * Moves an order along pending -> confirmed -> allocated -> fulfilled -> delivered, or cancels
  * it, settling its stock in the ledger: fulfil consumes the reserved units, cancel releases them.
+ * Fulfil also takes the units of backorder and pre-order lines from stock, or is
+ * SOUK_EOUTOFSTOCK naming the line's SKU and what is available while stock cannot cover them.
  * action is "confirm", "allocate", "fulfil", "deliver" or "cancel" (refunds and returns carry
  * more: souk_orders_refund, souk_orders_return). A step the order's state does not allow is
  * SOUK_ECONFLICT naming the state; SOUK_EPRECOND when expected_version (or -1) does not match.
@@ -171,6 +182,7 @@ struct souk_order_filter {
     int64_t created_from, created_to; /* [from, to) in UTC us; 0 for no bound */
     const char *buyer_email;          /* NULL for any */
     bool stock_issue_only;            /* only orders with units not reserved */
+    bool backorder_only; /* only open orders with backorder or pre-order lines still unfilled */
     const char *after;   /* cursor: ids strictly greater */
     int limit;           /* 1..250 */
 };

@@ -36,10 +36,23 @@ int souk_orders__insert_lines(struct souk_db_conn *conn, const struct souk_order
 
 int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
                          bool flag_shortfalls, struct souk_err *err) SOUK_MUST_CHECK;
-/* Consumes or releases every reserved line, with reason in the ledger. */
+/* Consumes or releases every reserved line, with reason in the ledger (lines with an issue
+ * reserved nothing and are skipped; see souk_orders__fill_backorders). */
 int souk_orders__settle(struct souk_db_conn *conn, const struct souk_order *o,
                         enum souk_catalog_stock_outcome outcome, const char *reason,
                         struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * At fulfilment: takes the units of lines sold on backorder or pre-order from stock now, per
+ * SKU on the sum of its lines (a reserve and a consume with reason in the ledger), and gives
+ * the lines their warehouse. With strict (the merchant fulfils in souk) a SKU that stock still
+ * cannot cover is SOUK_EOUTOFSTOCK naming its line and what is available; without (the
+ * platform reports the order shipped, which souk cannot refuse) it is left unfilled and named
+ * in the order's stock_issue.
+ */
+int souk_orders__fill_backorders(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 struct souk_order *o, bool strict, const char *reason,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
  * May action be done to o now? SOUK_EPRECOND when expected_version is not -1 and not o's

@@ -155,6 +155,23 @@ static void stock_replaces_the_product_and_deletes_name_its_rest_id(void **state
     assert_null(stored(f, "SKU-3"));
 }
 
+static void a_preorder_is_sent_with_its_availability_date(void **state)
+{
+    struct push_fixture *f = *state;
+    struct souk_channels__item *it = item(f, "SKU-1");
+    it->values[SOUK_CHANNELS__AVAILABILITY] = souk_channels__google.preorder;
+    it->values[SOUK_CHANNELS__AVAILABILITY_DATE] = "2027-03-01T09:30Z";
+    it->values[SOUK_CHANNELS__QUANTITY] = "0";
+    struct souk_channels__push items[] = {push_of("SKU-1", SOUK_CHANNELS__UPSERT, it)};
+    struct souk_channels__batch_outcome out;
+    push_fixture_run(f, items, 1, &out);
+    assert_int_equal(items[0].result, SOUK_CHANNELS__PUSHED);
+    json_t *p = stored(f, "SKU-1");
+    assert_string_equal(text_at(p, "availability", NULL), "preorder");
+    assert_string_equal(text_at(p, "availabilityDate", NULL), "2027-03-01T09:30Z");
+    json_decref(p);
+}
+
 static void a_failed_call_is_retried_as_a_whole(void **state)
 {
     struct push_fixture *f = *state;
@@ -215,6 +232,8 @@ int main(void)
                                         setup, push_fixture_teardown),
         cmocka_unit_test_setup_teardown(stock_replaces_the_product_and_deletes_name_its_rest_id,
                                         setup, push_fixture_teardown),
+        cmocka_unit_test_setup_teardown(a_preorder_is_sent_with_its_availability_date, setup,
+                                        push_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_failed_call_is_retried_as_a_whole, setup,
                                         push_fixture_teardown),
         cmocka_unit_test_setup_teardown(each_answer_entry_decides_its_item, setup,

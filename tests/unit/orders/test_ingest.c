@@ -234,6 +234,58 @@ static void what_cannot_be_reserved_is_flagged_not_dropped(void **state)
     stock_is(f, 5, 0);
 }
 
+/* TEE-M's product sells past zero from now on. */
+static void allow_backorder(struct fixture *f)
+{
+    struct souk_variant *v = NULL;
+    struct souk_product *p = NULL;
+    assert_int_equal(souk_catalog_variant_get(f->conn, f->pool, f->variant_id, &v, &f->err),
+                     SOUK_OK);
+    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, v->product_id, NULL, &p, &f->err),
+                     SOUK_OK);
+    p->inventory_policy = "backorder";
+    assert_int_equal(
+        souk_catalog_product_update(f->conn, f->pool, p, SOUK_CATALOG_NO_VERSION, &f->err),
+        SOUK_OK);
+}
+
+static void a_backorder_is_no_stock_issue_and_ships_from_what_is_there(void **state)
+{
+    struct fixture *f = *state;
+    allow_backorder(f);
+    struct souk_order *o =
+        ingest(f, platform_order(f, "B1", "confirmed", "AWAITING_SHIPMENT", 100, "TEE-M", 6),
+               SOUK_ORDERS_CREATED);
+    assert_string_equal(o->lines[0].issue, "backorder");
+    assert_null(o->lines[0].warehouse_id);
+    assert_null(o->stock_issue);
+    stock_is(f, 5, 0);
+
+    /* Stock arrives and the platform says it shipped: the units leave stock now. */
+    struct souk_stock_level level = {
+        .variant_id = f->variant_id, .warehouse_id = f->warehouse_id, .on_hand = 8};
+    assert_int_equal(souk_catalog_stock_set(f->conn, f->pool, &level, "delivery",
+                                            SOUK_CATALOG_NO_VERSION, &f->err),
+                     SOUK_OK);
+    o = ingest(f, platform_order(f, "B1", "fulfilled", "IN_TRANSIT", 200, "TEE-M", 6),
+               SOUK_ORDERS_ADVANCED);
+    assert_string_equal(o->lines[0].warehouse_id, f->warehouse_id);
+    assert_null(o->stock_issue);
+    stock_is(f, 2, 0);
+
+    /* Shipped while stock cannot cover it: souk cannot refuse, so it says what it could not do. */
+    ingest(f, platform_order(f, "B2", "confirmed", "AWAITING_SHIPMENT", 100, "TEE-M", 3),
+           SOUK_ORDERS_CREATED);
+    o = ingest(f, platform_order(f, "B2", "fulfilled", "IN_TRANSIT", 200, "TEE-M", 3),
+               SOUK_ORDERS_ADVANCED);
+    assert_string_equal(o->status, "fulfilled");
+    assert_null(o->lines[0].warehouse_id);
+    assert_non_null(o->stock_issue);
+    assert_non_null(strstr(o->stock_issue, "TEE-M"));
+    assert_non_null(strstr(o->stock_issue, "2 available"));
+    stock_is(f, 2, 0);
+}
+
 static void bad_platform_orders_change_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -365,6 +417,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_cancellation_releases_the_units, setup, teardown),
         cmocka_unit_test_setup_teardown(what_cannot_be_reserved_is_flagged_not_dropped, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_backorder_is_no_stock_issue_and_ships_from_what_is_there,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(bad_platform_orders_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(a_refunded_platform_order_stays_refunded, setup, teardown),
         cmocka_unit_test_setup_teardown(a_return_is_a_restock_in_the_ledger_and_an_event, setup,
