@@ -293,6 +293,7 @@ struct souk_channel_sync_status {
     char *last_error;         /* NULL when none */
     int64_t outbox_backlog;   /* changes not yet fanned out to any channel */
     bool resyncing;           /* a full push is being marked, a page at a time */
+    const char *catalog_unsupported; /* why souk sends this platform no catalog, or NULL */
 };
 
 int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
@@ -321,18 +322,31 @@ int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out
 struct souk_channels_webhook {
     struct souk_str body;                               /* the exact bytes */
     const char *(*header)(void *ctx, const char *name); /* NULL when absent */
+    const char *(*query)(void *ctx, const char *name);  /* URL-decoded; NULL when absent */
     void *ctx;
 };
 
 /*
  * Receives a platform's order webhook for channel id in the caller's write transaction:
  * checks its signature (SOUK_EUNAUTH), reads it (SOUK_EINVAL for a body that is not the
- * platform's shape) and records each event not seen before; *recorded counts them.
- * SOUK_ENOTFOUND for an unknown channel or one whose platform sends no order webhooks.
+ * platform's shape) and records each event not seen before; *recorded counts them. *ack is the
+ * plain-text answer the platform expects ("success" for WeChat; static), or NULL where a JSON
+ * answer does. SOUK_ENOTFOUND for an unknown channel or one whose platform sends no order
+ * webhooks.
  */
 int souk_channels_webhook_receive(struct souk_db_conn *conn, struct souk_pool *pool,
                                   const char *channel_id, const struct souk_channels_webhook *w,
-                                  size_t *recorded, struct souk_err *err) SOUK_MUST_CHECK;
+                                  size_t *recorded, const char **ack,
+                                  struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Answers a platform checking souk's webhook URL with a GET (WeChat's server check): checks
+ * the request's signature (SOUK_EUNAUTH) and sets *echo to the text to send back verbatim
+ * (pool memory). SOUK_ENOTFOUND for an unknown channel or a platform that makes no such check.
+ */
+int souk_channels_webhook_challenge(struct souk_db_conn *conn, struct souk_pool *pool,
+                                    const char *channel_id, const struct souk_channels_webhook *w,
+                                    const char **echo, struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
  * One intake pass, for tests and tools: asks every polling platform for orders, then fetches,

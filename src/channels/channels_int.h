@@ -40,6 +40,17 @@ struct souk_channels__response {
 struct souk_channels__client;
 struct souk_channels__client *souk_channels__client_new(void);
 void souk_channels__client_free(struct souk_channels__client *client);
+/*
+ * A small per-client cache of platform access tokens (WeChat's), keyed by the caller (channel
+ * id and app id). In memory only: a restart fetches new ones. get copies a token still valid
+ * at now_us into out (false otherwise); put remembers one until expires_at_us; forget drops it.
+ */
+#define SOUK_CHANNELS__TOKEN_MAX 512
+bool souk_channels__client_token_get(struct souk_channels__client *client, const char *key,
+                                     int64_t now_us, char out[SOUK_CHANNELS__TOKEN_MAX]);
+void souk_channels__client_token_put(struct souk_channels__client *client, const char *key,
+                                     const char *token, int64_t expires_at_us);
+void souk_channels__client_token_forget(struct souk_channels__client *client, const char *key);
 /* SOUK_OK with resp filled (any HTTP status), or SOUK_EIO with resp->transport_error. */
 int souk_channels__client_call(struct souk_channels__client *client,
                                const struct souk_channels__request *req,
@@ -177,6 +188,16 @@ typedef int (*souk_channels__fetch_fn)(const struct souk_channel *c,
                                        struct souk_order *orders, const char **problems,
                                        struct souk_channels__batch_outcome *out);
 
+/*
+ * Checks a platform's GET check of the webhook URL (WeChat's signature, timestamp, nonce) and
+ * sets *echo to what must be sent back (pool memory). SOUK_EUNAUTH when it is not the
+ * platform's.
+ */
+typedef int (*souk_channels__challenge_fn)(const struct souk_channel *c,
+                                           const struct souk_channels_webhook *w,
+                                           struct souk_pool *pool, const char **echo,
+                                           struct souk_err *err);
+
 /* Finds the platform's orders that wait for the seller (platforms without order webhooks:
  * Meta's orders in CREATED), as notices. A failure fills out. */
 typedef int (*souk_channels__poll_fn)(const struct souk_channel *c,
@@ -245,6 +266,25 @@ enum souk_channels__result souk_channels__tiktok_update(
     const struct souk_order *o, const char *action, const char **error,
     struct souk_channels__batch_outcome *out);
 
+/* WeChat Channels shop orders (wechat.c): the push URL check, event pushes, order/get and
+ * delivery/send, behind a cached access token. */
+int souk_channels__wechat_verify(const struct souk_channel *c,
+                                 const struct souk_channels_webhook *w, struct souk_err *err);
+int souk_channels__wechat_challenge(const struct souk_channel *c,
+                                    const struct souk_channels_webhook *w, struct souk_pool *pool,
+                                    const char **echo, struct souk_err *err);
+int souk_channels__wechat_parse(struct souk_pool *pool, struct souk_str body,
+                                struct souk_channels__notice **out, size_t *n,
+                                struct souk_err *err);
+int souk_channels__wechat_fetch(const struct souk_channel *c,
+                                struct souk_channels__client *client, struct souk_pool *pool,
+                                const char *const *ids, size_t n, struct souk_order *orders,
+                                const char **problems, struct souk_channels__batch_outcome *out);
+enum souk_channels__result souk_channels__wechat_update(
+    const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
+    const struct souk_order *o, const char *action, const char **error,
+    struct souk_channels__batch_outcome *out);
+
 /* Meta Commerce Platform orders (meta_orders.c): polled, read one by one, acknowledged. */
 int souk_channels__meta_poll(const struct souk_channel *c, struct souk_channels__client *client,
                              struct souk_pool *pool, struct souk_channels__notice **out,
@@ -260,6 +300,9 @@ enum souk_channels__result souk_channels__meta_update(
     const struct souk_channel *c, struct souk_channels__client *client, struct souk_pool *pool,
     const struct souk_order *o, const char *action, const char **error,
     struct souk_channels__batch_outcome *out);
+
+/* The non-empty string member key of obj, copied into pool; NULL otherwise. */
+const char *souk_channels__json_text(struct souk_pool *pool, json_t *obj, const char *key);
 
 /* A decimal amount as the platforms write it ("19.99", "1500") in minor units of currency:
  * SOUK_EINVAL for anything else, or more decimals than the currency has. */
@@ -328,6 +371,11 @@ struct souk_channels__connector {
     /* Orders: a platform with order webhooks has verify and parse; one without has poll. */
     souk_channels__verify_fn webhook_verify;
     souk_channels__parse_fn webhook_parse;
+    souk_channels__challenge_fn webhook_challenge; /* NULL: no GET check of the URL */
+    const char *webhook_ack;  /* the plain-text answer to a webhook; NULL: JSON */
+    /* Why souk sends the platform no catalog (no feed format, no push), for the sync status;
+     * NULL for a platform that takes one. */
+    const char *catalog_unsupported;
     souk_channels__poll_fn orders_poll;
     souk_channels__fetch_fn orders_fetch; /* NULL: the platform sends souk no orders */
     size_t orders_fetch_max;              /* order ids per fetch call */
@@ -340,6 +388,7 @@ extern const struct souk_channels__connector souk_channels__google;
 extern const struct souk_channels__connector souk_channels__pinterest;
 extern const struct souk_channels__connector souk_channels__tiktok;
 extern const struct souk_channels__connector souk_channels__snapchat;
+extern const struct souk_channels__connector souk_channels__wechat;
 
 /* The connector for a platform name, or NULL. */
 const struct souk_channels__connector *souk_channels__connector(const char *platform);

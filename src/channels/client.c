@@ -19,8 +19,17 @@
 #define MAX_RESPONSE (16u << 20)
 #define MAX_RETRY_AFTER_S 3600
 
+#define TOKENS 32 /* channels whose access tokens one client remembers */
+#define TOKEN_KEY_MAX 160
+
 struct souk_channels__client {
     CURL *curl;
+    struct {
+        char key[TOKEN_KEY_MAX];
+        char token[SOUK_CHANNELS__TOKEN_MAX];
+        int64_t expires_at_us;
+    } tokens[TOKENS];
+    size_t next_token; /* the slot a new key takes when none is free: round robin */
 };
 
 struct souk_channels__client *souk_channels__client_new(void)
@@ -38,6 +47,44 @@ void souk_channels__client_free(struct souk_channels__client *c)
         return;
     curl_easy_cleanup(c->curl);
     souk_free(c);
+}
+
+static size_t token_slot(struct souk_channels__client *c, const char *key)
+{
+    for (size_t i = 0; i < TOKENS; i++)
+        if (strcmp(c->tokens[i].key, key) == 0)
+            return i;
+    return TOKENS;
+}
+
+bool souk_channels__client_token_get(struct souk_channels__client *c, const char *key,
+                                     int64_t now_us, char out[SOUK_CHANNELS__TOKEN_MAX])
+{
+    size_t i = token_slot(c, key);
+    if (i == TOKENS || c->tokens[i].expires_at_us <= now_us)
+        return false;
+    memcpy(out, c->tokens[i].token, SOUK_CHANNELS__TOKEN_MAX);
+    return true;
+}
+
+void souk_channels__client_token_put(struct souk_channels__client *c, const char *key,
+                                     const char *token, int64_t expires_at_us)
+{
+    size_t i = token_slot(c, key);
+    if (strlen(key) >= TOKEN_KEY_MAX || strlen(token) >= SOUK_CHANNELS__TOKEN_MAX)
+        return; /* not cached: the next call fetches again */
+    if (i == TOKENS)
+        i = c->next_token++ % TOKENS;
+    snprintf(c->tokens[i].key, TOKEN_KEY_MAX, "%s", key);
+    snprintf(c->tokens[i].token, SOUK_CHANNELS__TOKEN_MAX, "%s", token);
+    c->tokens[i].expires_at_us = expires_at_us;
+}
+
+void souk_channels__client_token_forget(struct souk_channels__client *c, const char *key)
+{
+    size_t i = token_slot(c, key);
+    if (i < TOKENS)
+        memset(&c->tokens[i], 0, sizeof c->tokens[i]);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)

@@ -5,13 +5,13 @@
 
 static const struct souk_channels__connector *const connectors[] = {
     &souk_channels__meta,     &souk_channels__google,   &souk_channels__pinterest,
-    &souk_channels__tiktok,   &souk_channels__snapchat,
+    &souk_channels__tiktok,   &souk_channels__snapchat, &souk_channels__wechat,
 };
 
 #define NCONNECTORS (sizeof connectors / sizeof connectors[0])
 
 static const char *const platform_names[NCONNECTORS + 1] = {
-    "meta", "google", "pinterest", "tiktok", "snapchat", NULL,
+    "meta", "google", "pinterest", "tiktok", "snapchat", "wechat", NULL,
 };
 
 const struct souk_channels__connector *souk_channels__connector(const char *platform)

@@ -28,6 +28,12 @@ int souk_channels__parse_amount(const char *text, const char *currency, int64_t 
     return souk_money_parse_decimal(souk_str_from(text), cur->exponent, out, NULL);
 }
 
+const char *souk_channels__json_text(struct souk_pool *pool, json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s && *s ? souk_pool_strdup(pool, s) : NULL;
+}
+
 /* ---- receiving ---- */
 
 static int record_notice(struct souk_db_conn *conn, const char *channel_id,
@@ -60,20 +66,50 @@ static int check_notice(const struct souk_channels__notice *n, struct souk_err *
                                "too long");
 }
 
-int souk_channels_webhook_receive(struct souk_db_conn *conn, struct souk_pool *pool,
-                                  const char *channel_id, const struct souk_channels_webhook *w,
-                                  size_t *recorded, struct souk_err *err)
+/* The channel and its connector, when the connector takes webhooks. */
+static int webhook_channel(struct souk_db_conn *conn, struct souk_pool *pool,
+                           const char *channel_id, struct souk_channel **c,
+                           const struct souk_channels__connector **k, struct souk_err *err)
 {
-    *recorded = 0;
-    struct souk_channel *c = NULL;
-    int rc = souk_channels_get(conn, pool, channel_id, &c, err);
+    int rc = souk_channels_get(conn, pool, channel_id, c, err);
     if (rc != SOUK_OK)
         return rc;
-    const struct souk_channels__connector *k = souk_channels__connector(c->platform);
-    if (!k || !k->webhook_verify || !k->webhook_parse)
+    *k = souk_channels__connector((*c)->platform);
+    if (!*k || !(*k)->webhook_verify || !(*k)->webhook_parse)
         return souk_err_set(err, SOUK_ENOTFOUND, NULL,
-                            "%s channels receive no order webhooks%s", c->platform,
-                            k && k->orders_poll ? ": souk polls the platform for orders" : "");
+                            "%s channels receive no order webhooks%s", (*c)->platform,
+                            *k && (*k)->orders_poll ? ": souk polls the platform for orders"
+                                                    : "");
+    return SOUK_OK;
+}
+
+int souk_channels_webhook_challenge(struct souk_db_conn *conn, struct souk_pool *pool,
+                                    const char *channel_id, const struct souk_channels_webhook *w,
+                                    const char **echo, struct souk_err *err)
+{
+    *echo = NULL;
+    struct souk_channel *c = NULL;
+    const struct souk_channels__connector *k = NULL;
+    int rc = webhook_channel(conn, pool, channel_id, &c, &k, err);
+    if (rc == SOUK_OK && !k->webhook_challenge)
+        rc = souk_err_set(err, SOUK_ENOTFOUND, NULL,
+                          "%s makes no GET check of its webhook URL: it POSTs its webhooks",
+                          c->platform);
+    return rc == SOUK_OK ? k->webhook_challenge(c, w, pool, echo, err) : rc;
+}
+
+int souk_channels_webhook_receive(struct souk_db_conn *conn, struct souk_pool *pool,
+                                  const char *channel_id, const struct souk_channels_webhook *w,
+                                  size_t *recorded, const char **ack, struct souk_err *err)
+{
+    *recorded = 0;
+    *ack = NULL;
+    struct souk_channel *c = NULL;
+    const struct souk_channels__connector *k = NULL;
+    int rc = webhook_channel(conn, pool, channel_id, &c, &k, err);
+    if (rc != SOUK_OK)
+        return rc;
+    *ack = k->webhook_ack;
     rc = k->webhook_verify(c, w, err);
     struct souk_channels__notice *notices = NULL;
     size_t n = 0;

@@ -59,6 +59,28 @@ int souk_sig_tiktok(const char *app_secret, const char *path, const struct souk_
     return SOUK_OK;
 }
 
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void souk_sig_wechat(const char *token, const char *timestamp, const char *nonce,
+                     char out[SOUK_SIG_HEX_MAX])
+{
+    const char *parts[] = {token ? token : "", timestamp ? timestamp : "", nonce ? nonce : ""};
+    qsort(parts, 3, sizeof parts[0], by_bytes);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL))
+        abort(); /* only without memory: the alloc.h policy */
+    for (int i = 0; i < 3; i++)
+        EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
+    EVP_DigestFinal_ex(ctx, digest, &len);
+    EVP_MD_CTX_free(ctx);
+    souk_hex_encode(digest, len, out);
+}
+
 bool souk_sig_equal(const char *a, const char *b)
 {
     if (!a || !b)

@@ -33,6 +33,14 @@ void souk_sig_hmac_sha256_hex(struct souk_str key, struct souk_str data,
 int souk_sig_tiktok(const char *app_secret, const char *path, const struct souk_sig_param *params,
                     size_t n, struct souk_str body, char out[SOUK_SIG_HEX_MAX]) SOUK_MUST_CHECK;
 
+/*
+ * WeChat's message-push signature (the server check GET and every plaintext-mode push): the
+ * token, timestamp and nonce sorted as byte strings, concatenated, SHA-1, as 40 lower-case hex
+ * digits. NULL arguments count as "".
+ */
+void souk_sig_wechat(const char *token, const char *timestamp, const char *nonce,
+                     char out[SOUK_SIG_HEX_MAX]);
+
 /* Equality of two strings in time that depends only on their lengths; NULL equals nothing. */
 bool souk_sig_equal(const char *a, const char *b);
 

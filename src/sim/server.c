@@ -42,6 +42,7 @@ static const struct souk_sim__platform *const platforms[] = {
     &souk_sim__tiktok,
     &souk_sim__pinterest,
     &souk_sim__google,
+    &souk_sim__wechat,
 };
 #define NPLATFORMS (sizeof platforms / sizeof platforms[0])
 

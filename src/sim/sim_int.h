@@ -83,6 +83,7 @@ extern const struct souk_sim__platform souk_sim__meta;
 extern const struct souk_sim__platform souk_sim__tiktok;
 extern const struct souk_sim__platform souk_sim__pinterest;
 extern const struct souk_sim__platform souk_sim__google;
+extern const struct souk_sim__platform souk_sim__wechat;
 
 struct souk_sim;
 struct souk_sim__state;
