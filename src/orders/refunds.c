@@ -13,6 +13,9 @@ static const char *const refundable[] = {"confirmed", "allocated", "fulfilled",
                                          "delivered", "returned",  NULL};
 /* A partly returned order keeps its state, so it can take the rest back later. */
 static const char *const returnable[] = {"fulfilled", "delivered", NULL};
+/* Money often goes back before the goods arrive: a refunded order that shipped (it has a
+ * carrier or tracking number) still takes its units back, and stays refunded. */
+static const char *const returnable_refunded[] = {"fulfilled", "delivered", "refunded", NULL};
 
 /*
  * Writes the outbox row "order.<topic>" for o: {"by": "merchant", "channel"} like every order
@@ -182,7 +185,9 @@ int souk_orders_return(struct souk_db_conn *conn, struct souk_pool *pool, const 
     struct souk_order *o = NULL;
     int rc = souk_orders_get(conn, pool, id, &o, err);
     if (rc == SOUK_OK)
-        rc = souk_orders__check_state(o, "return", returnable, expected_version, err);
+        rc = souk_orders__check_state(
+            o, "return", o->carrier || o->tracking_number ? returnable_refunded : returnable,
+            expected_version, err);
     if (rc == SOUK_OK && (r->nlines == 0 || r->nlines > SOUK_ORDERS_MAX_LINES))
         rc = souk_err_set(err, SOUK_EINVAL, "lines", "a return has 1 to %d lines",
                           SOUK_ORDERS_MAX_LINES);
@@ -211,8 +216,9 @@ int souk_orders_return(struct souk_db_conn *conn, struct souk_pool *pool, const 
             whole = whole && l->returned + back[k] == l->quantity;
     }
     if (rc == SOUK_OK)
-        rc = update_order(conn, o, whole ? "returned" : o->status, o->refunded, souk_time_now_us(),
-                          err);
+        rc = update_order(conn, o,
+                          whole && strcmp(o->status, "refunded") != 0 ? "returned" : o->status,
+                          o->refunded, souk_time_now_us(), err);
     json_t *payload = json_pack("{s:o, s:o}", "lines", received, "reason",
                                 r->reason ? json_string(r->reason) : json_null());
     if (rc != SOUK_OK) {

@@ -312,6 +312,9 @@ static void refunds_add_up_to_the_total(void **state)
     /* Refunded in full before it shipped, it never will: its units are back on sale. */
     assert_int_equal(stock_field(s, variant, "berlin", "reserved"), 0);
     refused(s, order, "refund", "{\"amount\": 1}", 409, "status", "refunded");
+    /* It never shipped: there is nothing to take back. */
+    refused(s, order, "return", "{\"lines\": [{\"line\": 1, \"quantity\": 1}]}", 409, "status",
+            "refunded");
     refused(s, order, "fulfil", "{\"carrier\": \"DHL\", \"tracking_number\": \"1\"}", 409, "status",
             "refunded");
     o = get(s, "/v1/orders?status=refunded");
@@ -380,6 +383,31 @@ static void returns_go_back_on_hand_where_they_shipped_from(void **state)
     assert_string_equal(souk_h_str(r.json, "status"), "refunded");
     souk_h_resp_release(&r);
     assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 5);
+}
+
+/* The money often goes back before the goods arrive: a shipped, refunded order still takes its
+ * units back on hand, and stays refunded. */
+static void a_refunded_shipment_still_comes_back(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64], order[64];
+    seed(s, variant);
+    place_two(s, order);
+    assert_int_equal(step(s, order, "confirm", "{}", NULL, NULL), 200);
+    assert_int_equal(step(s, order, "fulfil",
+                          "{\"carrier\": \"DHL\", \"tracking_number\": \"JD0143\"}", NULL, NULL),
+                     200);
+    assert_int_equal(step(s, order, "refund", "{\"amount\": 2470}", NULL, NULL), 200);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 3);
+    struct souk_h_resp r;
+    assert_int_equal(
+        step(s, order, "return", "{\"lines\": [{\"line\": 1, \"quantity\": 2}]}", NULL, &r), 200);
+    assert_string_equal(souk_h_str(r.json, "status"), "refunded");
+    assert_int_equal(souk_h_int(r.json, "lines[0].returned"), 2);
+    souk_h_resp_release(&r);
+    assert_int_equal(stock_field(s, variant, "berlin", "on_hand"), 5);
+    refused(s, order, "return", "{\"lines\": [{\"line\": 1, \"quantity\": 1}]}", 422,
+            "lines[0].quantity", "0 more");
 }
 
 #define BUYERS 40
@@ -456,6 +484,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_lifecycle_settles_stock_in_the_ledger, souk_h_setup,
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(refunds_add_up_to_the_total, souk_h_setup, souk_h_teardown),
+        cmocka_unit_test_setup_teardown(a_refunded_shipment_still_comes_back, souk_h_setup,
+                                        souk_h_teardown),
         cmocka_unit_test_setup_teardown(returns_go_back_on_hand_where_they_shipped_from,
                                         souk_h_setup, souk_h_teardown),
         cmocka_unit_test_setup_teardown(concurrent_buyers_never_oversell, souk_h_setup,
