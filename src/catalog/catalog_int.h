@@ -213,9 +213,10 @@ int souk_catalog__resolve_warehouse(struct souk_db_conn *conn, struct souk_pool 
 int souk_catalog__refuse_reserved(struct souk_db_conn *conn, const char *sql, const char *id,
                                   struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Inserts a stock row with version 1. */
+/* Inserts a stock row with version 1; its on_hand is an "adjust" movement with reason. */
 int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
-                               int64_t now, struct souk_err *err) SOUK_MUST_CHECK;
+                               const char *reason, int64_t now,
+                               struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
  * Reads the stock rows of each variant in set, ordered by warehouse code, into its stock array.

@@ -121,7 +121,7 @@ static int record_movement(struct souk_db_conn *conn, const char *variant_id,
 }
 
 int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stock_level *s,
-                               int64_t now, struct souk_err *err)
+                               const char *reason, int64_t now, struct souk_err *err)
 {
     int64_t changed =
         souk_db_run_sql(conn, err,
@@ -131,7 +131,7 @@ int souk_catalog__insert_stock(struct souk_db_conn *conn, const struct souk_stoc
     if (changed < 0)
         return (int)changed;
     return s->on_hand ? record_movement(conn, s->variant_id, s->warehouse_id, "adjust",
-                                        s->on_hand, NULL, "initial stock", now, err)
+                                        s->on_hand, NULL, reason, now, err)
                       : SOUK_OK;
 }
 
@@ -177,20 +177,16 @@ int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
         rc = check_pair(conn, pool, s, err);
     if (rc != SOUK_OK)
         return rc;
-    struct souk_stock_level *stored = NULL, absent = {0};
+    struct souk_stock_level *stored = NULL;
     int64_t now = souk_time_now_us();
+    if (!reason)
+        reason = souk_pool_printf(pool, "on hand set to %lld", (long long)s->on_hand);
     rc = souk_catalog_stock_get(conn, pool, s->variant_id, s->warehouse_id, &stored, err);
     if (rc == SOUK_ENOTFOUND) {
         souk_err_clear(err);
         if (expected_version != SOUK_CATALOG_NO_VERSION) /* If-Match on nothing fails */
             return souk_catalog__check_version(0, expected_version, err);
-        stored = &absent;
-        int64_t inserted = souk_db_run_sql(conn, err,
-                                           "INSERT INTO stock (variant_id, warehouse_id, on_hand, "
-                                           "reserved, version, updated_at) VALUES ($1, $2, $3, "
-                                           "0, 1, $4)",
-                                           "ssii", s->variant_id, s->warehouse_id, s->on_hand, now);
-        rc = inserted < 0 ? (int)inserted : SOUK_OK;
+        rc = souk_catalog__insert_stock(conn, s, reason, now, err);
     } else if (rc == SOUK_OK) {
         rc = souk_catalog__check_version(stored->version, expected_version, err);
         int64_t changed =
@@ -201,14 +197,10 @@ int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
                                             "ssii", s->variant_id, s->warehouse_id, s->on_hand, now)
                           : rc;
         rc = changed < 0 ? (int)changed : SOUK_OK;
+        if (rc == SOUK_OK && s->on_hand != stored->on_hand)
+            rc = record_movement(conn, s->variant_id, s->warehouse_id, "adjust",
+                                 s->on_hand - stored->on_hand, NULL, reason, now, err);
     }
-    if (rc == SOUK_OK && s->on_hand != stored->on_hand)
-        rc = record_movement(conn, s->variant_id, s->warehouse_id, "adjust",
-                             s->on_hand - stored->on_hand, NULL,
-                             reason ? reason
-                                    : souk_pool_printf(pool, "on hand set to %lld",
-                                                       (long long)s->on_hand),
-                             now, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_variant(conn, s->variant_id, now, err);
     if (rc == SOUK_OK) {

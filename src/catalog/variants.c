@@ -229,7 +229,7 @@ static int insert_initial_stock(struct souk_db_conn *conn, struct souk_pool *poo
                 return souk_err_set(err, SOUK_EINVAL, param, "warehouse %.64s is listed twice",
                                     s->warehouse_code ? s->warehouse_code : s->warehouse_id);
         s->variant_id = v->id;
-        rc = souk_catalog__insert_stock(conn, s, now, err);
+        rc = souk_catalog__insert_stock(conn, s, "initial stock", now, err);
         if (rc == SOUK_EUNPROC) /* the foreign key: no such warehouse */
             return souk_err_set(err, SOUK_EUNPROC, param,
                                 "no warehouse %.64s: create it first (POST /v1/warehouses)",

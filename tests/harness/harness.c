@@ -515,14 +515,23 @@ void souk_h_create(const struct souk_h_server *s, const char *path, const char *
     souk_h_resp_release(&r);
 }
 
-json_t *souk_h_get(const struct souk_h_server *s, const char *path)
+json_t *souk_h_call(const struct souk_h_server *s, const char *method, const char *path,
+                    const char *body, long want)
 {
     struct souk_h_resp r;
-    souk_h_request(s, "GET", path, s->key, NULL, NULL, &r);
-    if (r.status != 200 || !r.json)
-        fail_msg("GET %s: %ld %s", path, r.status, r.body.data);
+    souk_h_request(s, method, path, s->key, body, NULL, &r);
+    if (r.status != want)
+        fail_msg("%s %s: %ld, want %ld: %s", method, path, r.status, want, r.body.data);
     json_t *j = json_incref(r.json);
     souk_h_resp_release(&r);
+    return j;
+}
+
+json_t *souk_h_get(const struct souk_h_server *s, const char *path)
+{
+    json_t *j = souk_h_call(s, "GET", path, NULL, 200);
+    if (!j)
+        fail_msg("GET %s: the answer is not JSON", path);
     return j;
 }
 
@@ -870,6 +879,20 @@ void souk_h_sim_fault(const struct souk_h_server *sim, const char *fault)
     souk_h_request(sim, "POST", "/_sim/faults", NULL, fault, NULL, &r);
     if (r.status != 200)
         fail_msg("POST /_sim/faults %s: %ld %s", fault, r.status, r.body.data);
+    souk_h_resp_release(&r);
+}
+
+void souk_h_sim_deliver_to(const struct souk_h_server *sim, const struct souk_h_server *souk,
+                           const char *platform, const char *channel)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"platform\": \"%s\", \"url\": \"http://127.0.0.1:%u/webhooks/%s\"}", platform,
+             souk->port, channel);
+    struct souk_h_resp r;
+    souk_h_request(sim, "POST", "/_sim/webhooks", NULL, body, NULL, &r);
+    if (r.status != 200)
+        fail_msg("POST /_sim/webhooks %s: %ld %s", body, r.status, r.body.data);
     souk_h_resp_release(&r);
 }
 

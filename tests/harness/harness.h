@@ -134,6 +134,12 @@ void souk_h_assert_error(const struct souk_h_resp *resp, long status, const char
 /* POSTs body to path with the admin key, asserts 201 and writes the new object's "id". */
 void souk_h_create(const struct souk_h_server *s, const char *path, const char *body,
                    char id[SOUK_H_ID_MAX]);
+/*
+ * Sends method path with the admin key and body (NULL for none), asserts the status want and
+ * returns the parsed answer (json_decref it; NULL when the answer is not JSON).
+ */
+json_t *souk_h_call(const struct souk_h_server *s, const char *method, const char *path,
+                    const char *body, long want);
 /* GETs path with the admin key, asserts 200 and returns the parsed body (json_decref it). */
 json_t *souk_h_get(const struct souk_h_server *s, const char *path);
 /* The length of the "data" array of the list page at path (GET with the admin key). */
@@ -190,6 +196,9 @@ void souk_h_sim_wait_quantity(const struct souk_h_server *sim, const char *platf
 /* Queues a fault (POST /_sim/faults, fault a JSON object as docs/internals/sim.md describes);
  * fails the test unless the sim takes it. */
 void souk_h_sim_fault(const struct souk_h_server *sim, const char *fault);
+/* Has the sim deliver platform's order notifications to souk's webhook for channel. */
+void souk_h_sim_deliver_to(const struct souk_h_server *sim, const struct souk_h_server *souk,
+                           const char *platform, const char *channel);
 
 /*
  * Sets on_hand of the variant whose SKU is sku in the warehouse with this code (PUT

@@ -17,19 +17,6 @@
 
 #include "harness.h"
 
-/* Sends body with the admin key, asserts want and returns the parsed answer (decref it). */
-static json_t *call(struct souk_h_server *s, const char *method, const char *path, const char *body,
-                    long want)
-{
-    struct souk_h_resp r;
-    souk_h_request(s, method, path, s->key, body, NULL, &r);
-    if (r.status != want)
-        fail_msg("%s %s: %ld, want %ld: %s", method, path, r.status, want, r.body.data);
-    json_t *j = json_incref(r.json);
-    souk_h_resp_release(&r);
-    return j;
-}
-
 /* Asserts that method path with body fails with status, type and param; returns the message. */
 static void refused(struct souk_h_server *s, const char *method, const char *path, const char *body,
                     long status, const char *type, const char *param, char message[256])
@@ -59,7 +46,7 @@ static void product(struct souk_h_server *s, const char *sku, int on_hand, const
              "[{\"currency\": \"EUR\", \"amount\": 1000}, {\"currency\": \"USD\", \"amount\": "
              "1100}], \"stock\": [{\"warehouse_code\": \"berlin\", \"on_hand\": %d}]}]}",
              sku, sku, policy, sku, on_hand);
-    json_t *p = call(s, "POST", "/v1/products", body, 201);
+    json_t *p = souk_h_call(s, "POST", "/v1/products", body, 201);
     snprintf(out->product, sizeof out->product, "%s", souk_h_str(p, "id"));
     snprintf(out->variant, sizeof out->variant, "%s", souk_h_text(p, "variants[0].id"));
     json_decref(p);
@@ -71,7 +58,7 @@ static int setup(void **state)
 {
     int rc = souk_h_setup(state);
     struct souk_h_server *s = *state;
-    json_t *w = call(s, "POST", "/v1/warehouses",
+    json_t *w = souk_h_call(s, "POST", "/v1/warehouses",
                      "{\"code\": \"berlin\", \"name\": \"Berlin\", \"country\": \"DE\"}", 201);
     snprintf(warehouse, sizeof warehouse, "%s", souk_h_str(w, "id"));
     json_decref(w);
@@ -82,7 +69,7 @@ static int64_t stock_of(struct souk_h_server *s, const struct item *it, const ch
 {
     char path[160];
     snprintf(path, sizeof path, "/v1/stock/%s/%s", it->variant, warehouse);
-    json_t *level = call(s, "GET", path, NULL, 200);
+    json_t *level = souk_h_call(s, "GET", path, NULL, 200);
     int64_t n = souk_h_int(level, field);
     json_decref(level);
     return n;
@@ -95,7 +82,7 @@ static void a_deny_product_still_refuses_what_stock_cannot_cover(void **state)
     product(s, "MUG", 1, "", &mug);
     char path[128], message[256];
     snprintf(path, sizeof path, "/v1/products/%s", mug.product);
-    json_t *p = call(s, "GET", path, NULL, 200);
+    json_t *p = souk_h_call(s, "GET", path, NULL, 200);
     assert_string_equal(souk_h_str(p, "inventory_policy"), "deny"); /* the default */
     assert_true(json_is_null(souk_h_at(p, "preorder_ships_at")));
     json_decref(p);
@@ -115,7 +102,7 @@ static void a_backorder_is_sold_now_and_taken_from_stock_at_fulfilment(void **st
     product(s, "BOOT", 1, ", \"inventory_policy\": \"backorder\"", &boot);
     product(s, "SOCK", 4, "", &sock);
     /* 1 + 2 of BOOT: checked on the sum, which 1 unit cannot cover; SOCK is covered. */
-    json_t *o = call(s, "POST", "/v1/orders",
+    json_t *o = souk_h_call(s, "POST", "/v1/orders",
                      "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"BOOT\", \"quantity\": 1}, "
                      "{\"sku\": \"SOCK\", \"quantity\": 2}, {\"sku\": \"BOOT\", \"quantity\": 2}]}",
                      201);
@@ -136,7 +123,7 @@ static void a_backorder_is_sold_now_and_taken_from_stock_at_fulfilment(void **st
 
     /* Fulfilment needs the 3 units: 409 naming the SKU and what there is, and nothing moves. */
     snprintf(path, sizeof path, "/v1/orders/%s/confirm", id);
-    json_decref(call(s, "POST", path, "{}", 200));
+    json_decref(souk_h_call(s, "POST", path, "{}", 200));
     snprintf(path, sizeof path, "/v1/orders/%s/fulfil", id);
     const char *shipment = "{\"carrier\": \"dhl\", \"tracking_number\": \"JD0001\"}";
     refused(s, "POST", path, shipment, 409, "out_of_stock", "lines[0].quantity", message);
@@ -147,9 +134,9 @@ static void a_backorder_is_sold_now_and_taken_from_stock_at_fulfilment(void **st
 
     /* Stock arrives; now fulfilment takes BOOT's units through the ledger. */
     snprintf(path, sizeof path, "/v1/stock/%s/%s", boot.variant, warehouse);
-    json_decref(call(s, "PUT", path, "{\"on_hand\": 5, \"reason\": \"delivery\"}", 200));
+    json_decref(souk_h_call(s, "PUT", path, "{\"on_hand\": 5, \"reason\": \"delivery\"}", 200));
     snprintf(path, sizeof path, "/v1/orders/%s/fulfil", id);
-    o = call(s, "POST", path, shipment, 200);
+    o = souk_h_call(s, "POST", path, shipment, 200);
     assert_string_equal(souk_h_str(o, "status"), "fulfilled");
     assert_string_equal(souk_h_text(o, "lines[0].warehouse_id"), warehouse);
     assert_string_equal(souk_h_text(o, "lines[2].warehouse_id"), warehouse);
@@ -160,7 +147,7 @@ static void a_backorder_is_sold_now_and_taken_from_stock_at_fulfilment(void **st
     assert_int_equal(souk_h_count(s, "/v1/orders?backorder=true"), 0);
 
     snprintf(path, sizeof path, "/v1/stock/movements?order_id=%s&variant_id=%s", id, boot.variant);
-    json_t *moves = call(s, "GET", path, NULL, 200);
+    json_t *moves = souk_h_call(s, "GET", path, NULL, 200);
     assert_int_equal(json_array_size(souk_h_at(moves, "data")), 2);
     assert_string_equal(souk_h_text(moves, "data[0].kind"), "reserve");
     assert_int_equal(souk_h_int(moves, "data[0].quantity"), 3);
@@ -171,7 +158,7 @@ static void a_backorder_is_sold_now_and_taken_from_stock_at_fulfilment(void **st
 
     /* Returned: back on hand where it shipped from, like any line. */
     snprintf(path, sizeof path, "/v1/orders/%s/return", id);
-    json_decref(call(s, "POST", path, "{\"lines\": [{\"line\": 3, \"quantity\": 2}]}", 200));
+    json_decref(souk_h_call(s, "POST", path, "{\"lines\": [{\"line\": 3, \"quantity\": 2}]}", 200));
     assert_int_equal(stock_of(s, &boot, "on_hand"), 4);
 }
 
@@ -181,7 +168,7 @@ static void cancelling_a_backorder_releases_only_what_was_reserved(void **state)
     struct item boot, sock;
     product(s, "BOOT", 0, ", \"inventory_policy\": \"backorder\"", &boot);
     product(s, "SOCK", 4, "", &sock);
-    json_t *o = call(s, "POST", "/v1/orders",
+    json_t *o = souk_h_call(s, "POST", "/v1/orders",
                      "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"BOOT\", \"quantity\": 2}, "
                      "{\"sku\": \"SOCK\", \"quantity\": 1}]}",
                      201);
@@ -191,8 +178,8 @@ static void cancelling_a_backorder_releases_only_what_was_reserved(void **state)
     /* Stock for BOOT arrives meanwhile: the cancel must not "release" units it never held. */
     char stock_path[160];
     snprintf(stock_path, sizeof stock_path, "/v1/stock/%s/%s", boot.variant, warehouse);
-    json_decref(call(s, "PUT", stock_path, "{\"on_hand\": 3}", 200));
-    o = call(s, "POST", path, "{\"reason\": \"changed mind\"}", 200);
+    json_decref(souk_h_call(s, "PUT", stock_path, "{\"on_hand\": 3}", 200));
+    o = souk_h_call(s, "POST", path, "{\"reason\": \"changed mind\"}", 200);
     assert_string_equal(souk_h_str(o, "status"), "cancelled");
     json_decref(o);
     assert_int_equal(stock_of(s, &boot, "reserved"), 0);
@@ -224,12 +211,12 @@ static void a_preorder_needs_its_ship_date(void **state)
             &game);
     char path[128];
     snprintf(path, sizeof path, "/v1/products/%s", game.product);
-    json_t *p = call(s, "GET", path, NULL, 200);
+    json_t *p = souk_h_call(s, "GET", path, NULL, 200);
     assert_string_equal(souk_h_str(p, "inventory_policy"), "preorder");
     assert_string_equal(souk_h_str(p, "preorder_ships_at"), "2027-03-01T00:00:00.000000Z");
     json_decref(p);
     json_t *o =
-        call(s, "POST", "/v1/orders",
+        souk_h_call(s, "POST", "/v1/orders",
              "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"GAME\", \"quantity\": 1}]}", 201);
     assert_string_equal(souk_h_text(o, "lines[0].issue"), "preorder");
     assert_true(json_is_null(souk_h_at(o, "stock_issue")));
@@ -245,8 +232,8 @@ static void a_preorder_needs_its_ship_date(void **state)
     /* Released: the date must go with the policy. */
     refused(s, "PATCH", path, "{\"inventory_policy\": \"deny\"}", 400, "invalid_request",
             "preorder_ships_at", NULL);
-    p = call(s, "PATCH", path, "{\"inventory_policy\": \"deny\", \"preorder_ships_at\": null}",
-             200);
+    p = souk_h_call(s, "PATCH", path,
+                    "{\"inventory_policy\": \"deny\", \"preorder_ships_at\": null}", 200);
     assert_string_equal(souk_h_str(p, "inventory_policy"), "deny");
     assert_true(json_is_null(souk_h_at(p, "preorder_ships_at")));
     json_decref(p);
@@ -273,10 +260,10 @@ static void shopify_continue_imports_as_backorder(void **state)
                    s->db, NULL) != 0)
         fail_msg("import failed: %s", errout.data);
     souk_buf_release(&errout);
-    json_t *p = call(s, "GET", "/v1/products?q=boot", NULL, 200);
+    json_t *p = souk_h_call(s, "GET", "/v1/products?q=boot", NULL, 200);
     assert_string_equal(souk_h_text(p, "data[0].inventory_policy"), "backorder");
     json_decref(p);
-    p = call(s, "GET", "/v1/products?q=mug", NULL, 200);
+    p = souk_h_call(s, "GET", "/v1/products?q=mug", NULL, 200);
     assert_string_equal(souk_h_text(p, "data[0].inventory_policy"), "deny");
     json_decref(p);
 }
@@ -285,7 +272,7 @@ static void shopify_continue_imports_as_backorder(void **state)
 static void channel_feed(struct souk_h_server *s, const char *body, const char *format,
                          struct souk_h_resp *out)
 {
-    json_t *c = call(s, "POST", "/v1/channels", body, 201);
+    json_t *c = souk_h_call(s, "POST", "/v1/channels", body, 201);
     char feeds[32], path[256];
     snprintf(feeds, sizeof feeds, "feeds.%s", format);
     snprintf(path, sizeof path, "%s?token=%s", souk_h_text(c, feeds), souk_h_str(c, "feed_token"));
@@ -376,13 +363,7 @@ static int platform_setup(void **state)
              "{\"on_shortfall\": \"cancel\"}}",
              w.sim.port);
     souk_h_create(&w.souk, "/v1/channels", body, w.tiktok);
-    snprintf(body, sizeof body,
-             "{\"platform\": \"tiktok\", \"url\": \"http://127.0.0.1:%u/webhooks/%s\"}",
-             w.souk.port, w.tiktok);
-    struct souk_h_resp resp;
-    souk_h_request(&w.sim, "POST", "/_sim/webhooks", NULL, body, NULL, &resp);
-    assert_int_equal(resp.status, 200);
-    souk_h_resp_release(&resp);
+    souk_h_sim_deliver_to(&w.sim, &w.souk, "tiktok", w.tiktok);
     json_decref(souk_h_wait_settled(&w.souk, w.tiktok));
     *state = &w;
     return 0;
@@ -444,7 +425,7 @@ static void a_platform_backorder_is_not_cancelled_as_a_shortfall(void **state)
     char path[160];
     snprintf(path, sizeof path, "/v1/products/%s", souk_h_text(v, "data[0].product_id"));
     json_decref(v);
-    json_decref(call(&w->souk, "PATCH", path, "{\"inventory_policy\": \"backorder\"}", 200));
+    json_decref(souk_h_call(&w->souk, "PATCH", path, "{\"inventory_policy\": \"backorder\"}", 200));
 
     char id[SOUK_H_ID_MAX];
     place(w, 3, id);

@@ -20,31 +20,19 @@
 
 static const char *const no_headers[] = {NULL};
 
-static json_t *call(struct souk_h_server *s, const char *method, const char *path, const char *body,
-                    long want)
-{
-    struct souk_h_resp r;
-    souk_h_request(s, method, path, s->key, body, no_headers, &r);
-    if (r.status != want)
-        fail_msg("%s %s: %ld, want %ld: %s", method, path, r.status, want, r.body.data);
-    json_t *j = json_incref(r.json);
-    souk_h_resp_release(&r);
-    return j;
-}
-
 /* A warehouse "main" and one product with sku, on_hand units there, 20.00 EUR; fills the ids. */
 static void seed(struct souk_h_server *s, const char *sku, int on_hand, char variant[64],
                  char warehouse[64])
 {
-    json_decref(call(s, "POST", "/v1/warehouses",
-                     "{\"code\": \"main\", \"name\": \"Main\", \"country\": \"DE\"}", 201));
+    json_decref(souk_h_call(s, "POST", "/v1/warehouses",
+                            "{\"code\": \"main\", \"name\": \"Main\", \"country\": \"DE\"}", 201));
     char body[512];
     snprintf(body, sizeof body,
              "{\"title\": \"Ledger test\", \"variants\": [{\"sku\": \"%s\", \"prices\": "
              "[{\"currency\": \"EUR\", \"amount\": 2000}], \"stock\": [{\"warehouse_code\": "
              "\"main\", \"on_hand\": %d}]}]}",
              sku, on_hand);
-    json_t *p = call(s, "POST", "/v1/products", body, 201);
+    json_t *p = souk_h_call(s, "POST", "/v1/products", body, 201);
     json_t *v = json_array_get(json_object_get(p, "variants"), 0);
     snprintf(variant, 64, "%s", souk_h_str(v, "id"));
     snprintf(warehouse, 64, "%s", souk_h_text(v, "stock[0].warehouse_id"));
@@ -57,7 +45,7 @@ static void place(struct souk_h_server *s, const char *sku, int quantity, char i
     snprintf(body, sizeof body,
              "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"%s\", \"quantity\": %d}]}", sku,
              quantity);
-    json_t *o = call(s, "POST", "/v1/orders", body, 201);
+    json_t *o = souk_h_call(s, "POST", "/v1/orders", body, 201);
     snprintf(id, 64, "%s", souk_h_str(o, "id"));
     json_decref(o);
 }
@@ -67,7 +55,7 @@ static int64_t stock_of(struct souk_h_server *s, const char *variant, const char
 {
     char path[192];
     snprintf(path, sizeof path, "/v1/stock/%s/%s", variant, warehouse);
-    json_t *level = call(s, "GET", path, NULL, 200);
+    json_t *level = souk_h_call(s, "GET", path, NULL, 200);
     int64_t value = json_integer_value(json_object_get(level, field));
     json_decref(level);
     return value;
@@ -82,7 +70,7 @@ static json_t *list_all(struct souk_h_server *s, const char *base, const char *q
         char path[320];
         snprintf(path, sizeof path, "%s?%s&limit=250%s%s", base, query, cursor[0] ? "&after=" : "",
                  cursor);
-        json_t *page = call(s, "GET", path, NULL, 200);
+        json_t *page = souk_h_call(s, "GET", path, NULL, 200);
         json_array_extend(all, json_object_get(page, "data"));
         bool more = json_is_true(json_object_get(page, "has_more"));
         if (more)
@@ -122,19 +110,20 @@ static void the_ledger_explains_every_stock_change(void **state)
     char variant[64], warehouse[64], kept[64], dropped[64], path[192];
     seed(s, "LEDGER-1", 10, variant, warehouse);
     snprintf(path, sizeof path, "/v1/stock/%s/%s", variant, warehouse);
-    json_decref(call(s, "PUT", path, "{\"on_hand\": 12, \"reason\": \"cycle count\"}", 200));
+    json_decref(souk_h_call(s, "PUT", path, "{\"on_hand\": 12, \"reason\": \"cycle count\"}", 200));
     place(s, "LEDGER-1", 3, kept);
     place(s, "LEDGER-1", 2, dropped);
     char action[128];
     snprintf(action, sizeof action, "/v1/orders/%s/cancel", dropped);
-    json_decref(call(s, "POST", action, "{}", 200));
+    json_decref(souk_h_call(s, "POST", action, "{}", 200));
     snprintf(action, sizeof action, "/v1/orders/%s/confirm", kept);
-    json_decref(call(s, "POST", action, "{}", 200));
+    json_decref(souk_h_call(s, "POST", action, "{}", 200));
     snprintf(action, sizeof action, "/v1/orders/%s/fulfil", kept);
     json_decref(
-        call(s, "POST", action, "{\"carrier\": \"DHL\", \"tracking_number\": \"T1\"}", 200));
+        souk_h_call(s, "POST", action, "{\"carrier\": \"DHL\", \"tracking_number\": \"T1\"}", 200));
     snprintf(action, sizeof action, "/v1/orders/%s/return", kept);
-    json_decref(call(s, "POST", action, "{\"lines\": [{\"line\": 1, \"quantity\": 1}]}", 200));
+    json_decref(
+        souk_h_call(s, "POST", action, "{\"lines\": [{\"line\": 1, \"quantity\": 1}]}", 200));
 
     char query[128];
     snprintf(query, sizeof query, "variant_id=%s", variant);
@@ -175,11 +164,11 @@ static void the_ledger_explains_every_stock_change(void **state)
 
     /* Filters and pages */
     snprintf(query, sizeof query, "/v1/stock/movements?order_id=%s", dropped);
-    list = call(s, "GET", query, NULL, 200);
+    list = souk_h_call(s, "GET", query, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(list, "data")), 2);
     json_decref(list);
     snprintf(query, sizeof query, "/v1/stock/movements?variant_id=%s&kind=adjust&limit=1", variant);
-    list = call(s, "GET", query, NULL, 200);
+    list = souk_h_call(s, "GET", query, NULL, 200);
     assert_true(json_is_true(json_object_get(list, "has_more")));
     assert_string_equal(souk_h_text(list, "data[0].reason"), "initial stock");
     json_decref(list);
@@ -194,7 +183,7 @@ static void the_ledger_explains_every_stock_change(void **state)
     assert_int_equal(stock_of(s, variant, warehouse, "on_hand"), 10);
 
     /* A warehouse that served orders keeps its history: it cannot be deleted. */
-    json_decref(call(s, "DELETE", path, NULL, 200));
+    json_decref(souk_h_call(s, "DELETE", path, NULL, 200));
     snprintf(path, sizeof path, "/v1/warehouses/%s", warehouse);
     souk_h_request(s, "DELETE", path, s->key, NULL, no_headers, &r);
     souk_h_assert_error(&r, 409, "conflict", NULL);
@@ -295,7 +284,7 @@ static void every_acknowledged_order_survives_kill_9(void **state)
     for (int i = 0; i < b.nacked; i++) {
         char path[128];
         snprintf(path, sizeof path, "/v1/orders/%s", b.acked[i]);
-        json_t *o = call(s, "GET", path, NULL, 200);
+        json_t *o = souk_h_call(s, "GET", path, NULL, 200);
         assert_string_equal(souk_h_str(o, "status"), "pending");
         assert_int_equal(souk_h_int(o, "lines[0].quantity"), 1);
         json_decref(o);

@@ -58,13 +58,7 @@ static int setup(void **state)
              w.base);
     souk_h_create(&w.souk, "/v1/channels", body, w.meta);
     /* Where TikTok delivers the shop's order notifications: souk's webhook for the channel. */
-    snprintf(body, sizeof body,
-             "{\"platform\": \"tiktok\", \"url\": \"http://127.0.0.1:%u/webhooks/%s\"}",
-             w.souk.port, w.tiktok);
-    struct souk_h_resp resp;
-    souk_h_request(&w.sim, "POST", "/_sim/webhooks", NULL, body, NULL, &resp);
-    assert_int_equal(resp.status, 200);
-    souk_h_resp_release(&resp);
+    souk_h_sim_deliver_to(&w.sim, &w.souk, "tiktok", w.tiktok);
     /* Both platforms hold the catalog before orders arrive. */
     json_decref(souk_h_wait_settled(&w.souk, w.tiktok));
     json_decref(souk_h_wait_settled(&w.souk, w.meta));

@@ -43,13 +43,7 @@ static int setup(void **state)
              "\"" TOKEN "\"}}",
              w.sim.port);
     souk_h_create(&w.souk, "/v1/channels", body, w.channel);
-    snprintf(body, sizeof body,
-             "{\"platform\": \"wechat\", \"url\": \"http://127.0.0.1:%u/webhooks/%s\"}",
-             w.souk.port, w.channel);
-    struct souk_h_resp resp;
-    souk_h_request(&w.sim, "POST", "/_sim/webhooks", NULL, body, NULL, &resp);
-    assert_int_equal(resp.status, 200);
-    souk_h_resp_release(&resp);
+    souk_h_sim_deliver_to(&w.sim, &w.souk, "wechat", w.channel);
     *state = &w;
     return 0;
 }
