@@ -139,8 +139,9 @@ int souk_cli_serve(int argc, char **argv)
     souk_cli__block_stop_signals(&stop_signals);
 
     const char *spec = souk_cli__setting(db_flag, "SOUK_DB", SOUK_CLI_DEFAULT_DB);
-    /* One connection per HTTP thread, one for the sync worker and one spare. */
-    struct souk_db_options db_options = {.connections = (int)threads + 2,
+    /* One connection per HTTP thread, one for the intake writer, one for the sync worker and
+     * one spare. */
+    struct souk_db_options db_options = {.connections = (int)threads + 3,
                                          .group_commit = strcmp(group_text, "on") == 0,
                                          .write_wait_ms = (int)write_wait_ms};
     struct souk_db *db = souk_cli__open_store("serve", spec, &db_options);
@@ -158,7 +159,9 @@ int souk_cli_serve(int argc, char **argv)
                                       .routes = souk_api_routes,
                                       .nroutes = souk_api_nroutes,
                                       .db = db,
-                                      .context = &context};
+                                      .context = &context,
+                                      .group_writes = db_options.group_commit,
+                                      .write_wait_ms = (int)write_wait_ms};
     struct souk_http_server *server = NULL;
     if (souk_http_server_start(&config, &server, &err) != SOUK_OK) {
         status = souk_cli__fail("serve", &err);

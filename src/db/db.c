@@ -34,6 +34,7 @@ struct souk_db_conn {
     bool in_use;
     /* In a grouped write transaction: the writer connection that does this one's work. */
     struct souk_db_conn *writer;
+    bool bare; /* joined the group without a savepoint of its own (SOUK_DB_WRITE_BATCH) */
     struct souk_db_stmt *buckets[STMT_BUCKETS];
     struct souk_db_stmt *used; /* statements to reset when the transaction ends */
     /* Callers pass SQL literals, so the text's address finds its statement without hashing
@@ -213,6 +214,7 @@ static void end_txn(struct souk_db_conn *conn)
     conn->in_txn = false;
     conn->savepoints = 0;
     conn->writer = NULL;
+    conn->bare = false;
     if (conn->holds_writer) {
         conn->holds_writer = false;
         pthread_mutex_unlock(&conn->db->writer);
@@ -246,6 +248,25 @@ static int lock_writer(struct souk_db *db, struct souk_err *err)
                         waiting + 1, db->write_wait_ms);
 }
 
+/* Closes the batch being filled and wakes whoever waits for it. */
+static void end_batch(struct souk_db *db)
+{
+    db->committed_seq = db->batch_seq;
+    db->batch_seq++;
+    db->batch_open = false;
+    db->batch_members = 0;
+    pthread_cond_broadcast(&db->batch_done);
+}
+
+/* Rolls the whole open batch back: its members learn it as a failed commit. */
+static void abandon_batch(struct souk_db *db, int rc)
+{
+    (void)db->engine->exec(db->wconn->impl, "ROLLBACK", NULL);
+    db->failed_seq = db->batch_seq;
+    db->failed_rc = rc;
+    end_batch(db);
+}
+
 /* Commits the open batch (one fsync for all its members) and wakes whoever waits for it. */
 static void commit_batch(struct souk_db *db)
 {
@@ -253,19 +274,15 @@ static void commit_batch(struct souk_db *db)
     int rc = db->batch_members > 0 ? db->engine->exec(db->wconn->impl, "COMMIT", &err)
                                    : db->engine->exec(db->wconn->impl, "ROLLBACK", &err);
     if (rc != SOUK_OK) {
-        (void)db->engine->exec(db->wconn->impl, "ROLLBACK", NULL);
-        db->failed_seq = db->batch_seq;
-        db->failed_rc = rc;
-    } else if (db->batch_members > 0) {
+        abandon_batch(db, rc);
+        return;
+    }
+    if (db->batch_members > 0) {
         __atomic_add_fetch(&db->stats.commits, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&db->stats.write_transactions, (uint64_t)db->batch_members,
                            __ATOMIC_RELAXED);
     }
-    db->committed_seq = db->batch_seq;
-    db->batch_seq++;
-    db->batch_open = false;
-    db->batch_members = 0;
-    pthread_cond_broadcast(&db->batch_done);
+    end_batch(db);
 }
 
 /*
@@ -286,7 +303,7 @@ static int finish_turn(struct souk_db *db, uint64_t mine, struct souk_err *err)
     return SOUK_OK;
 }
 
-static int begin_grouped(struct souk_db_conn *conn, struct souk_err *err)
+static int begin_grouped(struct souk_db_conn *conn, bool bare, struct souk_err *err)
 {
     struct souk_db *db = conn->db;
     int locked = lock_writer(db, err);
@@ -298,7 +315,7 @@ static int begin_grouped(struct souk_db_conn *conn, struct souk_err *err)
         rc = db->engine->exec(db->wconn->impl, db->engine->begin_write_sql, err);
         db->batch_open = rc == SOUK_OK;
     }
-    if (rc == SOUK_OK)
+    if (rc == SOUK_OK && !bare)
         rc = db->engine->exec(db->wconn->impl, "SAVEPOINT souk_txn", err);
     if (rc != SOUK_OK) {
         (void)finish_turn(db, 0, NULL);
@@ -306,6 +323,7 @@ static int begin_grouped(struct souk_db_conn *conn, struct souk_err *err)
         return rc;
     }
     conn->writer = db->wconn;
+    conn->bare = bare;
     conn->in_txn = true;
     return SOUK_OK;
 }
@@ -314,7 +332,7 @@ static int commit_grouped(struct souk_db_conn *conn, struct souk_err *err)
 {
     struct souk_db *db = conn->db;
     reset_statements(db->wconn);
-    int rc = db->engine->exec(db->wconn->impl, "RELEASE souk_txn", err);
+    int rc = conn->bare ? SOUK_OK : db->engine->exec(db->wconn->impl, "RELEASE souk_txn", err);
     uint64_t mine = 0;
     if (rc == SOUK_OK) {
         db->batch_members++;
@@ -332,6 +350,11 @@ static void rollback_grouped(struct souk_db_conn *conn)
 {
     struct souk_db *db = conn->db;
     reset_statements(db->wconn);
+    if (conn->bare) { /* nothing marks where its work began: the whole batch goes */
+        abandon_batch(db, SOUK_EIO);
+        end_txn(conn);
+        return;
+    }
     (void)db->engine->exec(db->wconn->impl, "ROLLBACK TO souk_txn", NULL);
     (void)db->engine->exec(db->wconn->impl, "RELEASE souk_txn", NULL);
     (void)finish_turn(db, 0, NULL);
@@ -350,10 +373,10 @@ int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_
 {
     if (conn->in_txn)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "transaction already open");
-    if (kind == SOUK_DB_WRITE && conn->db->group_commit)
-        return begin_grouped(conn, err);
+    if (kind != SOUK_DB_READ && conn->db->group_commit)
+        return begin_grouped(conn, kind == SOUK_DB_WRITE_BATCH, err);
     const char *sql = conn->db->engine->begin_read_sql;
-    if (kind == SOUK_DB_WRITE) {
+    if (kind != SOUK_DB_READ) {
         int locked = lock_writer(conn->db, err);
         if (locked != SOUK_OK)
             return locked;

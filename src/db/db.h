@@ -73,7 +73,15 @@ int souk_db_schema_version(struct souk_db *db, int64_t *out, struct souk_err *er
 struct souk_db_conn *souk_db_acquire(struct souk_db *db);
 void souk_db_release(struct souk_db_conn *conn); /* rolls back an open transaction */
 
-enum souk_db_txn { SOUK_DB_READ, SOUK_DB_WRITE };
+/*
+ * SOUK_DB_WRITE_BATCH is a write transaction whose caller puts each piece of its work in a
+ * savepoint of its own and never rolls back to its start (the HTTP intake writer). Grouped, it
+ * joins the shared transaction without the member savepoint a plain write gets: one more level
+ * of savepoint would make SQLite copy every page a piece touches into its sub-journal twice
+ * and walk that journal on every release. Rolling it back therefore rolls back the whole group,
+ * whose other members then fail as on a failed commit. Without group commit it is SOUK_DB_WRITE.
+ */
+enum souk_db_txn { SOUK_DB_READ, SOUK_DB_WRITE, SOUK_DB_WRITE_BATCH };
 
 int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind,
                   struct souk_err *err) SOUK_MUST_CHECK;

@@ -6,9 +6,11 @@
  * before any handler: route and method (404/405), API key and scope (401/403), content type
  * (415), body size (413) and JSON syntax (400, with line and column).
  *
- * Each request is one database transaction, opened before the handler on a connection of its
- * own: read-only for GET, a write transaction otherwise. The server commits when the handler
- * succeeds and rolls back when it fails, so a 2xx means committed and a 4xx changes nothing.
+ * A GET runs in a read transaction on a connection of its own. Any other request is checked
+ * (key, scope, body) in a read transaction, then queued for the server's single intake writer
+ * thread, which runs its handler in a savepoint of the write transaction it shares with the
+ * other writes queued with it, commits them together, and only then lets them answer: a 2xx
+ * means committed and a 4xx changes nothing. Handlers never commit themselves.
  * POSTs carrying an Idempotency-Key follow the IETF draft: the first answer is stored in the
  * same transaction as its effect and replayed for the same key and body; the same key with
  * another body is 422; a duplicate arriving while the first is still in flight is 409.
@@ -90,6 +92,10 @@ struct souk_http_config {
     size_t nroutes;
     struct souk_db *db; /* borrowed; must outlive the server */
     void *context;      /* handed to every handler as req->context; borrowed */
+    /* The intake writer: commit every write queued together at once (group commit), or one
+     * transaction per write; shed a write queued longer than write_wait_ms (0: never). */
+    bool group_writes;
+    int write_wait_ms;
 };
 
 /* Binds and starts serving. Reports a bad address or a port in use through err. */

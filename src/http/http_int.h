@@ -64,4 +64,47 @@ int souk_http__stats_render(const struct souk_http_route *routes, size_t nroutes
                             const struct souk_http__route_stats *stats, struct souk_buf *out)
     SOUK_MUST_CHECK;
 
+/*
+ * The intake writer (writer.c): one thread that runs every write request of the server.
+ * A request thread checks what it can without writing (route, key, body), then submits; the
+ * writer takes everything queued, runs each write's `run` in a savepoint of one write
+ * transaction on its own store connection, commits once, then calls each `done`: so a write
+ * answers only after its work is on disk (or failed), and batches grow with the load. Writes
+ * queued longer than wait_ms (when > 0) are shed with SOUK_EAGAIN before they run. Without
+ * `group` each write is its own transaction (to measure what grouping buys).
+ */
+struct souk_http__write {
+    struct souk_http__write *next; /* the writer's */
+    int64_t queued_us;             /* the writer's */
+    /* Does the work in conn's transaction; SOUK_OK keeps it, an error rolls back only it. */
+    int (*run)(struct souk_http__write *w, struct souk_db_conn *conn);
+    /* Called once, after the commit: rc is run's result, or the writer's own failure (shed,
+     * store busy, commit failed) with its reason in *why (why is NULL when run's result
+     * stands). May free w. */
+    void (*done)(struct souk_http__write *w);
+    int rc;
+    const struct souk_err *why;
+};
+
+struct souk_http__writer_stats {
+    uint64_t queued;  /* gauge: writes waiting for the writer */
+    uint64_t batches; /* transactions the writer ran */
+    uint64_t writes;  /* writes it answered (writes / batches is the mean batch) */
+    uint64_t shed;    /* writes refused for waiting longer than wait_ms */
+};
+
+struct souk_http__writer;
+int souk_http__writer_start(struct souk_db *db, bool group, int wait_ms,
+                            struct souk_http__writer **out, struct souk_err *err) SOUK_MUST_CHECK;
+/* Queues w; false once the writer is stopping (w is then untouched). */
+bool souk_http__writer_submit(struct souk_http__writer *wr, struct souk_http__write *w);
+/*
+ * Refuses new writes, answers everything still queued, and stops the thread. The writer stays
+ * valid (submit just refuses) until souk_http__writer_free, which stops it first if need be.
+ */
+void souk_http__writer_stop(struct souk_http__writer *wr);
+void souk_http__writer_free(struct souk_http__writer *wr); /* NULL is ok */
+void souk_http__writer_get_stats(struct souk_http__writer *wr,
+                                 struct souk_http__writer_stats *out);
+
 #endif

@@ -4,11 +4,15 @@
  *
  * libmicrohttpd calls the access handler several times per request: once with the headers,
  * once per body chunk, and a last time with no data. The first call matches the route and
- * refuses oversize bodies early; the last call does all the work on a worker thread.
+ * refuses oversize bodies early; the last call does the work on a worker thread. A route that
+ * writes does only its checks there (in a read transaction), then suspends its connection
+ * and queues the rest for the intake writer (writer.c); the writer resumes the connection
+ * once the write is committed, and libmicrohttpd calls the handler once more to answer.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +37,7 @@ struct souk_http_server {
     size_t nroutes;
     struct souk_http__route_stats *stats; /* nroutes + 1 */
     struct souk_http__inflight inflight;
+    struct souk_http__writer *writer;
     uint16_t port;
     int active; /* requests between first call and completion; atomic */
 };
@@ -49,6 +54,8 @@ struct req_state {
     const char *idem_key;
     bool in_inflight;
     unsigned char inflight_key[32];
+    struct souk_http__write write; /* a writing route's turn at the intake writer */
+    bool written;                  /* the writer has answered: the next call responds */
 };
 
 static enum souk_http_method parse_method(const char *m)
@@ -397,15 +404,23 @@ static void request_hash(struct req_state *s, char out[65])
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* Runs the handler inside the transaction and commits on success. */
-static int run_route(struct req_state *s, const struct souk_http_route *route)
+/* Whether the route's work goes through the intake writer: every route that can write. */
+static bool route_writes(const struct souk_http_route *route)
+{
+    return !route->no_txn && route->method != SOUK_HTTP_GET;
+}
+
+/*
+ * The checks that write nothing: API key and scope, content type and JSON, a duplicate
+ * Idempotency-Key in flight. Opens req->db in a read transaction (unless the route is no_txn).
+ */
+static int check_request(struct req_state *s, const struct souk_http_route *route)
 {
     struct souk_req *req = &s->req;
     int rc = SOUK_OK;
     if (!route->no_txn) {
         req->db = souk_db_acquire(s->srv->db);
-        rc = souk_db_begin(req->db, route->method == SOUK_HTTP_GET ? SOUK_DB_READ : SOUK_DB_WRITE,
-                           &req->err);
+        rc = souk_db_begin(req->db, SOUK_DB_READ, &req->err);
         if (rc != SOUK_OK)
             return rc;
     }
@@ -418,6 +433,17 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
         return souk_err_set(&req->err, SOUK_EINFLIGHT, "Idempotency-Key",
                             "a request with this Idempotency-Key is still being processed; "
                             "retry after it completes");
+    return SOUK_OK;
+}
+
+/*
+ * The route's work in req->db's transaction: replays the stored answer of an Idempotency-Key
+ * seen before, or runs the handler and stores its answer with its effect.
+ */
+static int run_handler(struct req_state *s, const struct souk_http_route *route)
+{
+    struct souk_req *req = &s->req;
+    int rc;
     char hash[65] = "";
     if (s->idem_key) {
         bool found = false;
@@ -426,14 +452,13 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
         rc = souk_http__idem_lookup(req, s->idem_key, hash, &found, &answer);
         if (rc != SOUK_OK)
             return rc;
-        if (found) {
+        if (found) { /* writes nothing: its savepoint is released empty */
             json_error_t jerr;
             req->status = answer.status;
             req->_json = json_loads(answer.body, 0, &jerr);
             req->_location = answer.location;
             if (answer.etag)
                 snprintf(req->_etag, sizeof req->_etag, "%s", answer.etag);
-            souk_db_rollback(req->db);
             return req->_json ? SOUK_OK
                               : souk_err_set(&req->err, SOUK_EINTERNAL, NULL, NULL);
         }
@@ -450,15 +475,62 @@ static int run_route(struct req_state *s, const struct souk_http_route *route)
         rc = souk_http__idem_store(req, s->idem_key, hash, req->status, body, req->_location,
                                    req->_etag[0] ? req->_etag : NULL);
         souk_free(body);
-        if (rc != SOUK_OK)
-            return rc;
     }
-    if (req->db && souk_db_in_txn(req->db))
-        rc = souk_db_commit(req->db, &req->err);
     return rc;
 }
 
-static void process(struct req_state *s)
+/* The intake writer's side of a request (see struct souk_http__write). */
+static int write_run(struct souk_http__write *w, struct souk_db_conn *conn)
+{
+    struct req_state *s = (struct req_state *)((char *)w - offsetof(struct req_state, write));
+    s->req.db = conn;
+    int rc = run_handler(s, &s->srv->routes[s->route]);
+    s->req.db = NULL;
+    return rc;
+}
+
+static void write_done(struct souk_http__write *w)
+{
+    struct req_state *s = (struct req_state *)((char *)w - offsetof(struct req_state, write));
+    if (w->why)
+        s->req.err = *w->why;
+    s->written = true;
+    MHD_resume_connection(s->req._conn); /* libmicrohttpd calls on_request again to answer */
+}
+
+/*
+ * Hands the checked request to the intake writer; its connection sleeps until the write is
+ * committed. A server that is stopping refuses it with 503 through the same wake-up.
+ */
+static void queue_write(struct req_state *s)
+{
+    struct souk_req *req = &s->req;
+    souk_db_rollback(req->db); /* no connection or snapshot is held while waiting */
+    souk_db_release(req->db);
+    req->db = NULL;
+    s->write.run = write_run;
+    s->write.done = write_done;
+    /* Suspended first: the writer may answer before this call returns. */
+    MHD_suspend_connection(req->_conn);
+    if (souk_http__writer_submit(s->srv->writer, &s->write))
+        return;
+    s->write.rc = souk_err_set(&req->err, SOUK_EAGAIN, NULL,
+                               "the server is shutting down: retry shortly");
+    s->write.why = NULL;
+    write_done(&s->write);
+}
+
+static void fail(struct req_state *s, int rc)
+{
+    struct souk_req *req = &s->req;
+    if (souk_err_http_status(rc) >= 500)
+        souk_log(SOUK_LOG_ERROR, "request failed", "req_id", req->request_id, "path", req->path,
+                 "error", req->err.message, "detail", req->err.detail, NULL);
+    set_error(s, rc);
+}
+
+/* Answers the request here, or queues it for the intake writer (then returns true). */
+static bool process(struct req_state *s)
 {
     struct souk_req *req = &s->req;
     int rc;
@@ -468,16 +540,20 @@ static void process(struct req_state *s)
                         : souk_err_set(&req->err, SOUK_ENOTFOUND, NULL, "no route for %.200s",
                                        req->path);
     } else {
-        rc = run_route(s, &s->srv->routes[s->route]);
+        const struct souk_http_route *route = &s->srv->routes[s->route];
+        rc = check_request(s, route);
+        if (rc == SOUK_OK && route_writes(route)) {
+            queue_write(s);
+            return true;
+        }
+        if (rc == SOUK_OK)
+            rc = run_handler(s, route);
     }
     if (req->db)
-        souk_db_rollback(req->db); /* no-op after commit */
-    if (rc != SOUK_OK) {
-        if (souk_err_http_status(rc) >= 500)
-            souk_log(SOUK_LOG_ERROR, "request failed", "req_id", req->request_id, "path",
-                     req->path, "error", req->err.message, "detail", req->err.detail, NULL);
-        set_error(s, rc);
-    }
+        souk_db_rollback(req->db); /* reads only: nothing to commit */
+    if (rc != SOUK_OK)
+        fail(s, rc);
+    return false;
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -519,12 +595,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (s->idem_key && (strlen(s->idem_key) > MAX_IDEM_KEY || s->idem_key[0] == '\0')) {
+    if (s->written) { /* resumed by the intake writer */
+        if (s->write.rc != SOUK_OK)
+            fail(s, s->write.rc);
+    } else if (s->idem_key && (strlen(s->idem_key) > MAX_IDEM_KEY || s->idem_key[0] == '\0')) {
         souk_err_set(&s->req.err, SOUK_EINVAL, "Idempotency-Key",
                      "Idempotency-Key must be 1 to %d characters", MAX_IDEM_KEY);
         set_error(s, SOUK_EINVAL);
-    } else {
-        process(s);
+    } else if (process(s)) {
+        return MHD_YES; /* suspended until the writer answers */
     }
     /* The answer is committed (and stored for replay) before the client can read it, so the
      * key stops being in flight now: a retry sent the moment the answer arrives must replay,
@@ -636,8 +715,16 @@ int souk_http_server_start(const struct souk_http_config *config, struct souk_ht
     srv->nroutes = config->nroutes;
     srv->stats = souk_calloc(config->nroutes + 1, sizeof *srv->stats);
     souk_http__inflight_init(&srv->inflight);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     (ipv6 ? MHD_USE_IPv6 : 0);
+    rc = souk_http__writer_start(config->db, config->group_writes, config->write_wait_ms,
+                                 &srv->writer, err);
+    if (rc != SOUK_OK) {
+        souk_http__inflight_release(&srv->inflight);
+        souk_free(srv->stats);
+        souk_free(srv);
+        return rc;
+    }
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -646,6 +733,7 @@ int souk_http_server_start(const struct souk_http_config *config, struct souk_ht
         (unsigned)30, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_END);
     if (!srv->daemon) {
+        souk_http__writer_free(srv->writer);
         souk_http__inflight_release(&srv->inflight);
         souk_free(srv->stats);
         souk_free(srv);
@@ -674,7 +762,11 @@ void souk_http_server_stop(struct souk_http_server *srv, int timeout_ms)
     while (__atomic_load_n(&srv->active, __ATOMIC_SEQ_CST) > 0 &&
            souk_time_monotonic_us() < deadline)
         usleep(10000);
+    /* libmicrohttpd must not stop with a connection suspended: the writer answers (and so
+     * resumes) every write it holds first, and refuses, through a resume, any that comes. */
+    souk_http__writer_stop(srv->writer);
     MHD_stop_daemon(srv->daemon);
+    souk_http__writer_free(srv->writer);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     souk_http__inflight_release(&srv->inflight);
@@ -682,29 +774,42 @@ void souk_http_server_stop(struct souk_http_server *srv, int timeout_ms)
     souk_free(srv);
 }
 
+/* One Prometheus sample with its HELP and TYPE lines. */
+struct metric {
+    const char *name, *type, *help;
+    unsigned long long value;
+};
+
 int souk_http_metrics_render(struct souk_http_server *srv, struct souk_buf *out)
 {
     int rc = souk_http__stats_render(srv->routes, srv->nroutes, srv->stats, out);
-    if (rc == SOUK_OK)
-        rc = souk_buf_addf(out,
-                           "# HELP souk_http_requests_in_flight Requests being processed.\n"
-                           "# TYPE souk_http_requests_in_flight gauge\n"
-                           "souk_http_requests_in_flight %d\n",
-                           __atomic_load_n(&srv->active, __ATOMIC_SEQ_CST));
+    struct souk_http__writer_stats writer;
+    souk_http__writer_get_stats(srv->writer, &writer);
     struct souk_db_stats db;
     souk_db_get_stats(srv->db, &db);
-    if (rc == SOUK_OK)
-        rc = souk_buf_addf(
-            out,
-            "# HELP souk_db_write_transactions_total Write transactions committed.\n"
-            "# TYPE souk_db_write_transactions_total counter\n"
-            "souk_db_write_transactions_total %llu\n"
-            "# HELP souk_db_commits_total Physical commits (fsyncs); fewer when grouped.\n"
-            "# TYPE souk_db_commits_total counter\nsouk_db_commits_total %llu\n"
-            "# HELP souk_db_writes_refused_total Writes shed with 503: the store was busy for "
-            "longer than --write-wait-ms.\n"
-            "# TYPE souk_db_writes_refused_total counter\nsouk_db_writes_refused_total %llu\n",
-            (unsigned long long)db.write_transactions, (unsigned long long)db.commits,
-            (unsigned long long)db.refused);
+    const struct metric metrics[] = {
+        {"souk_http_requests_in_flight", "gauge", "Requests being processed.",
+         (unsigned long long)__atomic_load_n(&srv->active, __ATOMIC_SEQ_CST)},
+        {"souk_http_write_queue", "gauge", "Write requests waiting for the intake writer.",
+         writer.queued},
+        {"souk_http_write_batches_total", "counter",
+         "Transactions the intake writer ran; writes / batches is the mean batch.",
+         writer.batches},
+        {"souk_http_writes_total", "counter", "Write requests the intake writer answered.",
+         writer.writes},
+        {"souk_http_writes_shed_total", "counter",
+         "Write requests shed with 503: queued longer than --write-wait-ms.", writer.shed},
+        {"souk_db_write_transactions_total", "counter", "Write transactions committed.",
+         db.write_transactions},
+        {"souk_db_commits_total", "counter", "Physical commits (fsyncs); fewer when grouped.",
+         db.commits},
+        {"souk_db_writes_refused_total", "counter",
+         "Writes shed with 503: the store was busy for longer than --write-wait-ms.",
+         db.refused},
+    };
+    for (size_t i = 0; rc == SOUK_OK && i < sizeof metrics / sizeof metrics[0]; i++)
+        rc = souk_buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics[i].name,
+                           metrics[i].help, metrics[i].name, metrics[i].type, metrics[i].name,
+                           metrics[i].value);
     return rc;
 }

@@ -83,6 +83,10 @@ static void health_readiness_and_metrics(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "text/plain"));
     assert_non_null(strstr(r.body.data, "souk_http_request_duration_seconds_bucket"));
+    /* The intake writer's gauges and counters: nothing queued, nothing shed. */
+    assert_non_null(strstr(r.body.data, "\nsouk_http_write_queue 0\n"));
+    assert_non_null(strstr(r.body.data, "\nsouk_http_writes_shed_total 0\n"));
+    assert_non_null(strstr(r.body.data, "\nsouk_http_write_batches_total "));
     souk_h_resp_release(&r);
 }
 

@@ -11,20 +11,18 @@
 #include <unistd.h>
 
 #include "apikeys/apikeys.h"
+#include "../temp_store.h"
 
 struct fixture {
-    char dir[64];
+    struct temp_store store;
     struct souk_db *db;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char spec[128];
-    snprintf(f->dir, sizeof f->dir, "/tmp/souk-keytest-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(spec, sizeof spec, "sqlite:%s/t.db", f->dir);
-    assert_int_equal(souk_db_open(spec, NULL, &f->db, NULL), SOUK_OK);
+    temp_store_make(&f->store, "keytest");
+    assert_int_equal(souk_db_open(f->store.spec, NULL, &f->db, NULL), SOUK_OK);
     assert_int_equal(souk_db_migrate(f->db, NULL), SOUK_OK);
     *state = f;
     return 0;
@@ -33,14 +31,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char path[128];
     souk_db_close(f->db);
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/t.db%s", f->dir, suffixes[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    temp_store_remove(&f->store);
     free(f);
     return 0;
 }

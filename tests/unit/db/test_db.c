@@ -13,22 +13,20 @@
 
 #include "db/db.h"
 #include "db/migrate.h"
+#include "../temp_store.h"
 
 struct fixture {
-    char dir[64];
-    char spec[128];
+    struct temp_store store;
     struct souk_db *db;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/souk-dbtest-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->spec, sizeof f->spec, "sqlite:%s/t.db", f->dir);
+    temp_store_make(&f->store, "dbtest");
     struct souk_err err = SOUK_ERR_INIT;
     struct souk_db_options opts = {.connections = 2};
-    assert_int_equal(souk_db_open(f->spec, &opts, &f->db, &err), SOUK_OK);
+    assert_int_equal(souk_db_open(f->store.spec, &opts, &f->db, &err), SOUK_OK);
     assert_int_equal(souk_db_migrate(f->db, &err), SOUK_OK);
     *state = f;
     return 0;
@@ -37,14 +35,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char path[128];
     souk_db_close(f->db);
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/t.db%s", f->dir, suffixes[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    temp_store_remove(&f->store);
     free(f);
     return 0;
 }
@@ -210,7 +202,7 @@ static void group_commit_keeps_every_commit_and_shares_fsyncs(void **state)
     struct souk_db *db;
     struct souk_err err = SOUK_ERR_INIT;
     struct souk_db_options opts = {.connections = 4, .group_commit = true};
-    assert_int_equal(souk_db_open(f->spec, &opts, &db, &err), SOUK_OK);
+    assert_int_equal(souk_db_open(f->store.spec, &opts, &db, &err), SOUK_OK);
     struct souk_db_conn *conn = souk_db_acquire(db);
     assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
     assert_int_equal(souk_db_exec(conn, "CREATE TABLE grouped (writer INTEGER, n INTEGER)", &err),
@@ -276,7 +268,7 @@ static void a_write_waiting_too_long_is_refused(void **state)
         struct souk_err err = SOUK_ERR_INIT;
         struct souk_db_options opts = {.connections = 3, .group_commit = grouped,
                                        .write_wait_ms = 50};
-        assert_int_equal(souk_db_open(f->spec, &opts, &db, &err), SOUK_OK);
+        assert_int_equal(souk_db_open(f->store.spec, &opts, &db, &err), SOUK_OK);
         struct souk_db_conn *holder = souk_db_acquire(db);
         assert_int_equal(souk_db_begin(holder, SOUK_DB_WRITE, &err), SOUK_OK);
 
@@ -297,6 +289,72 @@ static void a_write_waiting_too_long_is_refused(void **state)
         souk_db_release(holder);
         souk_db_close(db);
     }
+}
+
+struct member_arg {
+    struct souk_db *db;
+    int rc;
+};
+
+/* A plain grouped write that commits while a batch member waits its turn (so it joins the
+ * same physical transaction and waits for that one's commit). */
+static void *commit_plain_member(void *p)
+{
+    struct member_arg *a = p;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_conn *conn = souk_db_acquire(a->db);
+    a->rc = souk_db_begin(conn, SOUK_DB_WRITE, &err);
+    if (a->rc == SOUK_OK) {
+        insert_warehouse(conn, "wh_plain", "plain", SOUK_OK);
+        usleep(100000); /* the batch member below is waiting for the writer by now */
+        a->rc = souk_db_commit(conn, &err);
+    }
+    souk_db_release(conn);
+    return NULL;
+}
+
+/*
+ * SOUK_DB_WRITE_BATCH, grouped: the caller's savepoints decide what stays, and the commit is
+ * the group's. Rolling the batch member back takes the group's other members with it, and they
+ * hear it as a failed commit; the store then takes writes again.
+ */
+static void a_batch_member_keeps_its_savepoints_and_its_rollback_fails_the_group(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_db *db;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_options opts = {.connections = 3, .group_commit = true};
+    assert_int_equal(souk_db_open(f->store.spec, &opts, &db, &err), SOUK_OK);
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE_BATCH, &err), SOUK_OK);
+    assert_int_equal(souk_db_savepoint(conn, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_1", "berlin", SOUK_OK);
+    assert_int_equal(souk_db_savepoint_release(conn, &err), SOUK_OK);
+    assert_int_equal(souk_db_savepoint(conn, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_2", "paris", SOUK_OK);
+    assert_int_equal(souk_db_savepoint_rollback(conn, &err), SOUK_OK);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    assert_int_equal(count_warehouses(db), 1);
+
+    struct member_arg plain = {.db = db};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, commit_plain_member, &plain), 0);
+    usleep(30000); /* the plain member holds the writer */
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE_BATCH, &err), SOUK_OK);
+    assert_int_equal(souk_db_savepoint(conn, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_3", "rome", SOUK_OK);
+    assert_int_equal(souk_db_savepoint_release(conn, &err), SOUK_OK);
+    souk_db_rollback(conn);
+    pthread_join(t, NULL);
+    assert_int_equal(plain.rc, SOUK_EIO);
+    assert_int_equal(count_warehouses(db), 1);
+
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_4", "lisbon", SOUK_OK);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    souk_db_release(conn);
+    assert_int_equal(count_warehouses(db), 2);
+    souk_db_close(db);
 }
 
 static void bad_sql_is_an_error_with_detail(void **state)
@@ -333,6 +391,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(group_commit_keeps_every_commit_and_shares_fsyncs, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_write_waiting_too_long_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_batch_member_keeps_its_savepoints_and_its_rollback_fails_the_group, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
         cmocka_unit_test(unknown_engine_is_rejected),
     };
