@@ -3,12 +3,12 @@
  * market (an Instagram shop for the US in USD, a TikTok Shop for Japan in JPY, ...), and the
  * feeds each one serves in its platform's own format.
  *
- * A channel names a platform connector (meta, tiktok, pinterest, snapchat, google; see
- * channels_int.h for the table every connector fills in), the market it sells to (country,
- * locale, currency), which products it carries (by status and tag), how its prices are made
- * (the catalog's price in the channel's currency, else a conversion through the FX table, then
- * an optional markup and a named rounding rule), the platform credentials, and the base URL of
- * the platform's API (the real one by default).
+ * A channel names a platform connector (meta, tiktok, pinterest, snapchat, google, wechat,
+ * line, kakao; see channels_int.h for the table every connector fills in), the market it sells
+ * to (country, locale, currency), which products it carries (by status and tag), how its prices
+ * are made (the catalog's price in the channel's currency, else a conversion through the FX
+ * table, then an optional markup and a named rounding rule), the platform credentials, and the
+ * base URL of the platform's API (the real one by default).
  *
  * Credentials are write-only: they are stored for the sync worker, never encoded back and never
  * logged. The feed token, which platforms present when they fetch a feed, is returned once at

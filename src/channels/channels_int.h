@@ -389,6 +389,8 @@ extern const struct souk_channels__connector souk_channels__pinterest;
 extern const struct souk_channels__connector souk_channels__tiktok;
 extern const struct souk_channels__connector souk_channels__snapchat;
 extern const struct souk_channels__connector souk_channels__wechat;
+extern const struct souk_channels__connector souk_channels__line;
+extern const struct souk_channels__connector souk_channels__kakao;
 
 /* The connector for a platform name, or NULL. */
 const struct souk_channels__connector *souk_channels__connector(const char *platform);

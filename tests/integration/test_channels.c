@@ -36,6 +36,17 @@ static void create_channel(struct souk_h_server *s, const char *body, struct cre
     souk_h_resp_release(&r);
 }
 
+/* Sets the demo's DEMO-01-1 to 0 in the one warehouse that holds it (Berlin holds none). */
+static void sell_out_linen_shirt(struct souk_h_server *s)
+{
+    json_t *p = souk_h_get(s, "/v1/products?q=DEMO-01-1");
+    char path[256];
+    snprintf(path, sizeof path, "/v1/stock/%s/%s", souk_h_text(p, "data[0].variants[0].id"),
+             souk_h_text(p, "data[0].variants[0].stock[1].warehouse_id"));
+    json_decref(p);
+    json_decref(souk_h_call(s, "PUT", path, "{\"on_hand\": 0}", 200));
+}
+
 static void a_channel_serves_its_feed_with_the_demo_catalog(void **state)
 {
     struct souk_h_server *s = *state;
@@ -64,14 +75,7 @@ static void a_channel_serves_its_feed_with_the_demo_catalog(void **state)
     souk_h_resp_release(&r);
 
     /* A sale of the last units changes the feed and its ETag. */
-    json_t *p = souk_h_get(s, "/v1/products?q=DEMO-01-1");
-    char path[256];
-    snprintf(path, sizeof path, "/v1/stock/%s/%s", souk_h_text(p, "data[0].variants[0].id"),
-             souk_h_text(p, "data[0].variants[0].stock[1].warehouse_id"));
-    json_decref(p);
-    souk_h_request(s, "PUT", path, s->key, "{\"on_hand\": 0}", NULL, &r);
-    assert_int_equal(r.status, 200);
-    souk_h_resp_release(&r);
+    sell_out_linen_shirt(s);
     souk_h_request(s, "GET", c.feed, NULL, NULL, conditional, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body.data, "\nDEMO-01-1,Linen shirt,Linen shirt from the souk demo "
@@ -299,6 +303,143 @@ static void fx_rates_price_a_channel_in_another_currency(void **state)
     souk_h_resp_release(&r);
 }
 
+/* A product the demo lacks: no description and no image, priced in yen only. */
+#define GIFT_CARD                                                                                  \
+    "{\"handle\": \"gift-card\", \"title\": \"Gift card\", \"status\": \"active\", "               \
+    "\"variants\": [{\"sku\": \"GIFT-1\", \"prices\": [{\"currency\": \"JPY\", \"amount\": "       \
+    "3000}]}]}"
+
+/* Fetches the channel's feed in format with its token, as a platform does, and asserts the
+ * status and, when given, the content type; r is the caller's to release. */
+static void fetch_feed(struct souk_h_server *s, const struct created *c, const char *format,
+                       long status, const char *content_type, struct souk_h_resp *r)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/feeds/%s/%s?token=%s", c->id, format, c->token);
+    souk_h_request(s, "GET", path, NULL, NULL, NULL, r);
+    assert_int_equal(r->status, status);
+    if (content_type)
+        assert_string_equal(r->content_type, content_type);
+}
+
+/* Asserts issue i of the diagnostics d: its item, field, severity and reason. */
+static void assert_issue(json_t *d, size_t i, const char *item, const char *field,
+                         const char *severity, const char *reason)
+{
+    static const char *const keys[] = {"item_id", "field", "severity", "reason"};
+    const char *want[] = {item, field, severity, reason};
+    for (size_t k = 0; k < 4; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "issues[%zu].%s", i, keys[k]);
+        assert_string_equal(souk_h_text(d, path), want[k]);
+    }
+}
+
+static void line_japan_gets_its_feed_in_whole_yen(void **state)
+{
+    struct souk_h_server *s = *state;
+    struct created c;
+    char gift[SOUK_H_ID_MAX];
+    souk_h_create(s, "/v1/products", GIFT_CARD, gift);
+    /* LINE fetches the feed with its token: the channel needs no credentials. */
+    create_channel(s,
+                   "{\"platform\": \"line\", \"name\": \"LINE Japan\", \"country\": \"JP\", "
+                   "\"locale\": \"ja\", \"currency\": \"JPY\", \"link_template\": "
+                   "\"https://shop.example/p/{handle}?sku={sku}\", \"pricing\": "
+                   "{\"markup_percent\": \"5\", \"rounding\": \"nearest_10\"}}",
+                   &c);
+    struct souk_h_resp r;
+    fetch_feed(s, &c, "csv", 200, "text/csv; charset=utf-8", &r);
+    const char *header = "id,title,description,availability,condition,price,link,image_link,"
+                         "brand,item_group_id,additional_image_link,sale_price,"
+                         "sale_price_effective_date,google_product_category,product_type\n";
+    assert_true(strncmp(r.body.data, header, strlen(header)) == 0);
+    /* The demo's linen shirt is JPY 9550 in the catalog: +5% = 10027.5 -> nearest_10 -> 10030,
+     * whole yen with no decimals. Its link and image are absolute. */
+    assert_non_null(strstr(r.body.data, "\nDEMO-01-1,Linen shirt,Linen shirt from the souk demo "
+                                        "store.,in stock,new,10030 JPY,"
+                                        "https://shop.example/p/linen-shirt?sku=DEMO-01-1,"
+                                        "https://demo.souk.example/images/linen-shirt.jpg,"
+                                        "Souk Demo,linen-shirt,,,,212,Shirts\n"));
+    souk_h_resp_release(&r);
+
+    /* Availability follows the stock. */
+    sell_out_linen_shirt(s);
+    fetch_feed(s, &c, "tsv", 200, "text/tab-separated-values; charset=utf-8", &r);
+    assert_non_null(strstr(r.body.data, "\nDEMO-01-1\tLinen shirt\tLinen shirt from the souk "
+                                        "demo store.\tout of stock\tnew\t10030 JPY\t"));
+    souk_h_resp_release(&r);
+
+    /* The gift card has neither of two columns LINE requires: rejected, field by field. */
+    char diag[128];
+    snprintf(diag, sizeof diag, "/v1/channels/%s/diagnostics", c.id);
+    json_t *d = souk_h_get(s, diag);
+    assert_true(souk_h_int(d, "items") > 1);
+    assert_int_equal(souk_h_int(d, "items_rejected"), 1);
+    assert_int_equal(json_array_size(souk_h_at(d, "issues")), 2);
+    assert_issue(d, 0, "GIFT-1", "description", "error", "description is required and missing");
+    assert_issue(d, 1, "GIFT-1", "image_link", "error", "image_link is required and missing");
+    json_decref(d);
+}
+
+static void kakao_korea_gets_an_xml_feed_in_won(void **state)
+{
+    struct souk_h_server *s = *state;
+    struct created c;
+    char gift[SOUK_H_ID_MAX];
+    souk_h_create(s, "/v1/products", GIFT_CARD, gift);
+    json_decref(souk_h_call(s, "PUT", "/v1/fx_rates/EUR/KRW", "{\"rate\": \"1450.25\"}", 200));
+    create_channel(s,
+                   "{\"platform\": \"kakao\", \"name\": \"KakaoTalk Korea\", \"country\": \"KR\", "
+                   "\"locale\": \"ko\", \"currency\": \"KRW\", \"link_template\": "
+                   "\"https://shop.example/p/{handle}\", \"pricing\": {\"rounding\": "
+                   "\"nearest_100\"}}",
+                   &c);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s", c.id);
+    json_t *channel = souk_h_get(s, path);
+    assert_null(souk_h_at(channel, "feeds.csv"));
+    assert_non_null(strstr(souk_h_text(channel, "feeds.xml"), "/xml"));
+    assert_int_equal(json_array_size(souk_h_at(channel, "credentials_set")), 0);
+    json_decref(channel);
+
+    struct souk_h_resp r;
+    fetch_feed(s, &c, "xml", 200, "application/xml; charset=utf-8", &r);
+    const char *head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
+                       "xmlns:g=\"http://base.google.com/ns/1.0\">\n<channel>\n"
+                       "<title>KakaoTalk Korea</title>\n<link>https://shop.example</link>\n"
+                       "<description>kakao catalog for KakaoTalk Korea (KR, KRW)</description>\n";
+    assert_true(strncmp(r.body.data, head, strlen(head)) == 0);
+    /* No KRW prices in the demo: EUR 59.00 * 1450.25 = 85564.75 -> nearest_100 -> 85600. */
+    assert_non_null(strstr(r.body.data,
+                           "<item>\n<g:id>DEMO-01-1</g:id>\n<g:title>Linen shirt</g:title>\n"
+                           "<g:description>Linen shirt from the souk demo store.</g:description>\n"
+                           "<g:availability>in stock</g:availability>\n"
+                           "<g:condition>new</g:condition>\n<g:price>85600 KRW</g:price>\n"
+                           "<g:link>https://shop.example/p/linen-shirt</g:link>\n"
+                           "<g:image_link>https://demo.souk.example/images/linen-shirt.jpg"
+                           "</g:image_link>\n<g:brand>Souk Demo</g:brand>\n"
+                           "<g:item_group_id>linen-shirt</g:item_group_id>\n"
+                           "<g:google_product_category>212</g:google_product_category>\n"
+                           "</item>\n"));
+    assert_true(strcmp(r.body.data + r.body.len - 18, "</channel>\n</rss>\n") == 0);
+    souk_h_resp_release(&r);
+
+    /* Kakao takes no CSV. */
+    fetch_feed(s, &c, "csv", 404, NULL, &r);
+    souk_h_assert_error(&r, 404, "not_found", "format");
+    souk_h_resp_release(&r);
+
+    /* Kakao needs no description or price (the gift card has no KRW one and there is no JPY
+     * rate), but an image: one issue. */
+    snprintf(path, sizeof path, "/v1/channels/%s/diagnostics", c.id);
+    json_t *d = souk_h_get(s, path);
+    assert_int_equal(souk_h_int(d, "items_rejected"), 1);
+    assert_int_equal(json_array_size(souk_h_at(d, "issues")), 1);
+    assert_issue(d, 0, "GIFT-1", "image_link", "error", "image_link is required and missing");
+    json_decref(d);
+}
+
 static int setup_demo(void **state)
 {
     static struct souk_h_server server;
@@ -316,19 +457,21 @@ static int teardown_demo(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_channel_serves_its_feed_with_the_demo_catalog,
-                                        setup_demo, teardown_demo),
-        cmocka_unit_test_setup_teardown(a_feed_needs_its_token, setup_demo, teardown_demo),
-        cmocka_unit_test_setup_teardown(a_feed_comes_gzipped_when_asked, setup_demo,
+        cmocka_unit_test_setup_teardown(a_channel_serves_its_feed_with_the_demo_catalog, setup_demo,
                                         teardown_demo),
+        cmocka_unit_test_setup_teardown(a_feed_needs_its_token, setup_demo, teardown_demo),
+        cmocka_unit_test_setup_teardown(a_feed_comes_gzipped_when_asked, setup_demo, teardown_demo),
         cmocka_unit_test_setup_teardown(credentials_stay_secret, setup_demo, teardown_demo),
         cmocka_unit_test_setup_teardown(an_idempotent_replay_never_repeats_the_token, setup_demo,
                                         teardown_demo),
         cmocka_unit_test_setup_teardown(bad_channels_are_refused_and_change_nothing, setup_demo,
                                         teardown_demo),
-        cmocka_unit_test_setup_teardown(channels_need_their_scopes, souk_h_setup,
-                                        souk_h_teardown),
+        cmocka_unit_test_setup_teardown(channels_need_their_scopes, souk_h_setup, souk_h_teardown),
         cmocka_unit_test_setup_teardown(fx_rates_price_a_channel_in_another_currency, setup_demo,
+                                        teardown_demo),
+        cmocka_unit_test_setup_teardown(line_japan_gets_its_feed_in_whole_yen, setup_demo,
+                                        teardown_demo),
+        cmocka_unit_test_setup_teardown(kakao_korea_gets_an_xml_feed_in_won, setup_demo,
                                         teardown_demo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

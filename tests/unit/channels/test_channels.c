@@ -151,7 +151,8 @@ static void a_channel_needs_a_known_platform_and_its_credentials(void **state)
                                     NULL, NULL),
                      SOUK_EINVAL);
     assert_string_equal(f->err.param, "platform");
-    assert_non_null(strstr(f->err.message, "meta, google, pinterest, tiktok, snapchat"));
+    assert_non_null(strstr(f->err.message, "meta, google, pinterest, tiktok, snapchat, wechat, "
+                                           "line, kakao"));
 
     assert_int_equal(create_channel(f,
                                     "{\"platform\": \"tiktok\", \"name\": \"TT\", \"country\": "
@@ -247,21 +248,37 @@ static void prices_come_from_the_catalog_or_the_fx_table(void **state)
     free(csv);
 }
 
+/* Asserts issue i of d: its item, field and severity, and a reason containing reason. */
+static void assert_issue(const struct souk_channel_diagnosis *d, size_t i, const char *item,
+                         const char *field, const char *severity, const char *reason)
+{
+    assert_true(i < d->nissues);
+    assert_string_equal(d->issues[i].item_id, item);
+    assert_string_equal(d->issues[i].field, field);
+    assert_string_equal(d->issues[i].severity, severity);
+    if (!strstr(d->issues[i].reason, reason))
+        fail_msg("issue %zu: \"%s\" does not say \"%s\"", i, d->issues[i].reason, reason);
+}
+
+/* Diagnoses c into d, asserting how many items it read, rejected and raised issues for. */
+static void diagnose(struct fixture *f, struct souk_channel *c, struct souk_channel_diagnosis *d,
+                     size_t items, size_t rejected, size_t issues)
+{
+    assert_int_equal(souk_channels_diagnose(f->conn, f->pool, c, 10, d, &f->err), SOUK_OK);
+    assert_int_equal(d->items, items);
+    assert_int_equal(d->items_rejected, rejected);
+    assert_int_equal(d->nissues, issues);
+}
+
 static void a_missing_rate_is_a_diagnosed_error(void **state)
 {
     struct fixture *f = *state;
     add_product(f, SHIRT);
     struct souk_channel *c = channel(f, "{\"name\": \"IG\", " META_US "}");
     struct souk_channel_diagnosis d;
-    assert_int_equal(souk_channels_diagnose(f->conn, f->pool, c, 10, &d, &f->err), SOUK_OK);
+    diagnose(f, c, &d, 2, 1, 1);
     assert_int_equal(d.products, 1);
-    assert_int_equal(d.items, 2);
-    assert_int_equal(d.items_rejected, 1);
-    assert_int_equal(d.nissues, 1);
-    assert_string_equal(d.issues[0].item_id, "SH M");
-    assert_string_equal(d.issues[0].field, "price");
-    assert_string_equal(d.issues[0].severity, "error");
-    assert_non_null(strstr(d.issues[0].reason, "PUT /v1/fx_rates/EUR/USD"));
+    assert_issue(&d, 0, "SH M", "price", "error", "PUT /v1/fx_rates/EUR/USD");
 }
 
 static void each_platform_gets_its_own_format(void **state)
@@ -514,11 +531,100 @@ static void fx_rates_are_decimal_text_between_two_currencies(void **state)
     assert_int_equal(souk_channels_fx_delete(f->conn, "EUR", "USD", &f->err), SOUK_ENOTFOUND);
 }
 
+#define LINE_JP                                                                                    \
+    "\"platform\": \"line\", \"country\": \"JP\", \"locale\": \"ja\", \"currency\": \"JPY\", "     \
+    "\"link_template\": \"https://shop.example/p/{handle}?v={sku}\""
+
+#define KAKAO_KR                                                                                   \
+    "\"platform\": \"kakao\", \"country\": \"KR\", \"locale\": \"ko\", \"currency\": \"KRW\", "    \
+    "\"link_template\": \"https://shop.example/p/{handle}\""
+
+/* LINE takes Meta's columns and rules; yen have no decimals, and nearest_10 rounds to tens. */
+static void line_feeds_are_in_whole_yen_with_required_prices(void **state)
+{
+    struct fixture *f = *state;
+    add_product(f, SHIRT);
+    assert_int_equal(souk_channels_fx_set(f->conn, "USD", "JPY", "149.87", &f->err), SOUK_OK);
+    /* No credentials: LINE fetches the feed with its token. */
+    struct souk_channel *c = channel(f, "{\"name\": \"LINE JP\", " LINE_JP
+                                        ", \"pricing\": {\"rounding\": \"nearest_10\"}}");
+    char *csv = feed(f, c, "csv");
+    assert_true(strncmp(csv,
+                        "id,title,description,availability,condition,price,link,image_link,brand,"
+                        "item_group_id,additional_image_link,sale_price,sale_price_effective_date,"
+                        "google_product_category,product_type\n",
+                        182) == 0);
+    /* USD 20.00 * 149.87 = 2997.4 yen -> nearest_10 -> 3000. */
+    assert_non_null(strstr(csv, "\nSH-S,\"Shirt, linen\",\"Soft & cool\nLinen\",in stock,new,"
+                                "3000 JPY,https://shop.example/p/linen-shirt?v=SH-S,"
+                                "https://cdn.example/a.jpg,Acme,linen-shirt,"
+                                "https://cdn.example/b%2Cc.jpg,,,,\n"));
+    /* SH M: EUR only and no EUR rate: no price, which LINE requires. */
+    assert_non_null(
+        strstr(csv, "\nSH M,\"Shirt, linen\",\"Soft & cool\nLinen\",out of stock,new,,"));
+    free(csv);
+    char *xml = feed(f, c, "xml");
+    assert_non_null(strstr(xml, "<g:price>3000 JPY</g:price>"));
+    free(xml);
+
+    struct souk_channel_diagnosis d;
+    diagnose(f, c, &d, 2, 1, 1);
+    assert_issue(&d, 0, "SH M", "price", "error", "PUT /v1/fx_rates/EUR/JPY");
+}
+
+/* Kakao: XML only, won without decimals, Kakao's own limits, and price optional. */
+static void kakao_feeds_are_xml_in_won_with_kakaos_limits(void **state)
+{
+    struct fixture *f = *state;
+    add_product(f, SHIRT);
+    char product[2048], text[640];
+    memset(text, 'y', 600);
+    text[600] = '\0';
+    snprintf(product, sizeof product,
+             "{\"handle\": \"note\", \"title\": \"Note\", \"status\": \"active\", "
+             "\"description\": \"%s\", \"variants\": [{\"sku\": \"N1\", \"prices\": "
+             "[{\"currency\": \"KRW\", \"amount\": 12000}]}]}",
+             text);
+    add_product(f, product);
+    assert_int_equal(souk_channels_fx_set(f->conn, "USD", "KRW", "1385.5", &f->err), SOUK_OK);
+    struct souk_channel *c = channel(f, "{\"name\": \"Kakao KR\", " KAKAO_KR
+                                        ", \"pricing\": {\"rounding\": \"nearest_100\"}}");
+    char *xml = feed(f, c, "xml");
+    assert_non_null(strstr(xml, "<description>kakao catalog for Kakao KR (KR, KRW)</description>"));
+    /* USD 20.00 * 1385.5 = 27710 won -> nearest_100 -> 27700. */
+    assert_non_null(strstr(xml, "<item>\n<g:id>SH-S</g:id>\n<g:title>Shirt, linen</g:title>\n"
+                                "<g:description>Soft &amp; cool\nLinen</g:description>\n"
+                                "<g:availability>in stock</g:availability>\n"
+                                "<g:condition>new</g:condition>\n"
+                                "<g:price>27700 KRW</g:price>\n"
+                                "<g:link>https://shop.example/p/linen-shirt</g:link>\n"
+                                "<g:image_link>https://cdn.example/a.jpg</g:image_link>\n"
+                                "<g:additional_image_link>https://cdn.example/b%2Cc.jpg"
+                                "</g:additional_image_link>\n<g:brand>Acme</g:brand>\n"
+                                "<g:item_group_id>linen-shirt</g:item_group_id>\n</item>\n"));
+    /* The description is cut at Kakao's 500 characters. */
+    text[500] = '\0';
+    char expected[680];
+    snprintf(expected, sizeof expected, "<g:description>%s</g:description>", text);
+    assert_non_null(strstr(xml, expected));
+    assert_non_null(strstr(xml, "<g:price>12000 KRW</g:price>"));
+    free(xml);
+    struct souk_feed *fd;
+    assert_int_equal(souk_channels_feed_open(c, "csv", NULL, &fd, &f->err), SOUK_ENOTFOUND);
+    assert_non_null(strstr(f->err.message, "kakao feeds come as xml"));
+
+    /* SH M has no price, which Kakao does not require; N1 has no image, which it does. */
+    struct souk_channel_diagnosis d;
+    diagnose(f, c, &d, 3, 1, 2);
+    assert_issue(&d, 0, "N1", "description", "warning", "kakao's limit of 500 characters");
+    assert_issue(&d, 1, "N1", "image_link", "error", "image_link is required and missing");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_channel_needs_a_known_platform_and_its_credentials,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_channel_needs_a_known_platform_and_its_credentials, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(credentials_are_never_encoded, setup, teardown),
         cmocka_unit_test_setup_teardown(the_feed_token_is_checked_and_rotated, setup, teardown),
         cmocka_unit_test_setup_teardown(prices_come_from_the_catalog_or_the_fx_table, setup,
@@ -534,6 +640,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_price_list_fixes_prices, setup, teardown),
         cmocka_unit_test_setup_teardown(fx_rates_are_decimal_text_between_two_currencies, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(line_feeds_are_in_whole_yen_with_required_prices, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(kakao_feeds_are_xml_in_won_with_kakaos_limits, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
