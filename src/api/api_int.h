@@ -7,7 +7,11 @@
 
 #define SOUK_ROUTE(method, pattern, handler, limit, scope, no_txn)                                \
     int handler(struct souk_req *req);
+#define SOUK_PREPARED_ROUTE(method, pattern, prepare, handler, limit, scope)                       \
+    int prepare(struct souk_req *req);                                                             \
+    int handler(struct souk_req *req);
 #include "api/routes.def"
+#undef SOUK_PREPARED_ROUTE
 #undef SOUK_ROUTE
 
 #define SOUK_API_DEFAULT_LIMIT 50

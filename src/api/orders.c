@@ -16,13 +16,22 @@ static int reply_order(struct souk_req *req, int status, const char *id)
     return SOUK_OK;
 }
 
-/* Places an order: prices from the catalog, stock reserved, or 409 out_of_stock. */
-int souk_api_orders_create(struct souk_req *req)
+/* Before the writer: the order decoded, checked and priced, or refused (400, 409, 422). */
+int souk_api_orders_prepare(struct souk_req *req)
 {
     struct souk_order *o = souk_pool_alloc(req->pool, sizeof *o);
     int rc = souk_orders_decode(req->pool, req->body, o, &req->err);
     if (rc == SOUK_OK)
-        rc = souk_orders_place(req->db, req->pool, o, &req->err);
+        rc = souk_orders_prepare(req->db, req->pool, o, &req->err);
+    req->prepared = o;
+    return rc;
+}
+
+/* Places the prepared order: stock reserved, or 409 out_of_stock. */
+int souk_api_orders_create(struct souk_req *req)
+{
+    struct souk_order *o = req->prepared;
+    int rc = souk_orders_place(req->db, req->pool, o, &req->err);
     if (rc != SOUK_OK)
         return rc;
     souk_req_set_location(req, souk_pool_printf(req->pool, "/v1/orders/%s", o->id));

@@ -5,8 +5,11 @@
 
 const struct souk_http_route souk_api_routes[] = {
 #define SOUK_ROUTE(method, pattern, handler, limit, scope, no_txn)                                \
-    {SOUK_HTTP_##method, pattern, handler, limit, scope, no_txn},
+    {SOUK_HTTP_##method, pattern, handler, limit, scope, no_txn, NULL},
+#define SOUK_PREPARED_ROUTE(method, pattern, prepare, handler, limit, scope)                       \
+    {SOUK_HTTP_##method, pattern, handler, limit, scope, false, prepare},
 #include "api/routes.def"
+#undef SOUK_PREPARED_ROUTE
 #undef SOUK_ROUTE
 };
 

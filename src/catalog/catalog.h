@@ -153,12 +153,21 @@ struct souk_catalog_offer {
     char *title;                      /* the product's title, then " - " and option values */
     bool priced;                      /* false: no price in the currency asked */
     struct souk_price price;          /* in that currency (currency left empty) */
+    int64_t available;                /* on hand less reserved, over every warehouse */
+    const char *inventory_policy;     /* the product's: "deny", "backorder" or "preorder" */
 };
 
 /* 1 with *out filled for the variant whose SKU is sku, 0 when none has it. */
 int souk_catalog_offer(struct souk_db_conn *conn, struct souk_pool *pool, const char *sku,
                        const char *currency, struct souk_catalog_offer *out,
                        struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Sets err (naming param) to SOUK_EOUTOFSTOCK with the ledger's words for quantity units asked
+ * of a variant that has `available` left ("out of stock: 3 ordered, 1 available"); returns it.
+ */
+int souk_catalog_shortfall(int64_t quantity, int64_t available, const char *param,
+                           struct souk_err *err);
 
 /*
  * The inventory policy of the product a variant belongs to ("deny", "backorder" or

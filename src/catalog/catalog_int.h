@@ -171,6 +171,9 @@ int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_i
 int souk_catalog__restate_variant(struct souk_db_conn *conn, const char *variant_id,
                                   struct souk_err *err) SOUK_MUST_CHECK;
 
+/* A stored inventory_policy as the static string "deny", "backorder" or "preorder". */
+const char *souk_catalog__policy_name(struct souk_str stored);
+
 /* "out" when available <= 0, "low" when it is at or below threshold (SOUK_CATALOG_UNSET:
  * none), else "in". */
 const char *souk_catalog__stock_state(int64_t available, int64_t threshold);

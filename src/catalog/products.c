@@ -336,10 +336,18 @@ int souk_catalog_product_title(struct souk_db_conn *conn, struct souk_pool *pool
                     : souk_err_set(err, SOUK_ENOTFOUND, NULL, "no product %.64s", id);
 }
 
+const char *souk_catalog__policy_name(struct souk_str stored)
+{
+    static const char *const policies[] = {"backorder", "preorder"};
+    for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+        if (souk_str_eq_cstr(stored, policies[i]))
+            return policies[i];
+    return "deny";
+}
+
 int souk_catalog_inventory_policy(struct souk_db_conn *conn, const char *variant_id,
                                   const char **policy, struct souk_err *err)
 {
-    static const char *const policies[] = {"backorder", "preorder"};
     struct souk_db_stmt *st;
     int rc = souk_db_query(conn, err, &st,
                            "SELECT p.inventory_policy FROM variants v "
@@ -347,10 +355,7 @@ int souk_catalog_inventory_policy(struct souk_db_conn *conn, const char *variant
                            "s", variant_id);
     if (rc < 0)
         return rc;
-    *policy = "deny";
-    for (size_t i = 0; rc == 1 && i < sizeof policies / sizeof policies[0]; i++)
-        if (souk_str_eq_cstr(souk_db_col_text(st, 0), policies[i]))
-            *policy = policies[i];
+    *policy = rc == 1 ? souk_catalog__policy_name(souk_db_col_text(st, 0)) : "deny";
     return SOUK_OK;
 }
 

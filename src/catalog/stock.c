@@ -277,6 +277,14 @@ int souk_catalog_stock_list(struct souk_db_conn *conn, struct souk_pool *pool,
     return SOUK_OK;
 }
 
+int souk_catalog_shortfall(int64_t quantity, int64_t available, const char *param,
+                           struct souk_err *err)
+{
+    return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "out of stock: %lld ordered, %lld available%s",
+                        (long long)quantity, (long long)available,
+                        available >= quantity ? " (and no single warehouse holds them all)" : "");
+}
+
 static int64_t total_available(struct souk_db_conn *conn, const char *variant_id,
                                struct souk_err *err)
 {
@@ -327,10 +335,7 @@ int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id
         int64_t left = total_available(conn, variant_id, err);
         if (left < 0)
             return (int)left;
-        return souk_err_set(err, SOUK_EOUTOFSTOCK, param,
-                            "out of stock: %lld ordered, %lld available%s", (long long)quantity,
-                            (long long)left,
-                            left > 0 ? " (and no single warehouse holds them all)" : "");
+        return souk_catalog_shortfall(quantity, left, param, err);
     }
     int rc2 = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
                               reason, now, err);

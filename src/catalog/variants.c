@@ -423,7 +423,9 @@ int souk_catalog_offer(struct souk_db_conn *conn, struct souk_pool *pool, const 
     struct souk_db_stmt *st;
     int rc = souk_db_query(conn, err, &st,
                            "SELECT v.id, p.title, v.option1, v.option2, v.option3, pr.amount, "
-                           "pr.sale_amount, pr.sale_starts_at, pr.sale_ends_at FROM variants v "
+                           "pr.sale_amount, pr.sale_starts_at, pr.sale_ends_at, "
+                           "p.inventory_policy, (SELECT COALESCE(SUM(s.on_hand - s.reserved), 0) "
+                           "FROM stock s WHERE s.variant_id = v.id) FROM variants v "
                            "JOIN products p ON p.id = v.product_id LEFT JOIN variant_prices pr "
                            "ON pr.variant_id = v.id AND pr.currency = $2 WHERE v.sku = $1",
                            "ss", sku, currency);
@@ -439,6 +441,8 @@ int souk_catalog_offer(struct souk_db_conn *conn, struct souk_pool *pool, const 
                                      (int)value.len, value.ptr);
         }
     out->title = title;
+    out->inventory_policy = souk_catalog__policy_name(souk_db_col_text(st, 9));
+    out->available = souk_db_col_i64(st, 10);
     out->priced = !souk_db_col_is_null(st, 5);
     if (out->priced) {
         out->price.amount = souk_db_col_i64(st, 5);

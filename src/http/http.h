@@ -81,6 +81,14 @@ struct souk_http_route {
     size_t body_limit; /* bytes; 0 when the route takes no body */
     unsigned scope; /* enum souk_scope bits the key needs, SOUK_HTTP_PUBLIC or SOUK_HTTP_SIGNED */
     bool no_txn;       /* true for routes that must not touch the store (liveness) */
+    /*
+     * Optional, for a route that writes: runs on the request's own thread in its read
+     * transaction, after the checks and before the request queues for the intake writer, to
+     * decode, validate and read what the write needs (left in req->prepared for the handler).
+     * An error answers at once, so what a read can refuse never costs the single writer. What
+     * it read may be a moment older than the write: fine for a price, never for stock.
+     */
+    int (*prepare)(struct souk_req *req);
 };
 
 struct souk_http_server;
@@ -125,6 +133,7 @@ struct souk_req {
     const char *path;
     const char *params[SOUK_HTTP_MAX_PARAMS]; /* path captures, in pattern order */
     json_t *body;                  /* parsed JSON for routes with a body; borrowed */
+    void *prepared;                /* what the route's prepare left for its handler (pool) */
     struct souk_str raw_body;      /* the body's bytes (SOUK_HTTP_SIGNED routes only) */
     char api_key_id[SOUK_ID_MAX];  /* "" on public routes */
     char request_id[SOUK_ID_MAX];

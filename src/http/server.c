@@ -54,6 +54,7 @@ struct req_state {
     const char *idem_key;
     bool in_inflight;
     unsigned char inflight_key[32];
+    char hash[65];                 /* of path and body, once an Idempotency-Key needs it */
     struct souk_http__write write; /* a writing route's turn at the intake writer */
     bool written;                  /* the writer has answered: the next call responds */
 };
@@ -436,33 +437,39 @@ static int check_request(struct req_state *s, const struct souk_http_route *rout
     return SOUK_OK;
 }
 
+/* Sets the stored answer of an Idempotency-Key seen before as the response (*found). */
+static int replay_stored(struct req_state *s, bool *found)
+{
+    struct souk_req *req = &s->req;
+    *found = false;
+    if (!s->idem_key)
+        return SOUK_OK;
+    if (!s->hash[0])
+        request_hash(s, s->hash);
+    struct souk_http__idem_answer answer;
+    int rc = souk_http__idem_lookup(req, s->idem_key, s->hash, found, &answer);
+    if (rc != SOUK_OK || !*found)
+        return rc;
+    json_error_t jerr;
+    req->status = answer.status;
+    req->_json = json_loads(answer.body, 0, &jerr);
+    req->_location = answer.location;
+    if (answer.etag)
+        snprintf(req->_etag, sizeof req->_etag, "%s", answer.etag);
+    return req->_json ? SOUK_OK : souk_err_set(&req->err, SOUK_EINTERNAL, NULL, NULL);
+}
+
 /*
  * The route's work in req->db's transaction: replays the stored answer of an Idempotency-Key
- * seen before, or runs the handler and stores its answer with its effect.
+ * seen before (writing nothing), or runs the handler and stores its answer with its effect.
  */
 static int run_handler(struct req_state *s, const struct souk_http_route *route)
 {
     struct souk_req *req = &s->req;
-    int rc;
-    char hash[65] = "";
-    if (s->idem_key) {
-        bool found = false;
-        struct souk_http__idem_answer answer;
-        request_hash(s, hash);
-        rc = souk_http__idem_lookup(req, s->idem_key, hash, &found, &answer);
-        if (rc != SOUK_OK)
-            return rc;
-        if (found) { /* writes nothing: its savepoint is released empty */
-            json_error_t jerr;
-            req->status = answer.status;
-            req->_json = json_loads(answer.body, 0, &jerr);
-            req->_location = answer.location;
-            if (answer.etag)
-                snprintf(req->_etag, sizeof req->_etag, "%s", answer.etag);
-            return req->_json ? SOUK_OK
-                              : souk_err_set(&req->err, SOUK_EINTERNAL, NULL, NULL);
-        }
-    }
+    bool replayed = false;
+    int rc = replay_stored(s, &replayed);
+    if (rc != SOUK_OK || replayed)
+        return rc;
     rc = route->handler(req);
     if (rc != SOUK_OK)
         return rc;
@@ -472,8 +479,8 @@ static int run_handler(struct req_state *s, const struct souk_http_route *route)
             json_object_del(stored, req->_secret_field);
         char *body = souk_http__json_dump(stored, NULL);
         json_decref(stored);
-        rc = souk_http__idem_store(req, s->idem_key, hash, req->status, body, req->_location,
-                                   req->_etag[0] ? req->_etag : NULL);
+        rc = souk_http__idem_store(req, s->idem_key, s->hash, req->status, body,
+                                   req->_location, req->_etag[0] ? req->_etag : NULL);
         souk_free(body);
     }
     return rc;
@@ -542,11 +549,17 @@ static bool process(struct req_state *s)
     } else {
         const struct souk_http_route *route = &s->srv->routes[s->route];
         rc = check_request(s, route);
-        if (rc == SOUK_OK && route_writes(route)) {
+        bool replayed = false;
+        /* A stored answer, and whatever prepare refuses, need no turn at the writer. */
+        if (rc == SOUK_OK && route_writes(route))
+            rc = replay_stored(s, &replayed);
+        if (rc == SOUK_OK && route_writes(route) && !replayed && route->prepare)
+            rc = route->prepare(req);
+        if (rc == SOUK_OK && route_writes(route) && !replayed) {
             queue_write(s);
             return true;
         }
-        if (rc == SOUK_OK)
+        if (rc == SOUK_OK && !replayed)
             rc = run_handler(s, route);
     }
     if (req->db)

@@ -121,25 +121,34 @@ int souk_orders__find_variant(struct souk_db_conn *conn, struct souk_pool *pool,
     return rc != SOUK_OK ? rc : count == 1;
 }
 
-/* Resolves a line's SKU to its variant, title and price in the order's currency. */
+/* Resolves a line's SKU to its variant, title and price in the order's currency, and says
+ * what its stock held when read (*offer). */
 static int price_line(struct souk_db_conn *conn, struct souk_pool *pool, const struct souk_order *o,
-                      struct souk_order_line *l, size_t index, int64_t now, struct souk_err *err)
+                      struct souk_order_line *l, size_t index, int64_t now,
+                      struct souk_catalog_offer *offer, struct souk_err *err)
 {
     char param[64];
     snprintf(param, sizeof param, "lines[%zu].sku", index);
-    struct souk_catalog_offer offer;
-    int rc = souk_catalog_offer(conn, pool, l->sku, o->currency, &offer, err);
+    int rc = souk_catalog_offer(conn, pool, l->sku, o->currency, offer, err);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return souk_err_set(err, SOUK_EUNPROC, param, "no variant has SKU %.100s", l->sku);
-    if (!offer.priced)
+    if (!offer->priced)
         return souk_err_set(err, SOUK_EUNPROC, param, "SKU %.100s has no price in %s", l->sku,
                             o->currency);
-    l->variant_id = offer.variant_id;
-    l->title = offer.title;
-    l->unit_price = current_price(&offer.price, now);
+    l->variant_id = offer->variant_id;
+    l->title = offer->title;
+    l->unit_price = current_price(&offer->price, now);
     return SOUK_OK;
+}
+
+/* The buyer's (and merchant's) words for a shortfall the ledger reported in err. */
+static int name_shortfall(const char *sku, const char *param, struct souk_err *err)
+{
+    char message[sizeof err->message];
+    snprintf(message, sizeof message, "SKU %.100s is %.140s", sku, err->message);
+    return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "%s", message);
 }
 
 /* Whether line i is the first of its variant's lines; *total is what they order together. */
@@ -223,17 +232,16 @@ int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, stru
             *err = (struct souk_err)SOUK_ERR_INIT;
             continue;
         }
-        char message[sizeof err->message];
         if (rc == SOUK_EOUTOFSTOCK) /* name the SKU: the buyer or the merchant sees this */
-            snprintf(message, sizeof message, "SKU %.100s is %.140s", l->sku, err->message);
+            rc = name_shortfall(l->sku, param, err);
         if (rc == SOUK_EOUTOFSTOCK && flag_shortfalls) {
-            add_stock_issue(pool, o, message);
+            add_stock_issue(pool, o, err->message);
             mark_sku(pool, o, i, NULL, "short");
             *err = (struct souk_err)SOUK_ERR_INIT;
             continue;
         }
         if (rc == SOUK_EOUTOFSTOCK)
-            return souk_err_set(err, SOUK_EOUTOFSTOCK, param, "%s", message);
+            return rc;
         if (rc != SOUK_OK)
             return rc;
         mark_sku(pool, o, i, warehouse, NULL);
@@ -348,19 +356,46 @@ static int total_up(struct souk_order *o, struct souk_err *err)
     return SOUK_OK;
 }
 
-int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
-                      struct souk_err *err)
+/*
+ * Refuses, as the reservation would, a SKU whose lines together ask for more than the read
+ * stock holds, unless its product sells on backorder or pre-order.
+ */
+static int precheck_stock(const struct souk_order *o, const struct souk_catalog_offer *offers,
+                          struct souk_err *err)
+{
+    for (size_t i = 0; i < o->nlines; i++) {
+        int64_t total = 0;
+        if (!first_of_sku(o, i, &total) || total <= offers[i].available ||
+            strcmp(offers[i].inventory_policy, "deny") != 0)
+            continue;
+        char param[64];
+        snprintf(param, sizeof param, "lines[%zu].quantity", i);
+        souk_catalog_shortfall(total, offers[i].available, param, err);
+        return name_shortfall(o->lines[i].sku, param, err);
+    }
+    return SOUK_OK;
+}
+
+int souk_orders_prepare(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                        struct souk_err *err)
 {
     int rc = souk_orders__check_order(o, err);
     int64_t now = souk_time_now_us();
+    struct souk_catalog_offer *offers =
+        rc == SOUK_OK ? souk_pool_alloc(pool, o->nlines * sizeof *offers) : NULL;
     for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++) {
         o->lines[i].line_no = (int64_t)i + 1;
-        rc = price_line(conn, pool, o, &o->lines[i], i, now, err);
+        rc = price_line(conn, pool, o, &o->lines[i], i, now, &offers[i], err);
     }
     if (rc == SOUK_OK)
         rc = total_up(o, err);
-    if (rc != SOUK_OK)
-        return rc;
+    return rc == SOUK_OK ? precheck_stock(o, offers, err) : rc;
+}
+
+int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                      struct souk_err *err)
+{
+    int64_t now = souk_time_now_us();
     char id[SOUK_ID_MAX];
     souk_id_new("ord", id);
     o->id = souk_pool_strdup(pool, id);
@@ -369,7 +404,7 @@ int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct 
     o->status = "pending";
     o->version = 1;
     o->created_at = o->updated_at = now;
-    rc = souk_orders__insert(conn, o, err); /* first: the ledger rows point at it */
+    int rc = souk_orders__insert(conn, o, err); /* first: the ledger rows point at it */
     if (rc == SOUK_OK)
         rc = souk_orders__reserve(conn, pool, o, false, err);
     if (rc == SOUK_OK)

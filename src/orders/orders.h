@@ -84,12 +84,22 @@ struct souk_order {
 };
 
 /*
- * Validates o, prices and reserves its lines and inserts it. SOUK_EOUTOFSTOCK names the first
- * line of the SKU that cannot be covered ("lines[2].quantity") and says how many are left
- * (unless its product sells on backorder or pre-order: see above);
- * SOUK_EUNPROC for an unknown SKU or a SKU without a price in the order's currency;
- * SOUK_ECONFLICT when the channel already has an order with this external_id.
+ * Placing an order is two steps, so that the single writer does only what needs it:
+ *
+ * souk_orders_prepare validates o and prices its lines; it only reads, and may run in a read
+ * transaction taken just before the write. It already refuses a SKU that the stock it reads
+ * cannot cover (SOUK_EOUTOFSTOCK, as below): stock only falls between the two steps for the
+ * orders placed in between, so such a refusal is one the write would make too. SOUK_EUNPROC
+ * for an unknown SKU or a SKU without a price in the order's currency.
+ *
+ * souk_orders_place then reserves and inserts the prepared o in a write transaction; the
+ * reservation, not the check above, is what guarantees the stock. SOUK_EOUTOFSTOCK names the
+ * first line of the SKU that cannot be covered ("lines[2].quantity") and says how many are
+ * left (unless its product sells on backorder or pre-order: see above); SOUK_ECONFLICT when the
+ * channel already has an order with this external_id. Prices stay those prepare read.
  */
+int souk_orders_prepare(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                        struct souk_err *err) SOUK_MUST_CHECK;
 int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
                       struct souk_err *err) SOUK_MUST_CHECK;
 

@@ -174,6 +174,36 @@ static void refusals_name_the_line_and_reserve_nothing(void **state)
     souk_h_resp_release(&r);
 }
 
+/* An order retried with its Idempotency-Key after the stock ran out still gets its own 201
+ * back: a stored answer wins over the stock check made before the writer. */
+static void a_retried_order_replays_after_the_stock_ran_out(void **state)
+{
+    struct souk_h_server *s = *state;
+    char variant[64];
+    seed(s, variant);
+    const char *body = "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", "
+                       "\"quantity\": 5}], \"shipping_address\": {\"country\": \"DE\"}}";
+    const char *keyed[] = {"Idempotency-Key: buyer-1-cart-7", NULL};
+    struct souk_h_resp first, again, other;
+    souk_h_request(s, "POST", "/v1/orders", s->key, body, keyed, &first);
+    assert_int_equal(first.status, 201);
+    json_decref(post(s, "/v1/orders",
+                     "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"MUG-BLUE\", "
+                     "\"quantity\": 3}]}",
+                     201)); /* the last 3 */
+    souk_h_request(s, "POST", "/v1/orders", s->key, body, keyed, &again);
+    assert_int_equal(again.status, 201);
+    assert_string_equal(souk_h_str(again.json, "id"), souk_h_str(first.json, "id"));
+    souk_h_request(s, "POST", "/v1/orders", s->key, body, no_headers, &other);
+    souk_h_assert_error(&other, 409, "out_of_stock", "lines[0].quantity");
+    assert_non_null(strstr(souk_h_str(json_object_get(other.json, "error"), "message"),
+                           "SKU MUG-BLUE is out of stock: 5 ordered, 0 available"));
+    souk_h_resp_release(&first);
+    souk_h_resp_release(&again);
+    souk_h_resp_release(&other);
+    assert_int_equal(reserved_in(s, variant, "berlin") + reserved_in(s, variant, "newark"), 8);
+}
+
 /* POSTs an order step and returns the answer's status, leaving the body in *out if wanted. */
 static long step(struct souk_h_server *s, const char *order, const char *action, const char *body,
                  const char *if_match, struct souk_h_resp *out)
@@ -481,6 +511,8 @@ int main(void)
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(refusals_name_the_line_and_reserve_nothing, souk_h_setup,
                                         souk_h_teardown),
+        cmocka_unit_test_setup_teardown(a_retried_order_replays_after_the_stock_ran_out,
+                                        souk_h_setup, souk_h_teardown),
         cmocka_unit_test_setup_teardown(the_lifecycle_settles_stock_in_the_ledger, souk_h_setup,
                                         souk_h_teardown),
         cmocka_unit_test_setup_teardown(refunds_add_up_to_the_total, souk_h_setup, souk_h_teardown),

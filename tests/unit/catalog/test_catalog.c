@@ -767,7 +767,9 @@ static const char *order(struct fixture *f, const char *sku, int64_t quantity, i
     assert_int_equal(souk_orders_decode(f->pool, j, o, &f->err), SOUK_OK);
     json_decref(j);
     assert_int_equal(souk_db_savepoint(f->conn, &f->err), SOUK_OK);
-    *rc = souk_orders_place(f->conn, f->pool, o, &f->err);
+    *rc = souk_orders_prepare(f->conn, f->pool, o, &f->err);
+    if (*rc == SOUK_OK)
+        *rc = souk_orders_place(f->conn, f->pool, o, &f->err);
     if (*rc != SOUK_OK) {
         assert_int_equal(souk_db_savepoint_rollback(f->conn, &f->err), SOUK_OK);
         souk_err_clear(&f->err);
