@@ -22,6 +22,7 @@
 #define SOUK_CHANNELS__MAX_HEADERS 6
 
 struct souk_channels__request {
+    const char *method; /* NULL: POST with a body, GET without; else e.g. "DELETE" */
     const char *url;
     const char *headers[SOUK_CHANNELS__MAX_HEADERS]; /* "Name: value", NULL-terminated */
     const char *content_type;                        /* with a body; JSON when NULL */

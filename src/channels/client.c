@@ -147,6 +147,8 @@ int souk_channels__client_call(struct souk_channels__client *c,
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     }
+    if (req->method)
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
     CURLcode rc = curl_easy_perform(curl);
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {

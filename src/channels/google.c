@@ -8,17 +8,42 @@
  * a pre-order, so a backorder shows out_of_stock); price "15.00 USD"; sale_price_effective_date
  * an ISO 8601 interval. Feeds are RSS 2.0 with the g: namespace, or tab-separated text.
  *
- * The push follows the Content API for Shopping v2.1 reference (developers.google.com/
- * shopping-content/reference/rest/v2.1/products: custombatch and the Product resource, and the
- * guide "Make requests", retrieved 2026-11): one POST /content/v2.1/products/batch of insert
- * and delete entries; insert replaces the whole product, which is keyed by "channel:
- * contentLanguage:targetCountry:offerId"; the API spells availability "in stock" and takes
- * prices as {"value": "15.00", "currency": "USD"} and int64 values as strings. Google sunset the
- * Content API on 2026-08-18 in favour of the Merchant API and fails a growing share of calls
- * with 410 until it is turned off in early 2027 (shopping-content/guides/sunset): a 410 is a
- * failed batch here, retried like any other.
+ * The push follows the Merchant API, Products sub-API v1: Google sunset the Content API for
+ * Shopping v2.1 on 2026-08-18 and fails a growing share of its calls until it is turned off in
+ * early 2027 (shopping-content/guides/sunset). Sources, retrieved 2026-11:
+ *   - developers.google.com/merchant/api/reference/rest/products_v1/accounts.productInputs
+ *     (insert, delete) and the protos it is generated from, googleapis/googleapis
+ *     google/shopping/merchant/products/v1/{productinputs,products_common}.proto and
+ *     google/shopping/type/types.proto;
+ *   - developers.google.com/merchant/api/guides/products/add-manage (data sources, insert);
+ *   - developers.google.com/merchant/api/guides/error-handling (google.rpc.Status errors);
+ *   - developers.google.com/merchant/api/guides/quotas-limits (HTTP batching saves no quota).
+ * What souk relies on:
+ *   - POST /products/v1/accounts/{merchant}/productInputs:insert?dataSource=accounts/{merchant}
+ *     /dataSources/{id} with a ProductInput body; it replaces the input with the same offerId,
+ *     contentLanguage and feedLabel, so a stock change sends the whole product too.
+ *   - DELETE /products/v1/accounts/{merchant}/productInputs/{name}?dataSource=... where name is
+ *     "{contentLanguage}~{feedLabel}~{offerId}" (v1 has no "online~" channel prefix; v1beta
+ *     had one), sent unpadded base64url-encoded, the form Google recommends and the only one
+ *     that carries an offerId holding '/', '%' or '~'.
+ *   - ProductInput: offerId, contentLanguage (ISO 639-1), feedLabel (at most 20 of A-Z, 0-9, -
+ *     and _: souk uses the channel's country) and productAttributes in camelCase; enums in
+ *     upper case (IN_STOCK, NEW); prices {"amountMicros", "currencyCode"}; int64 values as
+ *     JSON strings (the proto3 JSON mapping); times RFC 3339 with seconds; size one string
+ *     and gtins a list.
+ *   - Auth "Authorization: Bearer <OAuth token>" with the content scope; errors
+ *     {"error": {"code", "message", "status", "details"}}.
+ *   - No custombatch: one call per product input. (HTTP batch requests exist but are counted
+ *     per inner call and need multipart bodies; not used.)
+ * Unverified: whether Google sends Retry-After with its 429 (souk honours it when present and
+ * waits 60 s otherwise); how Google answers an insert naming a data source it does not know
+ * (souk takes a 404 there for the channel's fault, not the item's); whether an insert missing
+ * a required attribute such as image_link fails at once or is accepted and disapproved later
+ * (the sim refuses it at once).
  */
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "channels/channels_int.h"
@@ -49,7 +74,7 @@ static const struct souk_channels__column columns[] = {
     {"shipping_weight", SOUK_CHANNELS__SHIPPING_WEIGHT, 0, 0},
 };
 
-static const char *const credentials[] = {"access_token", "merchant_id", NULL};
+static const char *const credentials[] = {"access_token", "merchant_id", "data_source_id", NULL};
 static const char *const formats[] = {"xml", "tsv", NULL};
 
 static int google_push(const struct souk_channel *c, struct souk_channels__client *client,
@@ -58,8 +83,9 @@ static int google_push(const struct souk_channel *c, struct souk_channels__clien
 
 const struct souk_channels__connector souk_channels__google = {
     .platform = "google",
-    .doc = "Google Merchant Center product data specification, 2026-11",
-    .default_base_url = "https://shoppingcontent.googleapis.com",
+    .doc = "Google Merchant Center product data specification and Merchant API products v1, "
+           "2026-11",
+    .default_base_url = "https://merchantapi.googleapis.com",
     .credentials = credentials,
     .columns = columns,
     .ncolumns = sizeof columns / sizeof columns[0],
@@ -71,198 +97,333 @@ const struct souk_channels__connector souk_channels__google = {
     .dated_availability = true,
     .xml_prefix = "g:",
     .push = google_push,
-    .batch_max = 1000, /* custombatch takes 10,000 entries; fewer keep a failed call small */
+    /* One HTTP call per change: a small batch keeps one channel from holding the sync worker. */
+    .batch_max = 50,
 };
 
-/* ---- push: Content API v2.1 products custombatch ---- */
+/* ---- push: Merchant API productInputs ---- */
 
-/* How a feed value becomes a Product field. */
+#define CONTENT_API_URL "https://shoppingcontent.googleapis.com"
+#define MICROS_EXPONENT 6 /* amountMicros: a millionth of the currency's unit */
+
+/* How a feed value becomes a ProductAttributes field. */
 enum shape {
-    TEXT,   /* as it is */
-    LIST,   /* a one-element array (productTypes, sizes) */
-    LINKS,  /* the feed's comma-separated URLs as an array */
-    PRICE,  /* "9.99 USD" as {"value": "9.99", "currency": "USD"} */
-    WEIGHT, /* "350 g" as {"value": 350, "unit": "g"} */
+    TEXT,     /* as it is */
+    WORD,     /* an enum value: the feed's word in upper case ("in_stock" is IN_STOCK) */
+    LIST,     /* a one-element array (gtins, productTypes) */
+    LINKS,    /* the feed's comma-separated URLs as an array */
+    PRICE,    /* "9.99 USD" as {"amountMicros": "9990000", "currencyCode": "USD"} */
+    WEIGHT,   /* "350 g" as {"value": 350, "unit": "g"} */
+    TIME,     /* "2027-03-01T09:30Z" as a Timestamp, "2027-03-01T09:30:00Z" */
+    INTERVAL, /* "start/end" as {"startTime", "endTime"} */
 };
 
-/* The Product fields that carry a feed column, by the column's name (so its limit applies). */
+/* The attributes that carry a feed column, by the column's name (so its limit applies). */
 static const struct {
     const char *column, *field;
     enum shape shape;
-} product_fields[] = {
+} attribute_fields[] = {
     {"title", "title", TEXT},
     {"description", "description", TEXT},
     {"link", "link", TEXT},
     {"image_link", "imageLink", TEXT},
     {"additional_image_link", "additionalImageLinks", LINKS},
+    {"availability", "availability", WORD},
+    {"availability_date", "availabilityDate", TIME},
     {"sale_price", "salePrice", PRICE},
-    {"sale_price_effective_date", "salePriceEffectiveDate", TEXT},
-    {"availability_date", "availabilityDate", TEXT},
+    {"sale_price_effective_date", "salePriceEffectiveDate", INTERVAL},
     {"brand", "brand", TEXT},
-    {"gtin", "gtin", TEXT},
+    {"gtin", "gtins", LIST},
     {"mpn", "mpn", TEXT},
-    {"condition", "condition", TEXT},
+    {"condition", "condition", WORD},
     {"item_group_id", "itemGroupId", TEXT},
     {"google_product_category", "googleProductCategory", TEXT},
     {"product_type", "productTypes", LIST},
     {"color", "color", TEXT},
-    {"size", "sizes", LIST},
+    {"size", "size", TEXT},
     {"shipping_weight", "shippingWeight", WEIGHT},
 };
 
-/* A feed value of an amount and its unit ("9.99 USD", "350 g") as {"value", unit_key}; the
- * value is text for a price, a number for a weight. NULL when text is not of that shape. */
-static json_t *amount(const char *text, const char *unit_key, bool numeric)
+/* Minor units of currency as a Price with amountMicros an int64 string (the proto3 JSON form);
+ * NULL when the amount does not fit an int64 of micros. */
+static json_t *price(int64_t minor, const char *currency)
+{
+    const struct souk_currency *cur = souk_money_currency(souk_str_from(currency));
+    int64_t factor = 1;
+    if (!cur || minor < 0)
+        return NULL;
+    for (int e = cur->exponent; e < MICROS_EXPONENT; e++)
+        factor *= 10;
+    if (minor > INT64_MAX / factor)
+        return NULL;
+    return json_pack("{s:o, s:s}", "amountMicros", json_sprintf("%" PRId64, minor * factor),
+                     "currencyCode", cur->code);
+}
+
+/* A feed price, "9.99 USD", as a Price; NULL when text is not of that shape. */
+static json_t *price_text(const char *text)
 {
     const char *space = strrchr(text, ' ');
-    if (!space)
+    char amount[64];
+    int64_t minor;
+    if (!space || (size_t)(space - text) >= sizeof amount)
         return NULL;
-    struct souk_str value = {text, (size_t)(space - text)};
-    int64_t number;
-    if (!numeric)
-        return json_pack("{s:s%, s:s}", "value", value.ptr, value.len, unit_key, space + 1);
-    if (souk_str_to_i64(value, 0, INT64_MAX, &number) != SOUK_OK)
+    memcpy(amount, text, (size_t)(space - text));
+    amount[space - text] = '\0';
+    if (souk_channels__parse_amount(amount, space + 1, &minor) != SOUK_OK)
         return NULL;
-    return json_pack("{s:I, s:s}", "value", (json_int_t)number, unit_key, space + 1);
+    return price(minor, space + 1);
+}
+
+/* "350 g" as a ShippingWeight; NULL when text is not a whole number and a unit. */
+static json_t *weight(const char *text)
+{
+    const char *space = strrchr(text, ' ');
+    int64_t value;
+    if (!space || souk_str_to_i64((struct souk_str){text, (size_t)(space - text)}, 0, INT64_MAX,
+                                  &value) != SOUK_OK)
+        return NULL;
+    return json_pack("{s:I, s:s}", "value", (json_int_t)value, "unit", space + 1);
+}
+
+/* The feed's times are to the minute ("2027-03-01T09:30Z"); a Timestamp needs the seconds.
+ * len is the length of text to read (an interval passes each half). */
+static json_t *timestamp(const char *text, size_t len)
+{
+    static const size_t minute_form = sizeof "2027-03-01T09:30Z" - 1;
+    if (len == minute_form && text[len - 1] == 'Z')
+        return json_sprintf("%.*s:00Z", (int)(len - 1), text);
+    return json_stringn(text, len);
+}
+
+/* "start/end" (end may be empty: a sale with no end) as an Interval. */
+static json_t *interval(const char *text)
+{
+    const char *slash = strchr(text, '/');
+    if (!slash)
+        return NULL;
+    json_t *out = json_pack("{s:o}", "startTime", timestamp(text, (size_t)(slash - text)));
+    if (slash[1])
+        json_object_set_new(out, "endTime", timestamp(slash + 1, strlen(slash + 1)));
+    return out;
+}
+
+static json_t *upper_word(const char *text)
+{
+    char word[32];
+    size_t i = 0;
+    for (; text[i] && i + 1 < sizeof word; i++)
+        word[i] = text[i] >= 'a' && text[i] <= 'z' ? (char)(text[i] - 'a' + 'A') : text[i];
+    word[i] = '\0';
+    return json_string(word);
 }
 
 static json_t *shaped(const char *value, enum shape shape)
 {
     switch (shape) {
+    case WORD:
+        return upper_word(value);
     case LIST:
         return json_pack("[s]", value);
     case LINKS:
         return souk_channels__list_array(value);
     case PRICE:
-        return amount(value, "currency", false);
+        return price_text(value);
     case WEIGHT:
-        return amount(value, "unit", true);
+        return weight(value);
+    case TIME:
+        return timestamp(value, strlen(value));
+    case INTERVAL:
+        return interval(value);
     case TEXT:
         break;
     }
     return json_string(value);
 }
 
-/* The channel's price as a Content API Price (its currency was checked at channel creation). */
-static json_t *price(int64_t minor, const char *currency)
+/*
+ * The whole product input, as an insert replaces what Google holds: a stock change carries
+ * every attribute too. NULL when the price cannot be written as micros (set *why).
+ */
+static json_t *product_input(const struct souk_channel *c, const char *language,
+                             const struct souk_channels__push *p, const char **why)
 {
-    const struct souk_currency *cur = souk_money_currency(souk_str_from(currency));
-    struct souk_buf value = SOUK_BUF_INIT(32);
-    json_t *out = souk_money_format(&value, minor, cur->exponent) == SOUK_OK
-                      ? json_pack("{s:s, s:s}", "value", value.data, "currency", currency)
-                      : NULL;
-    souk_buf_release(&value);
+    const struct souk_channels__item *item = p->item;
+    json_t *attrs = json_pack(
+        "{s:s}", "sellOnGoogleQuantity",
+        item->values[SOUK_CHANNELS__QUANTITY] ? item->values[SOUK_CHANNELS__QUANTITY] : "0");
+    if (item->price_minor != SOUK_CATALOG_UNSET) {
+        json_t *amount = price(item->price_minor, c->currency);
+        if (!amount) {
+            json_decref(attrs);
+            *why = "the price is too large for Google's amountMicros";
+            return NULL;
+        }
+        json_object_set_new(attrs, "price", amount);
+    }
+    json_t *feed = souk_channels__item_object(&souk_channels__google, item, false);
+    for (size_t i = 0; i < sizeof attribute_fields / sizeof attribute_fields[0]; i++) {
+        const char *value = json_string_value(json_object_get(feed, attribute_fields[i].column));
+        json_t *field = value ? shaped(value, attribute_fields[i].shape) : NULL;
+        if (field)
+            json_object_set_new(attrs, attribute_fields[i].field, field);
+    }
+    json_decref(feed);
+    return json_pack("{s:s, s:s, s:s, s:o}", "offerId", p->sku, "contentLanguage", language,
+                     "feedLabel", c->country, "productAttributes", attrs);
+}
+
+/* Unpadded base64url (RFC 4648 section 5) of text, in pool memory. */
+static const char *base64url(struct souk_pool *pool, const char *text)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t len = strlen(text), o = 0;
+    char *out = souk_pool_alloc(pool, (len + 2) / 3 * 4 + 1);
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t bits = (uint32_t)(unsigned char)text[i] << 16;
+        size_t take = len - i < 3 ? len - i : 3;
+        if (take > 1)
+            bits |= (uint32_t)(unsigned char)text[i + 1] << 8;
+        if (take > 2)
+            bits |= (unsigned char)text[i + 2];
+        for (size_t k = 0; k <= take; k++)
+            out[o++] = alphabet[(bits >> (18 - 6 * k)) & 63];
+    }
+    out[o] = '\0';
     return out;
 }
 
-/* The Content API's spelling of a feed's availability ("in_stock" is "in stock"). */
-static const char *api_availability(const char *feed)
+/* What one call's answer means for its item and the rest of the batch. */
+enum verdict {
+    TAKEN,   /* Google holds the change */
+    REFUSED, /* Google refused this item: its message is the item's error */
+    STOP,    /* the call failed for the channel (auth, quota, outage): the rest waits */
+};
+
+static enum verdict judge(const struct souk_channels__response *resp, int call_rc,
+                          enum souk_channels__op op, json_t *answer)
 {
-    static const struct {
-        const char *feed, *api;
-    } words[] = {{"in_stock", "in stock"}, {"backorder", "backorder"}, {"preorder", "preorder"}};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strcmp(feed, words[i].feed) == 0)
-            return words[i].api;
-    return "out of stock";
+    if (call_rc != SOUK_OK)
+        return STOP;
+    if (resp->status == 200)
+        return json_is_object(answer) ? TAKEN : STOP;
+    /* A delete of a product input Google does not hold has nothing left to do. */
+    if (resp->status == 404 && op == SOUK_CHANNELS__DELETE)
+        return TAKEN;
+    /* An insert's 404 names the account or data source, not the product. */
+    if (resp->status == 404 || !souk_channels__refused(resp->status))
+        return STOP;
+    return REFUSED;
+}
+
+/* Why the channel cannot push at all, or NULL. */
+static const char *unusable(const struct souk_channel *c, struct souk_pool *pool)
+{
+    for (const char *const *name = credentials; *name; name++)
+        if (!souk_channels__credential(c, *name))
+            return souk_pool_printf(
+                pool,
+                "a google channel needs the credential \"%s\" to push through the Merchant API%s",
+                *name,
+                strcmp(*name, "data_source_id") == 0
+                    ? ": the numeric id of an API data source of the Merchant Center account "
+                      "(created in Merchant Center or with the Data Sources sub-API)"
+                    : "");
+    const char *ids[] = {"merchant_id", "data_source_id"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *value = souk_channels__credential(c, ids[i]);
+        if (strspn(value, "0123456789") != strlen(value))
+            return souk_pool_printf(pool, "the google credential %s must be Google's numeric id",
+                                    ids[i]);
+    }
+    return NULL;
 }
 
 /*
- * The whole product as an insert sends it: insert replaces what Google holds, so a stock change
- * carries every field too. offerId is the SKU as it is, like the productId of a delete.
+ * Where the channel's calls go. A channel made before the move to the Merchant API holds the
+ * Content API's URL (then souk's default, written in at creation). That host serves none of
+ * the Merchant API's paths and is being turned off, while the Merchant API serves the same
+ * Merchant Center accounts, so such a channel goes there.
  */
-static json_t *product(const struct souk_channel *c, const char *language,
-                       const struct souk_channels__push *p)
+static const char *api_base(const struct souk_channel *c)
 {
-    const struct souk_channels__item *item = p->item;
-    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "offerId", p->sku,
-                            "contentLanguage", language, "targetCountry", c->country, "feedLabel",
-                            c->country, "channel", "online", "availability",
-                            api_availability(item->values[SOUK_CHANNELS__AVAILABILITY]),
-                            "sellOnGoogleQuantity", item->values[SOUK_CHANNELS__QUANTITY]);
-    if (item->price_minor != SOUK_CATALOG_UNSET)
-        json_object_set_new(out, "price", price(item->price_minor, c->currency));
-    json_t *feed = souk_channels__item_object(&souk_channels__google, item, false);
-    for (size_t i = 0; i < sizeof product_fields / sizeof product_fields[0]; i++) {
-        const char *value = json_string_value(json_object_get(feed, product_fields[i].column));
-        json_t *field = value ? shaped(value, product_fields[i].shape) : NULL;
-        if (field)
-            json_object_set_new(out, product_fields[i].field, field);
-    }
-    json_decref(feed);
-    return out;
+    size_t len = strlen(CONTENT_API_URL);
+    bool content_api = strncmp(c->base_url, CONTENT_API_URL, len) == 0 &&
+                       (c->base_url[len] == '\0' || strcmp(c->base_url + len, "/") == 0);
+    return content_api ? souk_channels__google.default_base_url : c->base_url;
 }
 
-static json_t *batch_entry(const struct souk_channel *c, const char *merchant, const char *language,
-                           size_t index, const struct souk_channels__push *p)
-{
-    json_t *entry = json_pack("{s:I, s:s}", "batchId", (json_int_t)index, "merchantId", merchant);
-    if (p->op == SOUK_CHANNELS__DELETE) {
-        json_object_set_new(entry, "method", json_string("delete"));
-        json_object_set_new(entry, "productId",
-                            json_sprintf("online:%s:%s:%s", language, c->country, p->sku));
-    } else {
-        json_object_set_new(entry, "method", json_string("insert"));
-        json_object_set_new(entry, "product", product(c, language, p));
-    }
-    return entry;
-}
-
-/* Sets each item's result from its response entry, matched by batchId. */
-static void apply_entries(json_t *entries, struct souk_pool *pool,
-                          struct souk_channels__push *items, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        items[i].result = SOUK_CHANNELS__RETRY;
-        items[i].error = "Google's answer has no entry for this item";
-    }
-    size_t j;
-    json_t *e;
-    json_array_foreach(entries, j, e)
-    {
-        json_t *batch_id = json_object_get(e, "batchId");
-        json_int_t i = json_integer_value(batch_id);
-        if (!json_is_integer(batch_id) || i < 0 || (size_t)i >= n)
-            continue;
-        struct souk_channels__push *p = &items[i];
-        json_t *errors = json_object_get(e, "errors");
-        json_int_t code = json_integer_value(json_object_get(errors, "code"));
-        /* A delete of a product Google does not hold has nothing left to do. */
-        if (!errors || (code == 404 && p->op == SOUK_CHANNELS__DELETE)) {
-            p->result = SOUK_CHANNELS__PUSHED;
-            p->error = NULL;
-            continue;
-        }
-        /* An entry can fail for quota or a backend error like a whole call: that passes. */
-        p->result = code == 429 || code >= 500 ? SOUK_CHANNELS__RETRY : SOUK_CHANNELS__REJECTED;
-        const char *message = json_string_value(json_object_get(errors, "message"));
-        p->error = souk_pool_strdup(pool, message ? message : "Google refused the product");
-    }
-}
-
+/*
+ * One call per change, in order. A refused item does not stop the others; a call that fails
+ * for the channel (transport, 401/403, 404 on an insert, 429, 5xx, an answer that is not
+ * JSON) stops the batch there: what Google took stays taken, the rest is RETRY, and out says
+ * why (with 429's Retry-After).
+ */
 static int google_push(const struct souk_channel *c, struct souk_channels__client *client,
                        struct souk_pool *pool, struct souk_channels__push *items, size_t n,
                        struct souk_channels__batch_outcome *out)
 {
+    const char *why = unusable(c, pool);
+    if (why) {
+        for (size_t i = 0; i < n; i++)
+            items[i].result = SOUK_CHANNELS__RETRY;
+        snprintf(out->error, sizeof out->error, "%s", why);
+        return SOUK_OK;
+    }
     const char *merchant = souk_channels__credential(c, "merchant_id");
+    const char *accounts =
+        souk_pool_printf(pool, "%s/products/v1/accounts/%s/productInputs", api_base(c), merchant);
+    const char *source = souk_pool_printf(pool, "dataSource=accounts/%s/dataSources/%s", merchant,
+                                          souk_channels__credential(c, "data_source_id"));
     /* contentLanguage: the channel locale's language, its two-letter ISO 639-1 code. */
     char language[3] = {c->locale[0], c->locale[1], '\0'};
-    json_t *entries = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(entries, batch_entry(c, merchant, language, i, &items[i]));
-    struct souk_channels__response resp;
-    int rc;
-    json_t *answer = souk_channels__exchange(
-        client, souk_pool_printf(pool, "%s/content/v2.1/products/batch", c->base_url),
-        souk_pool_printf(pool, "Authorization: Bearer %s",
-                         souk_channels__credential(c, "access_token")),
-        json_pack("{s:o}", "entries", entries), &resp, &rc);
-    json_t *results = json_object_get(answer, "entries");
-    if (json_is_array(results))
-        apply_entries(results, pool, items, n);
-    else
-        souk_channels__batch_failed(&resp, rc, items, n, out);
-    json_decref(answer);
-    souk_channels__response_release(&resp);
+    struct souk_channels__request req = {
+        .headers = {souk_pool_printf(pool, "Authorization: Bearer %s",
+                                     souk_channels__credential(c, "access_token"))},
+    };
+    for (size_t i = 0; i < n; i++) {
+        struct souk_channels__push *p = &items[i];
+        char *body = NULL;
+        if (p->op == SOUK_CHANNELS__DELETE) {
+            const char *name = souk_pool_printf(pool, "%s~%s~%s", language, c->country, p->sku);
+            req.method = "DELETE";
+            req.url = souk_pool_printf(pool, "%s/%s?%s", accounts, base64url(pool, name), source);
+        } else {
+            json_t *input = product_input(c, language, p, &p->error);
+            if (!input) {
+                p->result = SOUK_CHANNELS__REJECTED;
+                continue;
+            }
+            body = json_dumps(input, JSON_COMPACT);
+            json_decref(input);
+            req.method = NULL;
+            req.url = souk_pool_printf(pool, "%s:insert?%s", accounts, source);
+        }
+        req.body = body;
+        req.body_len = body ? strlen(body) : 0;
+        struct souk_channels__response resp;
+        int rc = souk_channels__client_call(client, &req, &resp);
+        souk_free(body);
+        json_error_t jerr;
+        json_t *answer = rc == SOUK_OK ? json_loadb(resp.body.data, resp.body.len, 0, &jerr) : NULL;
+        enum verdict v = judge(&resp, rc, p->op, answer);
+        if (v == STOP)
+            souk_channels__batch_failed(&resp, rc, items + i, n - i, out);
+        p->result = v == TAKEN     ? SOUK_CHANNELS__PUSHED
+                    : v == REFUSED ? SOUK_CHANNELS__REJECTED
+                                   : SOUK_CHANNELS__RETRY;
+        if (v == REFUSED) {
+            const char *message =
+                json_string_value(json_object_get(json_object_get(answer, "error"), "message"));
+            p->error = message ? souk_pool_strdup(pool, message)
+                               : souk_pool_printf(pool, "Google refused the product (HTTP %ld)",
+                                                  resp.status);
+        }
+        json_decref(answer);
+        souk_channels__response_release(&resp);
+        if (v == STOP)
+            break;
+    }
     return SOUK_OK;
 }

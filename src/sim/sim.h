@@ -2,9 +2,9 @@
  * sim: the platform simulator behind `souk sim`.
  *
  * A loopback HTTP server that stands in for the platforms' catalog and stock APIs (Meta
- * items_batch, TikTok Shop products, Pinterest catalog batches, Google Content API products).
- * It serves each platform's real paths, checks each platform's credentials and request shapes,
- * answers in each platform's success and error shapes, rate-limits per platform (429 with
+ * items_batch, TikTok Shop products, Pinterest catalog batches, Google Merchant API product
+ * inputs). It serves each platform's real paths, checks each platform's credentials and request
+ * shapes, answers in each platform's success and error shapes, rate-limits per platform (429 with
  * Retry-After) and injects faults on request (5xx, slow replies, dropped connections, bodies
  * that are not JSON). It keeps what it accepted so tests can read it back through the control
  * endpoints under /_sim/. Tests place orders "on a platform" there too: the sim serves them on

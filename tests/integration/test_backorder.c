@@ -326,7 +326,7 @@ static void feeds_show_backorders_and_preorders_in_the_platforms_words(void **st
                  "{\"platform\": \"google\", \"name\": \"Google\", \"country\": \"DE\", "
                  "\"locale\": \"en\", \"currency\": \"EUR\", \"link_template\": "
                  "\"https://shop.example/p/{handle}\", \"credentials\": {\"access_token\": "
-                 "\"ya29\", \"merchant_id\": \"123456789\"}}",
+                 "\"ya29\", \"merchant_id\": \"123456789\", \"data_source_id\": \"5\"}}",
                  "tsv", &r);
     assert_non_null(strstr(r.body.data, "\tavailability\tavailability_date\t"));
     assert_non_null(strstr(row_of(r.body.data, "GAME", row), "\tpreorder\t2027-03-01T09:30Z\t"));

@@ -272,7 +272,8 @@ static void fx_rates_price_a_channel_in_another_currency(void **state)
                    "{\"platform\": \"google\", \"name\": \"GMC GB\", \"country\": \"GB\", "
                    "\"locale\": \"en-GB\", \"currency\": \"GBP\", \"link_template\": "
                    "\"https://shop.example/p/{handle}\", \"credentials\": {\"access_token\": "
-                   "\"t\", \"merchant_id\": \"1\"}, \"pricing\": {\"rounding\": \"whole\"}}",
+                   "\"t\", \"merchant_id\": \"1\", \"data_source_id\": \"2\"}, \"pricing\": "
+                   "{\"rounding\": \"whole\"}}",
                    &c);
     char diag[256];
     snprintf(diag, sizeof diag, "/v1/channels/%s/diagnostics", c.id);

@@ -104,24 +104,27 @@ static void reads_its_config_and_refuses_a_bad_one(void **state)
     snprintf(path, sizeof path, "%s/sim.json", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("{\"google\": {\"access_token\": \"g-token\", \"merchant_id\": \"42\"}}", f);
+    fputs("{\"google\": {\"access_token\": \"g-token\", \"merchant_id\": \"42\", "
+          "\"data_source_id\": \"7\"}}",
+          f);
     fclose(f);
     struct souk_h_server s;
     souk_h_sim_start(&s, path);
     struct souk_h_resp r;
-    const char *product = "{\"offerId\": \"G-1\", \"title\": \"Mug\", \"contentLanguage\": "
-                          "\"en\", \"targetCountry\": \"US\", \"channel\": \"online\", "
-                          "\"link\": \"https://shop.test/g\", \"imageLink\": "
-                          "\"https://shop.test/g.jpg\", \"availability\": \"in stock\", "
-                          "\"price\": {\"value\": \"3.00\", \"currency\": \"USD\"}}";
-    souk_h_request(&s, "POST", "/content/v2.1/42/products", "sim-google-access-token", product,
-                   no_headers, &r);
+    const char *product = "{\"offerId\": \"G-1\", \"contentLanguage\": \"en\", \"feedLabel\": "
+                          "\"US\", \"productAttributes\": {\"title\": \"Mug\", \"link\": "
+                          "\"https://shop.test/g\", \"imageLink\": \"https://shop.test/g.jpg\", "
+                          "\"availability\": \"IN_STOCK\", \"price\": {\"amountMicros\": "
+                          "\"3000000\", \"currencyCode\": \"USD\"}}}";
+    const char *insert =
+        "/products/v1/accounts/42/productInputs:insert?dataSource=accounts/42/dataSources/7";
+    souk_h_request(&s, "POST", insert, "sim-google-access-token", product, no_headers, &r);
     assert_int_equal(r.status, 401);
     assert_string_equal(souk_h_text(r.json, "error.status"), "UNAUTHENTICATED");
     souk_h_resp_release(&r);
-    souk_h_request(&s, "POST", "/content/v2.1/42/products", "g-token", product, no_headers, &r);
+    souk_h_request(&s, "POST", insert, "g-token", product, no_headers, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(souk_h_str(r.json, "id"), "online:en:US:G-1");
+    assert_string_equal(souk_h_str(r.json, "name"), "accounts/42/productInputs/en~US~G-1");
     souk_h_resp_release(&r);
     souk_h_cleanup(&s);
 

@@ -1,8 +1,9 @@
 /*
  * Integration tests of the push path to Pinterest and Google: a real souk (demo catalog) and a
  * real `souk sim`, with one channel for each platform. Both get the catalog in their own API's
- * shape, then every stock change and deletion; a platform that fails delays its own channel's
- * changes, never loses them, and never holds up the other channel.
+ * shape (Google's Merchant API product inputs), then every stock change and deletion; a
+ * platform that fails delays its own channel's changes, never loses them, and never holds up
+ * the other channel; what Google refuses shows on the channel's sync status in its words.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,7 +35,8 @@ static int setup(void **state)
              "{\"platform\": \"google\", \"name\": \"Google US\", \"country\": \"US\", "
              "\"locale\": \"en\", \"currency\": \"USD\", \"base_url\": \"http://127.0.0.1:%u\", "
              "\"link_template\": \"https://shop.example/p/{handle}\", \"credentials\": "
-             "{\"access_token\": \"sim-google-access-token\", \"merchant_id\": \"123456789\"}}",
+             "{\"access_token\": \"sim-google-access-token\", \"merchant_id\": \"123456789\", "
+             "\"data_source_id\": \"100200300\"}}",
              w.sim.port);
     souk_h_create(&w.souk, "/v1/channels", body, w.google);
     snprintf(body, sizeof body,
@@ -73,6 +75,12 @@ static void wait_availability(struct world *w, const char *platform, const char 
              availability ? availability : "(absent)");
 }
 
+/* Each API's word for sold out: the Merchant API's enum, Pinterest's feed words. */
+static const char *sold_out(const char *platform)
+{
+    return strcmp(platform, "google") == 0 ? "OUT_OF_STOCK" : "out of stock";
+}
+
 static void both_channels_get_the_whole_catalog(void **state)
 {
     struct world *w = *state;
@@ -81,30 +89,32 @@ static void both_channels_get_the_whole_catalog(void **state)
 
     json_t *g = souk_h_sim_item(&w->sim, "google", "DEMO-01-1");
     assert_non_null(g);
-    assert_string_equal(souk_h_str(g, "id"), "online:en:US:DEMO-01-1");
-    assert_string_equal(souk_h_text(g, "fields.title"), "Linen shirt");
-    assert_string_equal(souk_h_text(g, "fields.description"),
-                        "Linen shirt from the souk demo store.");
-    assert_string_equal(souk_h_text(g, "fields.link"), "https://shop.example/p/linen-shirt");
-    assert_string_equal(souk_h_text(g, "fields.imageLink"),
-                        "https://demo.souk.example/images/linen-shirt.jpg");
+    assert_string_equal(souk_h_str(g, "id"), "en~US~DEMO-01-1");
+    assert_string_equal(souk_h_str(g, "data_source"), "accounts/123456789/dataSources/100200300");
+    assert_string_equal(souk_h_text(g, "fields.offerId"), "DEMO-01-1");
     assert_string_equal(souk_h_text(g, "fields.contentLanguage"), "en");
-    assert_string_equal(souk_h_text(g, "fields.targetCountry"), "US");
-    assert_string_equal(souk_h_text(g, "fields.channel"), "online");
-    assert_string_equal(souk_h_text(g, "fields.price.value"), "63.99");
-    assert_string_equal(souk_h_text(g, "fields.price.currency"), "USD");
-    assert_string_equal(souk_h_text(g, "fields.availability"), "in stock");
-    assert_string_equal(souk_h_text(g, "fields.sellOnGoogleQuantity"), "5");
-    assert_string_equal(souk_h_text(g, "fields.brand"), "Souk Demo");
-    assert_string_equal(souk_h_text(g, "fields.condition"), "new");
-    assert_string_equal(souk_h_text(g, "fields.itemGroupId"), "linen-shirt");
-    assert_string_equal(souk_h_text(g, "fields.googleProductCategory"), "212");
-    assert_string_equal(souk_h_text(g, "fields.productTypes[0]"), "Shirts");
-    assert_string_equal(souk_h_text(g, "fields.sizes[0]"), "S");
-    assert_int_equal(strlen(souk_h_text(g, "fields.gtin")), 13);
-    assert_int_equal(souk_h_int(g, "fields.shippingWeight.value"), 150);
-    assert_string_equal(souk_h_text(g, "fields.shippingWeight.unit"), "g");
+    assert_string_equal(souk_h_text(g, "fields.feedLabel"), "US");
+    json_t *a = souk_h_at(g, "fields.productAttributes");
+    assert_string_equal(souk_h_text(a, "title"), "Linen shirt");
+    assert_string_equal(souk_h_text(a, "description"), "Linen shirt from the souk demo store.");
+    assert_string_equal(souk_h_text(a, "link"), "https://shop.example/p/linen-shirt");
+    assert_string_equal(souk_h_text(a, "imageLink"),
+                        "https://demo.souk.example/images/linen-shirt.jpg");
+    assert_string_equal(souk_h_text(a, "price.amountMicros"), "63990000");
+    assert_string_equal(souk_h_text(a, "price.currencyCode"), "USD");
+    assert_string_equal(souk_h_text(a, "availability"), "IN_STOCK");
+    assert_string_equal(souk_h_text(a, "sellOnGoogleQuantity"), "5");
+    assert_string_equal(souk_h_text(a, "brand"), "Souk Demo");
+    assert_string_equal(souk_h_text(a, "condition"), "NEW");
+    assert_string_equal(souk_h_text(a, "itemGroupId"), "linen-shirt");
+    assert_string_equal(souk_h_text(a, "googleProductCategory"), "212");
+    assert_string_equal(souk_h_text(a, "productTypes[0]"), "Shirts");
+    assert_string_equal(souk_h_text(a, "size"), "S");
+    assert_int_equal(strlen(souk_h_text(a, "gtins[0]")), 13);
+    assert_int_equal(souk_h_int(a, "shippingWeight.value"), 150);
+    assert_string_equal(souk_h_text(a, "shippingWeight.unit"), "g");
     assert_int_equal(souk_h_int(g, "quantity"), 5);
+    assert_int_equal(souk_h_int(g, "price.amount_minor"), 6399);
     json_decref(g);
 
     json_t *p = souk_h_sim_item(&w->sim, "pinterest", "DEMO-01-1");
@@ -137,14 +147,19 @@ static void a_stock_change_to_zero_shows_out_of_stock_on_both(void **state)
     souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS);
     /* The demo keeps no DEMO-01-1 in berlin: its newark row is its whole stock. */
     souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
-    wait_availability(w, "google", "DEMO-01-1", "out of stock");
+    wait_availability(w, "google", "DEMO-01-1", "OUT_OF_STOCK");
     wait_availability(w, "pinterest", "DEMO-01-1", "out of stock");
     json_t *g = souk_h_sim_item(&w->sim, "google", "DEMO-01-1");
-    assert_string_equal(souk_h_text(g, "fields.sellOnGoogleQuantity"), "0");
-    /* Google's insert replaces the product: the stock push must have carried all of it. */
-    assert_string_equal(souk_h_text(g, "fields.title"), "Linen shirt");
-    assert_string_equal(souk_h_text(g, "fields.price.value"), "63.99");
+    assert_string_equal(souk_h_text(g, "fields.productAttributes.sellOnGoogleQuantity"), "0");
+    assert_int_equal(souk_h_int(g, "quantity"), 0);
+    /* Google's insert replaces the product input: the stock push must have carried all of it. */
+    assert_string_equal(souk_h_text(g, "fields.productAttributes.title"), "Linen shirt");
+    assert_string_equal(souk_h_text(g, "fields.productAttributes.price.amountMicros"), "63990000");
     json_decref(g);
+    /* Back in stock, back on Google. */
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 2);
+    wait_availability(w, "google", "DEMO-01-1", "IN_STOCK");
+    souk_h_sim_wait_quantity(&w->sim, "google", "DEMO-01-1", 2);
     json_t *p = souk_h_sim_item(&w->sim, "pinterest", "DEMO-01-1");
     assert_string_equal(souk_h_text(p, "fields.title"), "Linen shirt");
     json_decref(p);
@@ -170,6 +185,22 @@ static void a_deleted_variant_leaves_both(void **state)
     souk_h_sim_wait_count(&w->sim, "pinterest", DEMO_VARIANTS - 1);
     json_decref(souk_h_wait_settled(&w->souk, w->google));
     json_decref(souk_h_wait_settled(&w->souk, w->pinterest));
+    /* Google heard one DELETE of the product input, named in base64url (no '~' left). */
+    souk_h_request(&w->sim, "GET", "/_sim/requests?platform=google", NULL, NULL, NULL, &r);
+    json_t *log = souk_h_at(r.json, "requests"), *entry;
+    size_t i, deletes = 0;
+    json_array_foreach(log, i, entry)
+    {
+        if (strcmp(souk_h_str(entry, "method"), "DELETE") != 0)
+            continue;
+        deletes++;
+        assert_int_equal(souk_h_int(entry, "status"), 200);
+        assert_non_null(
+            strstr(souk_h_str(entry, "path"), "/products/v1/accounts/123456789/productInputs/"));
+        assert_null(strchr(souk_h_str(entry, "path"), '~'));
+    }
+    assert_int_equal(deletes, 1);
+    souk_h_resp_release(&r);
 }
 
 /*
@@ -190,14 +221,14 @@ static void check_failure_delays_only_its_channel(struct world *w, const char *f
              failing);
     souk_h_sim_fault(&w->sim, fault);
     souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
-    wait_availability(w, healthy, "DEMO-01-1", "out of stock");
+    wait_availability(w, healthy, "DEMO-01-1", sold_out(healthy));
     json_t *st = souk_h_wait_sync_error(&w->souk, failing_channel, "HTTP 503");
     assert_true(souk_h_int(st, "pending") > 0);
     json_decref(st);
     json_t *item = souk_h_sim_item(&w->sim, failing, "DEMO-01-1");
-    assert_string_equal(souk_h_text(item, "availability"), "in stock");
+    assert_string_not_equal(souk_h_text(item, "availability"), sold_out(failing));
     json_decref(item);
-    wait_availability(w, failing, "DEMO-01-1", "out of stock");
+    wait_availability(w, failing, "DEMO-01-1", sold_out(failing));
     json_decref(souk_h_wait_settled(&w->souk, failing_channel));
     assert_false(souk_h_log_contains(&w->souk, "sim-google-access-token"));
     assert_false(souk_h_log_contains(&w->souk, "sim-pinterest-access-token"));
@@ -213,6 +244,50 @@ static void a_google_outage_delays_google_and_not_pinterest(void **state)
 {
     struct world *w = *state;
     check_failure_delays_only_its_channel(w, "google", w->google, "pinterest");
+}
+
+/* Google's quota: a 429 with Retry-After pauses the channel, then the change lands. */
+static void a_google_quota_error_pauses_google_then_it_catches_up(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    souk_h_sim_fault(&w->sim, "{\"platform\": \"google\", \"kind\": \"status\", \"status\": 429, "
+                              "\"retry_after\": 1}");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    json_t *st = souk_h_wait_sync_error(&w->souk, w->google, "HTTP 429");
+    assert_non_null(strstr(souk_h_text(st, "last_error"), "RESOURCE_EXHAUSTED"));
+    json_decref(st);
+    wait_availability(w, "google", "DEMO-01-1", "OUT_OF_STOCK");
+    st = souk_h_wait_settled(&w->souk, w->google);
+    assert_int_equal(souk_h_int(st, "rejected"), 0);
+    json_decref(st);
+}
+
+/* A product Google refuses (no image) is recorded with Google's own message; the rest of the
+ * catalog is unaffected. */
+static void a_product_google_refuses_shows_on_the_sync_status(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    char id[SOUK_H_ID_MAX];
+    souk_h_create(&w->souk, "/v1/products",
+                  "{\"handle\": \"gift-card\", \"title\": \"Gift card\", \"status\": "
+                  "\"active\", \"description\": \"A card.\", \"variants\": [{\"sku\": "
+                  "\"GIFT-1\", \"prices\": [{\"currency\": \"USD\", \"amount\": 2500}]}]}",
+                  id);
+    json_t *st = souk_h_wait_sync_error(&w->souk, w->google, "image_link");
+    assert_string_equal(souk_h_text(st, "last_error"),
+                        "[product_attributes.image_link] The attribute image_link is required.");
+    assert_int_equal(souk_h_int(st, "rejected"), 1);
+    json_decref(st);
+    st = souk_h_wait_settled(&w->souk, w->google);
+    assert_int_equal(souk_h_int(st, "synced"), DEMO_VARIANTS);
+    assert_int_equal(souk_h_int(st, "rejected"), 1);
+    json_decref(st);
+    json_t *gift = souk_h_sim_item(&w->sim, "google", "GIFT-1");
+    assert_null(gift);
 }
 
 /* Pinterest took the batch but its record could not be read at first: souk asks again. */
@@ -258,6 +333,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_google_outage_delays_google_and_not_pinterest, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_failed_batch_status_read_is_polled_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_google_quota_error_pauses_google_then_it_catches_up,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_product_google_refuses_shows_on_the_sync_status, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -288,7 +288,8 @@ static void each_platform_gets_its_own_format(void **state)
     struct souk_channel *g = channel(
         f, "{\"name\": \"GMC\", \"platform\": \"google\", \"country\": \"US\", \"locale\": \"en\", "
            "\"currency\": \"USD\", \"link_template\": \"https://shop.example/p/{handle}\", "
-           "\"credentials\": {\"access_token\": \"t\", \"merchant_id\": \"9\"}}");
+           "\"credentials\": {\"access_token\": \"t\", \"merchant_id\": \"9\", \"data_source_id\": "
+           "\"8\"}}");
     char *xml = feed(f, g, "xml");
     assert_non_null(strstr(xml, "<rss version=\"2.0\" xmlns:g=\"http://base.google.com/ns/1.0\">"));
     assert_non_null(strstr(xml, "<link>https://shop.example</link>"));
@@ -443,7 +444,8 @@ static void meta_override_feeds_carry_languages_and_countries(void **state)
     struct souk_channel *g = channel(
         f, "{\"name\": \"GMC\", \"platform\": \"google\", \"country\": \"US\", \"locale\": "
            "\"en\", \"currency\": \"USD\", \"link_template\": \"https://s.example/{handle}\", "
-           "\"credentials\": {\"access_token\": \"t\", \"merchant_id\": \"9\"}}");
+           "\"credentials\": {\"access_token\": \"t\", \"merchant_id\": \"9\", \"data_source_id\": "
+           "\"8\"}}");
     assert_int_equal(souk_channels_feed_open(g, "tsv", "language", &fd, &f->err), SOUK_ENOTFOUND);
     /* The channel's own country cannot be an override. */
     assert_int_equal(create_channel(f,

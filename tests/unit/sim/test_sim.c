@@ -388,35 +388,130 @@ static void pinterest_batches_report_per_item(void **state)
     json_decref(expect(sim, "GET", "/v5/catalogs/items/batch/404", NULL, auth, 404));
 }
 
-#define GOOGLE_PRODUCT                                                                             \
-    "{\"offerId\": \"G-1\", \"title\": \"Mug\", \"contentLanguage\": \"en\", "                    \
-    "\"targetCountry\": \"US\", \"channel\": \"online\", \"link\": \"https://shop.test/g\", "     \
-    "\"imageLink\": \"https://shop.test/g.jpg\", \"availability\": \"in stock\", "                \
-    "\"price\": {\"value\": \"12.50\", \"currency\": \"USD\"}, \"sellOnGoogleQuantity\": \"4\"}"
+#define GOOGLE_INSERT                                                                              \
+    "/products/v1/accounts/123456789/productInputs:insert?dataSource=accounts/123456789/"          \
+    "dataSources/100200300"
+#define GOOGLE_INPUT(attrs)                                                                        \
+    "{\"offerId\": \"G-1\", \"contentLanguage\": \"en\", \"feedLabel\": \"US\", "                  \
+    "\"productAttributes\": {\"title\": \"Mug\", \"link\": \"https://shop.test/g\", "              \
+    "\"imageLink\": \"https://shop.test/g.jpg\", \"availability\": \"IN_STOCK\", "                 \
+    "\"price\": {\"amountMicros\": \"12500000\", \"currencyCode\": \"USD\"}, "                     \
+    "\"sellOnGoogleQuantity\": \"4\"" attrs "}}"
+#define GOOGLE_PRODUCT GOOGLE_INPUT("")
 
-static void google_inserts_and_batches(void **state)
+/* POSTs an input that Google refuses with 400, and asserts the start of its message. */
+static void google_refuses(struct souk_sim *sim, const char *input, const char *message)
+{
+    const char *const auth[] = {GOOGLE_AUTH, NULL};
+    json_t *error = expect(sim, "POST", GOOGLE_INSERT, input, auth, 400);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(error, "error"), "status")),
+        "INVALID_ARGUMENT");
+    const char *got =
+        json_string_value(json_object_get(json_object_get(error, "error"), "message"));
+    if (strncmp(got, message, strlen(message)) != 0)
+        fail_msg("Google said \"%s\", not \"%s...\"", got, message);
+    json_decref(error);
+}
+
+static void google_inserts_and_deletes_product_inputs(void **state)
 {
     struct souk_sim *sim = *state;
     const char *const auth[] = {GOOGLE_AUTH, NULL};
-    json_t *product = expect(sim, "POST", "/content/v2.1/123456789/products", GOOGLE_PRODUCT,
-                             auth, 200);
-    assert_string_equal(json_string_value(json_object_get(product, "id")), "online:en:US:G-1");
-    json_decref(product);
-    json_t *error = expect(sim, "POST", "/content/v2.1/42/products", GOOGLE_PRODUCT, auth, 403);
-    assert_int_equal(int_at(error, "error.code"), 403);
+    json_t *input = expect(sim, "POST", GOOGLE_INSERT, GOOGLE_PRODUCT, auth, 200);
+    assert_string_equal(json_string_value(json_object_get(input, "name")),
+                        "accounts/123456789/productInputs/en~US~G-1");
+    json_decref(input);
+    json_t *item = sim_item(sim, "google", "G-1");
+    assert_int_equal(int_at(item, "quantity"), 4);
+    assert_int_equal(int_at(item, "price.amount_minor"), 1250);
+    assert_string_equal(json_string_value(json_object_get(item, "availability")), "IN_STOCK");
+    json_decref(item);
+    /* int64 as a JSON number is as good as a string. */
+    json_decref(expect(sim, "POST", GOOGLE_INSERT,
+                       "{\"offerId\": \"G-2\", \"contentLanguage\": \"en\", \"feedLabel\": \"US\", "
+                       "\"productAttributes\": {\"title\": \"Cup\", \"link\": "
+                       "\"https://shop.test/c\", \"imageLink\": \"https://shop.test/c.jpg\", "
+                       "\"availability\": \"OUT_OF_STOCK\", \"price\": {\"amountMicros\": "
+                       "3000000, \"currencyCode\": \"USD\"}}}",
+                       auth, 200));
+
+    /* The account, the data source, the token. */
+    json_t *error = expect(sim, "POST",
+                           "/products/v1/accounts/42/productInputs:insert?dataSource=accounts/"
+                           "42/dataSources/100200300",
+                           GOOGLE_PRODUCT, auth, 403);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(error, "error"), "status")),
+        "PERMISSION_DENIED");
     json_decref(error);
-    json_t *answer = expect(
-        sim, "POST", "/content/v2.1/products/batch",
-        "{\"entries\": [{\"batchId\": 7, \"merchantId\": \"123456789\", \"method\": \"delete\", "
-        "\"productId\": \"online:en:US:G-1\"}, {\"batchId\": 8, \"merchantId\": 123456789, "
-        "\"method\": \"insert\", \"product\": {\"offerId\": \"G-2\"}}]}",
-        auth, 200);
-    json_t *entries = json_object_get(answer, "entries");
-    assert_int_equal(int_at(json_array_get(entries, 0), "batchId"), 7);
-    assert_null(json_object_get(json_array_get(entries, 0), "errors"));
-    assert_int_equal(int_at(json_array_get(entries, 1), "errors.code"), 400);
-    json_decref(answer);
+    error = expect(sim, "POST",
+                   "/products/v1/accounts/123456789/productInputs:insert?dataSource=accounts/"
+                   "123456789/dataSources/7",
+                   GOOGLE_PRODUCT, auth, 404);
+    json_decref(error);
+    json_decref(expect(sim, "POST", "/products/v1/accounts/123456789/productInputs:insert",
+                       GOOGLE_PRODUCT, auth, 400));
+    error = expect(sim, "POST", GOOGLE_INSERT, GOOGLE_PRODUCT,
+                   (const char *const[]){"Authorization: Bearer nope", NULL}, 401);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(error, "error"), "details"), 0),
+            "@type")),
+        "type.googleapis.com/google.rpc.ErrorInfo");
+    json_decref(error);
+
+    /* Google parses the body as a v1 ProductInput: older shapes and spellings are refused. */
+    google_refuses(sim,
+                   "{\"offerId\": \"G-3\", \"contentLanguage\": \"en\", \"feedLabel\": \"US\", "
+                   "\"channel\": \"ONLINE\"}",
+                   "Invalid JSON payload received. Unknown name \"channel\" at 'product_input'");
+    google_refuses(sim, GOOGLE_INPUT(", \"sizes\": [\"M\"]"),
+                   "Invalid JSON payload received. Unknown name \"sizes\"");
+    google_refuses(sim,
+                   "{\"offerId\": \"G-1\", \"contentLanguage\": \"en\", \"feedLabel\": \"US\", "
+                   "\"productAttributes\": {\"availability\": \"in stock\"}}",
+                   "Invalid value at 'product_input.product_attributes.availability' "
+                   "(type.googleapis.com/google.shopping.merchant.products.v1.Availability), "
+                   "\"in stock\"");
+    google_refuses(sim,
+                   "{\"offerId\": \"G-1\", \"contentLanguage\": \"en\", \"feedLabel\": \"US\", "
+                   "\"productAttributes\": {\"price\": {\"amountMicros\": \"12.50\"}}}",
+                   "Invalid value at 'product_input.product_attributes.price.amount_micros'");
+    google_refuses(sim, GOOGLE_INPUT(", \"availabilityDate\": \"2027-03-01T09:30Z\""),
+                   "Invalid value at 'product_input.product_attributes.availability_date'");
+    google_refuses(sim,
+                   "{\"offerId\": \"G-1\", \"contentLanguage\": \"en\", \"productAttributes\": {}}",
+                   "[feed_label] Required parameter: feed_label");
+    google_refuses(sim,
+                   "{\"offerId\": \"G-1\", \"contentLanguage\": \"english\", \"feedLabel\": "
+                   "\"US\"}",
+                   "[content_language]");
+    google_refuses(sim,
+                   "{\"offerId\": \"G-1\", \"contentLanguage\": \"en\", \"feedLabel\": \"US\", "
+                   "\"productAttributes\": {\"title\": \"Mug\", \"link\": \"https://shop.test/g\", "
+                   "\"availability\": \"IN_STOCK\"}}",
+                   "[product_attributes.image_link] The attribute image_link is required.");
+    google_refuses(sim,
+                   "{\"offerId\": \"012345678901234567890123456789012345678901234567890\", "
+                   "\"contentLanguage\": \"en\", \"feedLabel\": \"US\"}",
+                   "[offer_id] The offer id must be at most 50 characters.");
+
+    /* A delete names the input plain or base64url-encoded ("en~US~G-1"); a second is 404. */
+    const char *del = "/products/v1/accounts/123456789/productInputs/%s?dataSource=accounts/"
+                      "123456789/dataSources/100200300";
+    char path[256];
+    snprintf(path, sizeof path, del, "ZW5-VVN-Ry0x");
+    json_decref(expect(sim, "DELETE", path, NULL, auth, 200));
     assert_null(sim_item(sim, "google", "G-1"));
+    error = expect(sim, "DELETE", path, NULL, auth, 404);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(error, "error"), "status")), "NOT_FOUND");
+    json_decref(error);
+    snprintf(path, sizeof path, del, "en~US~G-2");
+    json_decref(expect(sim, "DELETE", path, NULL, auth, 200));
+    snprintf(path, sizeof path, del, "not*base64");
+    json_decref(expect(sim, "DELETE", path, NULL, auth, 400));
 }
 
 /* ---- faults and rate limits ---- */
@@ -479,7 +574,7 @@ static void rate_limits_answer_429_with_retry_after(void **state)
 {
     struct souk_sim *sim = *state;
     const char *const auth[] = {GOOGLE_AUTH, NULL};
-    const char *path = "/content/v2.1/123456789/products";
+    const char *path = GOOGLE_INSERT;
     json_decref(expect(sim, "POST", "/_sim/rate_limit",
                        "{\"platform\": \"google\", \"per_second\": 0.01, \"burst\": 2}", NULL,
                        200));
@@ -489,9 +584,8 @@ static void rate_limits_answer_429_with_retry_after(void **state)
     call(sim, "POST", path, GOOGLE_PRODUCT, auth, &r);
     assert_int_equal(r.status, 429);
     assert_string_equal(r.retry_after, "100"); /* one token at 0.01 per second */
-    json_t *reason = json_object_get(json_array_get(json_object_get(json_object_get(r.json,
-                                     "error"), "errors"), 0), "reason");
-    assert_string_equal(json_string_value(reason), "rateLimitExceeded");
+    json_t *status = json_object_get(json_object_get(r.json, "error"), "status");
+    assert_string_equal(json_string_value(status), "RESOURCE_EXHAUSTED");
     release(&r);
     /* Other platforms have buckets of their own. */
     json_decref(expect(sim, "GET", "/v5/catalogs/items/batch/1", NULL,
@@ -565,7 +659,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(meta_validates_each_item, start, stop),
         cmocka_unit_test_setup_teardown(meta_takes_form_bodies_and_checks_the_token, start, stop),
         cmocka_unit_test_setup_teardown(pinterest_batches_report_per_item, start, stop),
-        cmocka_unit_test_setup_teardown(google_inserts_and_batches, start, stop),
+        cmocka_unit_test_setup_teardown(google_inserts_and_deletes_product_inputs, start, stop),
         cmocka_unit_test_setup_teardown(faults_are_served_in_order, start, stop),
         cmocka_unit_test_setup_teardown(rate_limits_answer_429_with_retry_after, start, stop),
         cmocka_unit_test(config_sets_credentials_and_limits),
