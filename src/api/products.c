@@ -112,6 +112,8 @@ static int read_filter(struct souk_req *req, struct souk_product_filter *f)
     if (rc == SOUK_OK)
         rc = souk_api__query_text(req, "tag", 255, &f->tag);
     if (rc == SOUK_OK)
+        rc = souk_api__query_text(req, "collection", 255, &f->collection);
+    if (rc == SOUK_OK)
         rc = souk_api__query_text(req, "status", 16, &f->status);
     if (rc == SOUK_OK && f->status && strcmp(f->status, "draft") != 0 &&
         strcmp(f->status, "active") != 0 && strcmp(f->status, "archived") != 0)

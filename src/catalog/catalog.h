@@ -1,5 +1,5 @@
 /*
- * catalog: products, variants, prices, media, translations, warehouses and stock.
+ * catalog: products, variants, prices, media, translations, collections, warehouses and stock.
  *
  * The domain structs below are plain values allocated from a caller's pool: every string is
  * NUL-terminated pool memory, and NULL means "not set". The same structs serve the REST API,
@@ -108,10 +108,30 @@ struct souk_product {
     size_t nmedia;
     struct souk_variant *variants;
     size_t nvariants;
+    char **collections; /* output only: handles of the collections holding it, sorted */
+    size_t ncollections;
     int64_t version, created_at, updated_at;
     /* Set by reads with a locale: the locale the title/description were resolved from. */
     const char *resolved_locale;
 };
+
+/*
+ * A manual collection: products the merchant lists, in the merchant's order. A product may be
+ * in many collections; channels can carry products by collection (channels.h).
+ */
+struct souk_collection {
+    char *id;     /* "col_..." */
+    char *handle; /* unique; 1..255 of [a-z0-9_-]; made from the title when not given */
+    char *title;  /* in the default locale */
+    char *description;
+    struct souk_translation *translations;
+    size_t ntranslations;
+    char **product_ids; /* members, first to last; at most SOUK_CATALOG_MAX_MEMBERS */
+    size_t nproducts;
+    int64_t version, created_at, updated_at;
+};
+
+#define SOUK_CATALOG_MAX_MEMBERS 4000 /* products in one collection */
 
 struct souk_warehouse {
     char *id;   /* "wh_..." */
@@ -188,6 +208,7 @@ struct souk_product_filter {
     int64_t updated_since; /* SOUK_CATALOG_UNSET for any */
     const char *q;         /* case-insensitive substring of title, handle or a variant SKU */
     const char *tag;
+    const char *collection; /* a collection's handle: only its members */
     const char *locale;
     const char *after; /* cursor: list ids strictly greater than this */
     int limit;         /* 1..250 */
@@ -198,6 +219,72 @@ int souk_catalog_product_list(struct souk_db_conn *conn, struct souk_pool *pool,
                               const struct souk_product_filter *filter,
                               struct souk_product **out, size_t *count, bool *has_more,
                               struct souk_err *err) SOUK_MUST_CHECK;
+
+/* ---- collections ---- */
+
+/*
+ * Every change of membership is a change of each product that joins or leaves: its version
+ * moves on (its JSON lists its collections) and "product.changed" goes to the outbox, so the
+ * channels push it or take it down as their selection says, as they do for a tag change.
+ */
+
+/* Validates col, assigns id and timestamps and inserts it with its translations and members
+ * (col->product_ids, each an existing product, SOUK_EUNPROC otherwise). */
+int souk_catalog_collection_create(struct souk_db_conn *conn, struct souk_pool *pool,
+                                   struct souk_collection *col,
+                                   struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Reads one collection with its translations and members. */
+int souk_catalog_collection_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
+                                struct souk_collection **out, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* The id of the collection whose handle is handle; SOUK_ENOTFOUND when there is none. */
+int souk_catalog_collection_id(struct souk_db_conn *conn, const char *handle, char id[SOUK_ID_MAX],
+                               struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Replaces the stored collection's handle, title, description and translations with col's
+ * (col->id names it; members are left alone). Bumps version. A new handle is a new JSON of
+ * every member, whose versions move on too; channels select by id, so they are unaffected.
+ */
+int souk_catalog_collection_update(struct souk_db_conn *conn, struct souk_pool *pool,
+                                   struct souk_collection *col, int64_t expected_version,
+                                   struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Deletes the collection; its members leave it (announced as above). A collection a channel
+ * selects is refused by the database; souk_channels_collection_delete says which channel.
+ */
+int souk_catalog_collection_delete(struct souk_db_conn *conn, const char *id,
+                                   int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Collections in id order (creation order), with their members. */
+int souk_catalog_collection_list(struct souk_db_conn *conn, struct souk_pool *pool,
+                                 const char *after, int limit, struct souk_collection **out,
+                                 size_t *count, bool *has_more,
+                                 struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Makes product_ids[0..n) the members, in that order; errors name "product_ids[i]".
+ * SOUK_EINVAL for a repeated id or more than SOUK_CATALOG_MAX_MEMBERS,
+ * SOUK_EUNPROC for an unknown product. Bumps version when the list changed.
+ */
+int souk_catalog_collection_set_products(struct souk_db_conn *conn, struct souk_pool *pool,
+                                         const char *id, char *const *product_ids, size_t n,
+                                         int64_t expected_version,
+                                         struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Appends one member; a product already in the collection stays where it is (no change). */
+int souk_catalog_collection_add_product(struct souk_db_conn *conn, struct souk_pool *pool,
+                                        const char *id, const char *product_id,
+                                        int64_t expected_version,
+                                        struct souk_err *err) SOUK_MUST_CHECK;
+
+/* Removes one member; SOUK_ENOTFOUND when the product is not in the collection. */
+int souk_catalog_collection_remove_product(struct souk_db_conn *conn, struct souk_pool *pool,
+                                           const char *id, const char *product_id,
+                                           int64_t expected_version,
+                                           struct souk_err *err) SOUK_MUST_CHECK;
 
 /* ---- variants ---- */
 
@@ -401,11 +488,23 @@ int souk_catalog_variant_decode(struct souk_pool *pool, json_t *in,
 int souk_catalog_warehouse_decode(struct souk_pool *pool, json_t *in,
                                   enum souk_catalog_decode_mode mode, struct souk_warehouse *w,
                                   struct souk_err *err) SOUK_MUST_CHECK;
+/* In PATCH mode "product_ids" is refused: members change through /v1/collections/{id}/products. */
+int souk_catalog_collection_decode(struct souk_pool *pool, json_t *in,
+                                   enum souk_catalog_decode_mode mode, struct souk_collection *col,
+                                   struct souk_err *err) SOUK_MUST_CHECK;
+/*
+ * Reads a JSON array of product ids (a PUT of a collection's members) into pool memory; param
+ * names it in errors. SOUK_EINVAL for anything but an array of at most
+ * SOUK_CATALOG_MAX_MEMBERS strings.
+ */
+int souk_catalog_product_ids_decode(struct souk_pool *pool, json_t *in, const char *param,
+                                    char ***ids, size_t *n, struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Encoders return a new reference (json_decref it). */
 json_t *souk_catalog_product_encode(const struct souk_product *p);
 json_t *souk_catalog_variant_encode(const struct souk_variant *v);
 json_t *souk_catalog_warehouse_encode(const struct souk_warehouse *w);
+json_t *souk_catalog_collection_encode(const struct souk_collection *col);
 json_t *souk_catalog_stock_encode(const struct souk_stock_level *s);
 
 #endif

@@ -7,6 +7,7 @@
 
 /* Limits, chosen to hold what the platforms accept (Shopify, Meta and Google Merchant). */
 #define SOUK_CATALOG__TEXT_MAX 255          /* titles, names, option names and values, tags */
+#define SOUK_CATALOG__HANDLE_MAX 255        /* product and collection handles */
 #define SOUK_CATALOG__DESCRIPTION_MAX 65536 /* bytes of (HTML) description */
 #define SOUK_CATALOG__URL_MAX 2048
 #define SOUK_CATALOG__ALT_MAX 512
@@ -58,6 +59,13 @@ int souk_catalog__check_siblings(const struct souk_variant *a, const struct souk
 
 int souk_catalog__check_warehouse(struct souk_warehouse *w, struct souk_err *err)
     SOUK_MUST_CHECK;
+
+/* Checks a collection's own fields (title, description, translations) and fills its handle. */
+int souk_catalog__check_collection(struct souk_pool *pool, struct souk_collection *col,
+                                   struct souk_err *err) SOUK_MUST_CHECK;
+
+/* A member list's length and id shapes (repeats and unknown products are the store's to find). */
+int souk_catalog__check_members(char *const *ids, size_t n, struct souk_err *err) SOUK_MUST_CHECK;
 
 int souk_catalog__check_quantity(int64_t on_hand, const char *param, struct souk_err *err)
     SOUK_MUST_CHECK;

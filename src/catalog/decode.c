@@ -414,11 +414,12 @@ static int decode_translation(struct souk_pool *pool, json_t *in, struct souk_tr
     return decode_object(pool, in, fields, t, param, NULL, NULL, err);
 }
 
-static int decode_translations(struct souk_pool *pool, json_t *in, struct souk_product *p,
-                               const char *param, struct souk_err *err)
+/* {"de": {"title": ...}, ...} onto *out (pool memory); null means none. */
+static int decode_translations(struct souk_pool *pool, json_t *in, struct souk_translation **out,
+                               size_t *count, const char *param, struct souk_err *err)
 {
     char item[SOUK_CATALOG__PARAM_MAX];
-    p->ntranslations = 0;
+    *count = 0;
     if (json_is_null(in))
         return SOUK_OK;
     if (!json_is_object(in))
@@ -427,12 +428,12 @@ static int decode_translations(struct souk_pool *pool, json_t *in, struct souk_p
     size_t n = json_object_size(in);
     if (n > MAX_ARRAY)
         return souk_err_set(err, SOUK_EINVAL, param, "%s has too many locales", param);
-    p->translations = souk_pool_alloc(pool, (n ? n : 1) * sizeof *p->translations);
+    *out = souk_pool_alloc(pool, (n ? n : 1) * sizeof **out);
     const char *locale;
     json_t *value;
     json_object_foreach(in, locale, value)
     {
-        struct souk_translation *t = &p->translations[p->ntranslations++];
+        struct souk_translation *t = &(*out)[(*count)++];
         t->locale = souk_pool_strdup(pool, locale);
         int rc = decode_translation(pool, value, t,
                                     souk_catalog__param(item, "", "%s.%.40s", param, locale), err);
@@ -486,7 +487,7 @@ static int product_special(struct souk_pool *pool, const char *key, json_t *valu
     if (strcmp(key, "options") == 0)
         return decode_option_values(pool, value, p->option_names, param, err);
     if (strcmp(key, "translations") == 0)
-        return decode_translations(pool, value, p, param, err);
+        return decode_translations(pool, value, &p->translations, &p->ntranslations, param, err);
     void *items = NULL;
     int rc;
     if (strcmp(key, "preorder_ships_at") == 0) {
@@ -545,6 +546,7 @@ int souk_catalog_product_decode(struct souk_pool *pool, json_t *in,
         {"created_at", READ_ONLY, 0},
         {"updated_at", READ_ONLY, 0},
         {"locale", READ_ONLY, 0},
+        {"collections", READ_ONLY, 0},
         {NULL, READ_ONLY, 0},
     };
     if (mode == SOUK_CATALOG_CREATE)
@@ -577,5 +579,73 @@ int souk_catalog_warehouse_decode(struct souk_pool *pool, json_t *in,
     int rc = decode_object(pool, in, fields, w, "", NULL, NULL, err);
     if (rc == SOUK_OK && mode == SOUK_CATALOG_CREATE)
         rc = require(in, (const char *[]){"code", "name", "country", NULL}, "", err);
+    return rc;
+}
+
+/* ---- collections ---- */
+
+static int decode_product_id(struct souk_pool *pool, json_t *in, void *item, const char *param,
+                             struct souk_err *err)
+{
+    return take_text(pool, in, param, false, item, err);
+}
+
+int souk_catalog_product_ids_decode(struct souk_pool *pool, json_t *in, const char *param,
+                                    char ***ids, size_t *n, struct souk_err *err)
+{
+    if (!json_is_array(in))
+        return type_error(param, "an array of product ids", err);
+    if (json_array_size(in) > SOUK_CATALOG_MAX_MEMBERS)
+        return souk_err_set(err, SOUK_EINVAL, param, "a collection holds at most %d products",
+                            SOUK_CATALOG_MAX_MEMBERS);
+    void *items = NULL;
+    int rc = decode_array(pool, in, param, sizeof **ids, decode_product_id, &items, n, err);
+    *ids = items;
+    return rc;
+}
+
+struct collection_ctx {
+    struct souk_collection *col;
+    enum souk_catalog_decode_mode mode;
+};
+
+static int collection_special(struct souk_pool *pool, const char *key, json_t *value, void *base,
+                              const char *param, struct souk_err *err)
+{
+    struct collection_ctx *ctx = base;
+    if (strcmp(key, "translations") == 0)
+        return decode_translations(pool, value, &ctx->col->translations, &ctx->col->ntranslations,
+                                   param, err);
+    /* product_ids */
+    if (ctx->mode == SOUK_CATALOG_PATCH)
+        return souk_err_set(err, SOUK_EINVAL, param,
+                            "members change through PUT, POST or DELETE on "
+                            "/v1/collections/{id}/products");
+    return souk_catalog_product_ids_decode(pool, value, param, &ctx->col->product_ids,
+                                           &ctx->col->nproducts, err);
+}
+
+int souk_catalog_collection_decode(struct souk_pool *pool, json_t *in,
+                                   enum souk_catalog_decode_mode mode, struct souk_collection *col,
+                                   struct souk_err *err)
+{
+    static const struct field fields[] = {
+        {"handle", TEXT_NOT_NULL, offsetof(struct souk_collection, handle)},
+        {"title", TEXT_NOT_NULL, offsetof(struct souk_collection, title)},
+        {"description", TEXT, offsetof(struct souk_collection, description)},
+        {"translations", SPECIAL, 0},
+        {"product_ids", SPECIAL, 0},
+        {"id", READ_ONLY, 0},
+        {"version", READ_ONLY, 0},
+        {"created_at", READ_ONLY, 0},
+        {"updated_at", READ_ONLY, 0},
+        {NULL, READ_ONLY, 0},
+    };
+    if (mode == SOUK_CATALOG_CREATE)
+        memset(col, 0, sizeof *col);
+    struct collection_ctx ctx = {col, mode};
+    int rc = decode_object(pool, in, fields, col, "", collection_special, &ctx, err);
+    if (rc == SOUK_OK && mode == SOUK_CATALOG_CREATE)
+        rc = require(in, (const char *[]){"title", NULL}, "", err);
     return rc;
 }

@@ -89,11 +89,11 @@ json_t *souk_catalog_variant_encode(const struct souk_variant *v)
     return obj;
 }
 
-static json_t *encode_translations(const struct souk_product *p)
+static json_t *encode_translations(const struct souk_translation *translations, size_t n)
 {
     json_t *obj = json_object();
-    for (size_t i = 0; i < p->ntranslations; i++) {
-        const struct souk_translation *t = &p->translations[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct souk_translation *t = &translations[i];
         json_object_set_new(obj, t->locale,
                             json_pack("{s:o, s:o}", "title", text_or_null(t->title),
                                       "description", text_or_null(t->description)));
@@ -126,20 +126,25 @@ json_t *souk_catalog_product_encode(const struct souk_product *p)
 {
     json_t *tags, *media, *variants;
     json_t *options = encode_lists(p, &tags, &media, &variants);
-    json_t *obj = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-        text_or_null(p->id), "handle", text_or_null(p->handle), "status", text_or_null(p->status),
-        "title", text_or_null(p->title), "description", text_or_null(p->description), "brand",
-        text_or_null(p->brand), "vendor", text_or_null(p->vendor), "product_type",
-        text_or_null(p->product_type), "google_product_category",
-        text_or_null(p->google_product_category), "condition", text_or_null(p->condition),
-        "options", options, "tags", tags, "translations", encode_translations(p), "media", media,
-        "variants", variants);
+    json_t *obj =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                  "id", text_or_null(p->id), "handle", text_or_null(p->handle), "status",
+                  text_or_null(p->status), "title", text_or_null(p->title), "description",
+                  text_or_null(p->description), "brand", text_or_null(p->brand), "vendor",
+                  text_or_null(p->vendor), "product_type", text_or_null(p->product_type),
+                  "google_product_category", text_or_null(p->google_product_category), "condition",
+                  text_or_null(p->condition), "options", options, "tags", tags, "translations",
+                  encode_translations(p->translations, p->ntranslations), "media", media,
+                  "variants", variants);
     json_object_set_new(obj, "inventory_policy",
                         json_string(p->inventory_policy ? p->inventory_policy : "deny"));
     json_object_set_new(
         obj, "preorder_ships_at",
         time_or_null(p->preorder_ships_at ? p->preorder_ships_at : SOUK_CATALOG_UNSET));
+    json_t *collections = json_array();
+    for (size_t i = 0; i < p->ncollections; i++)
+        json_array_append_new(collections, json_string(p->collections[i]));
+    json_object_set_new(obj, "collections", collections);
     if (p->resolved_locale)
         json_object_set_new(obj, "locale", json_string(p->resolved_locale));
     set_times(obj, p->version, p->created_at, p->updated_at);
@@ -152,5 +157,19 @@ json_t *souk_catalog_warehouse_encode(const struct souk_warehouse *w)
                             text_or_null(w->code), "name", text_or_null(w->name), "country",
                             text_or_null(w->country));
     set_times(obj, w->version, w->created_at, w->updated_at);
+    return obj;
+}
+
+json_t *souk_catalog_collection_encode(const struct souk_collection *col)
+{
+    json_t *ids = json_array();
+    for (size_t i = 0; i < col->nproducts; i++)
+        json_array_append_new(ids, json_string(col->product_ids[i]));
+    json_t *obj =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", text_or_null(col->id), "handle",
+                  text_or_null(col->handle), "title", text_or_null(col->title), "description",
+                  text_or_null(col->description), "translations",
+                  encode_translations(col->translations, col->ntranslations), "product_ids", ids);
+    set_times(obj, col->version, col->created_at, col->updated_at);
     return obj;
 }

@@ -70,12 +70,22 @@ static void add_media(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx
     m->alt = souk_catalog__col_str(pool, st, 3);
 }
 
+static void add_collection(struct souk_pool *pool, struct souk_db_stmt *st, void *ctx, size_t i,
+                           size_t *cap)
+{
+    struct souk_product *p = (struct souk_product *)ctx + i;
+    p->collections =
+        souk_catalog__grow(pool, p->collections, p->ncollections, cap, sizeof *p->collections);
+    p->collections[p->ncollections++] = souk_catalog__col_str(pool, st, 1);
+}
+
 enum children_flags {
     CHILD_MEDIA = 1 << 0,
     CHILD_TAGS = 1 << 1,
     CHILD_TRANSLATIONS = 1 << 2,
-    CHILD_VARIANTS = 1 << 3,
-    CHILD_ALL = (1 << 4) - 1,
+    CHILD_COLLECTIONS = 1 << 3,
+    CHILD_VARIANTS = 1 << 4,
+    CHILD_ALL = (1 << 5) - 1,
 };
 
 /* The tables that hang off a product, each read by product id. */
@@ -97,6 +107,11 @@ static const struct {
                             "product_translations",
                             "product_id", "ORDER BY product_id, locale"),
      add_translation},
+    {CHILD_COLLECTIONS,
+     SOUK_CATALOG__ROWS_SQL("SELECT m.product_id, c.handle FROM collection_products m "
+                            "JOIN collections c ON c.id = m.collection_id",
+                            "m.product_id", "ORDER BY m.product_id, c.handle"),
+     add_collection},
 };
 
 /*
@@ -415,6 +430,15 @@ int souk_catalog_product_delete(struct souk_db_conn *conn, const char *id, int64
                                            "JOIN variants v ON v.id = s.variant_id "
                                            "WHERE v.product_id = $1",
                                            id, err);
+    /* Its collections lose a member (the rows go by cascade): their JSON changes. */
+    int64_t touched = rc == SOUK_OK ? souk_db_run_sql(conn, err,
+                                                      "UPDATE collections SET version = "
+                                                      "version + 1, updated_at = $2 WHERE id IN "
+                                                      "(SELECT collection_id FROM "
+                                                      "collection_products WHERE product_id = $1)",
+                                                      "si", id, souk_time_now_us())
+                                    : rc;
+    rc = touched < 0 ? (int)touched : SOUK_OK;
     /* The SKUs go with the announcement: once deleted, nobody can look them up. */
     struct souk_pool *pool = souk_pool_new();
     char *skus = NULL;
@@ -462,6 +486,9 @@ static int list_rows(struct souk_db_conn *conn, struct souk_pool *pool,
         "AND (CAST($3 AS BIGINT) IS NULL OR p.updated_at >= $3) "
         "AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM product_tags t "
         "WHERE t.product_id = p.id AND t.tag = $4)) "
+        "AND (CAST($7 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM collection_products m "
+        "JOIN collections c ON c.id = m.collection_id WHERE m.product_id = p.id "
+        "AND c.handle = $7)) "
         "AND (CAST($5 AS TEXT) IS NULL OR lower(p.title) LIKE CAST($5 AS TEXT) ESCAPE '!' "
         "OR p.handle LIKE CAST($5 AS TEXT) ESCAPE '!' "
         "OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id "
@@ -471,8 +498,9 @@ static int list_rows(struct souk_db_conn *conn, struct souk_pool *pool,
         "ORDER BY p.id LIMIT $6",
         &st, err);
     if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "ssnssi", f->after ? f->after : "", f->status, f->updated_since,
-                          f->tag, f->q ? like_pattern(pool, f->q) : NULL, (int64_t)f->limit + 1);
+        rc = souk_db_bind(st, "ssnssis", f->after ? f->after : "", f->status, f->updated_since,
+                          f->tag, f->q ? like_pattern(pool, f->q) : NULL, (int64_t)f->limit + 1,
+                          f->collection);
     *count = 0;
     while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1 && *count < (size_t)f->limit) {
         read_product_row(pool, st, &items[(*count)++]);

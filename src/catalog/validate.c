@@ -60,8 +60,8 @@ static bool is_slug_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-/* "Linen Shirt (Blue)" -> "linen-shirt-blue"; falls back to "product-<id tail>". */
-static char *slug_from_title(struct souk_pool *pool, const char *title)
+/* "Linen Shirt (Blue)" -> "linen-shirt-blue"; falls back to "<kind>-<id tail>". */
+static char *slug_from_title(struct souk_pool *pool, const char *title, const char *kind)
 {
     size_t len = strlen(title), n = 0;
     if (len > SOUK_CATALOG__TEXT_MAX)
@@ -82,28 +82,32 @@ static char *slug_from_title(struct souk_pool *pool, const char *title)
     if (n > 0)
         return out;
     char id[SOUK_ID_MAX];
-    souk_id_new("product", id);
+    souk_id_new(kind, id);
     for (char *c = id; *c; c++)
         if (*c >= 'A' && *c <= 'Z')
             *c = (char)(*c - 'A' + 'a');
     return souk_pool_strdup(pool, id);
 }
 
-static int check_handle(struct souk_pool *pool, struct souk_product *p, struct souk_err *err)
+/* A handle becomes part of URLs (the shop's, the platforms'): a slug, made from the title
+ * (title must be checked already) when none is given. kind names the owner in messages. */
+static int check_handle(struct souk_pool *pool, char **handle, const char *title, const char *kind,
+                        struct souk_err *err)
 {
-    if (!p->handle) {
-        p->handle = slug_from_title(pool, p->title);
+    if (!*handle) {
+        *handle = slug_from_title(pool, title, kind);
         return SOUK_OK;
     }
-    size_t len = strlen(p->handle);
-    if (len == 0 || len > SOUK_CATALOG__TEXT_MAX)
+    size_t len = strlen(*handle);
+    if (len == 0 || len > SOUK_CATALOG__HANDLE_MAX)
         return souk_err_set(err, SOUK_EINVAL, "handle", "handle must be 1 to %d characters",
-                            SOUK_CATALOG__TEXT_MAX);
+                            SOUK_CATALOG__HANDLE_MAX);
     for (size_t i = 0; i < len; i++)
-        if (!is_slug_char(p->handle[i]))
+        if (!is_slug_char((*handle)[i]))
             return souk_err_set(err, SOUK_EINVAL, "handle",
                                 "handle may hold only lowercase letters, digits, '-' and '_' "
-                                "(it becomes part of product URLs)");
+                                "(it becomes part of %s URLs)",
+                                kind);
     return SOUK_OK;
 }
 
@@ -188,29 +192,29 @@ static int check_tags(struct souk_product *p, struct souk_err *err)
     return SOUK_OK;
 }
 
-static int check_translations(struct souk_pool *pool, struct souk_product *p,
-                              struct souk_err *err)
+/* Translations of a product's or a collection's (kind) title and description. */
+static int check_translations(struct souk_pool *pool, struct souk_translation *translations,
+                              size_t n, const char *kind, struct souk_err *err)
 {
     char param[SOUK_CATALOG__PARAM_MAX];
-    if (p->ntranslations > SOUK_CATALOG__MAX_TRANSLATIONS)
-        return souk_err_set(err, SOUK_EINVAL, "translations",
-                            "a product has at most %d translations",
-                            SOUK_CATALOG__MAX_TRANSLATIONS);
-    for (size_t i = 0; i < p->ntranslations; i++) {
-        struct souk_translation *t = &p->translations[i];
+    if (n > SOUK_CATALOG__MAX_TRANSLATIONS)
+        return souk_err_set(err, SOUK_EINVAL, "translations", "a %s has at most %d translations",
+                            kind, SOUK_CATALOG__MAX_TRANSLATIONS);
+    for (size_t i = 0; i < n; i++) {
+        struct souk_translation *t = &translations[i];
         souk_catalog__param(param, "", "translations.%.40s", t->locale ? t->locale : "");
         char canonical[SOUK_LOCALE_MAX];
         if (!t->locale || souk_locale_canonicalize(souk_str_from(t->locale), canonical))
             return souk_locale_check(souk_str_from(t->locale), param, err);
         if (strcmp(canonical, SOUK_CATALOG_DEFAULT_LOCALE) == 0)
             return souk_err_set(err, SOUK_EINVAL, param,
-                                "the default locale (%s) is the product's own title and "
+                                "the default locale (%s) is the %s's own title and "
                                 "description, not a translation",
-                                SOUK_CATALOG_DEFAULT_LOCALE);
+                                SOUK_CATALOG_DEFAULT_LOCALE, kind);
         if (strcmp(t->locale, canonical) != 0)
             t->locale = souk_pool_strdup(pool, canonical);
         for (size_t j = 0; j < i; j++)
-            if (strcmp(p->translations[j].locale, t->locale) == 0)
+            if (strcmp(translations[j].locale, t->locale) == 0)
                 return souk_err_set(err, SOUK_EINVAL, param, "locale %s is translated twice",
                                     t->locale);
         if (!t->title && !t->description)
@@ -313,7 +317,7 @@ int souk_catalog__check_product(struct souk_pool *pool, struct souk_product *p,
     static const char *const conditions[] = {"new", "refurbished", "used", NULL};
     int rc = check_product_texts(p, err);
     if (rc == SOUK_OK)
-        rc = check_handle(pool, p, err);
+        rc = check_handle(pool, &p->handle, p->title, "product", err);
     if (rc == SOUK_OK)
         rc = check_one_of((const char **)&p->status, "active", statuses, "status",
                           "draft, active or archived", err);
@@ -327,10 +331,40 @@ int souk_catalog__check_product(struct souk_pool *pool, struct souk_product *p,
     if (rc == SOUK_OK)
         rc = check_tags(p, err);
     if (rc == SOUK_OK)
-        rc = check_translations(pool, p, err);
+        rc = check_translations(pool, p->translations, p->ntranslations, "product", err);
     if (rc == SOUK_OK)
         rc = check_media(p, err);
     return rc;
+}
+
+int souk_catalog__check_collection(struct souk_pool *pool, struct souk_collection *col,
+                                   struct souk_err *err)
+{
+    int rc = souk_catalog__check_text(col->title, "title", SOUK_CATALOG__TEXT_MAX,
+                                      SOUK_CATALOG__REQUIRED, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog__check_text(col->description, "description",
+                                      SOUK_CATALOG__DESCRIPTION_MAX, SOUK_CATALOG__MULTILINE, err);
+    if (rc == SOUK_OK)
+        rc = check_handle(pool, &col->handle, col->title, "collection", err);
+    if (rc == SOUK_OK)
+        rc = check_translations(pool, col->translations, col->ntranslations, "collection", err);
+    return rc;
+}
+
+int souk_catalog__check_members(char *const *ids, size_t n, struct souk_err *err)
+{
+    char param[SOUK_CATALOG__PARAM_MAX];
+    if (n > SOUK_CATALOG_MAX_MEMBERS)
+        return souk_err_set(err, SOUK_EINVAL, "product_ids",
+                            "a collection holds at most %d products", SOUK_CATALOG_MAX_MEMBERS);
+    for (size_t i = 0; i < n; i++) {
+        souk_catalog__param(param, "", "product_ids[%zu]", i);
+        if (!ids[i] || !*ids[i] || strlen(ids[i]) >= SOUK_ID_MAX)
+            return souk_err_set(err, SOUK_EINVAL, param, "%s must be a product id such as prod_...",
+                                param);
+    }
+    return SOUK_OK;
 }
 
 static int check_measure(int64_t value, const char *prefix, const char *field,

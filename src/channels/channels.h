@@ -5,7 +5,10 @@
  *
  * A channel names a platform connector (meta, tiktok, pinterest, snapchat, google, wechat,
  * line, kakao; see channels_int.h for the table every connector fills in), the market it sells
- * to (country, locale, currency), which products it carries (by status and tag), how its prices
+ * to (country, locale, currency), which products it carries (by status, tag and collection: a
+ * product is carried when its status is one of the statuses, and, for each of tags and
+ * collections that the selection names, it has one of those tags or is in one of those
+ * collections), how its prices
  * are made (the catalog's price in the channel's currency, else a conversion through the FX
  * table, then an optional markup and a named rounding rule), the platform credentials, and the
  * base URL of the platform's API (the real one by default).
@@ -34,7 +37,7 @@
 #include "db/db.h"
 
 #define SOUK_CHANNELS_MAX_CREDENTIALS 8
-#define SOUK_CHANNELS_MAX_SELECTION 32 /* statuses or tags a channel may name */
+#define SOUK_CHANNELS_MAX_SELECTION 32 /* statuses, tags or collections a channel may name */
 #define SOUK_CHANNELS_FEED_TOKEN_MAX 68 /* "ft_" + 64 hex digits + NUL */
 #define SOUK_CHANNELS_ETAG_MAX 112
 
@@ -67,6 +70,10 @@ struct souk_channel {
     size_t nstatuses;
     char **tags; /* carry only products with one of these tags; all when none */
     size_t ntags;
+    /* Carry only products in one of these collections, by handle; all when none. Stored by
+     * collection id, so a renamed collection stays selected and reads back with its new handle. */
+    char **collections;
+    size_t ncollections;
     char *price_list;  /* "pl_..." whose fixed prices win over the catalog's, or NULL */
     int64_t markup_bp; /* basis points added to every price: 1000 is +10% */
     char *rounding;    /* a rounding rule name from core/fx.h, for derived prices */
@@ -98,6 +105,14 @@ int souk_channels_update(struct souk_db_conn *conn, struct souk_pool *pool, stru
 
 int souk_channels_delete(struct souk_db_conn *conn, const char *id, int64_t expected_version,
                          struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Deletes a catalog collection (souk_catalog_collection_delete) unless a channel's selection
+ * names it: then SOUK_ECONFLICT naming the channels, since deleting it would silently change
+ * what they carry. The place to delete collections from the API.
+ */
+int souk_channels_collection_delete(struct souk_db_conn *conn, const char *id,
+                                    int64_t expected_version, struct souk_err *err) SOUK_MUST_CHECK;
 
 struct souk_channel_filter {
     const char *platform; /* NULL for any */

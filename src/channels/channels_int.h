@@ -427,7 +427,7 @@ int souk_channels__context_load(struct souk_db_conn *conn, struct souk_pool *poo
                                 const struct souk_channel *c, struct souk_channels__context *ctx,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 
-/* True when the channel carries p (its status and tags match the selection). */
+/* True when the channel carries p (its status, tags and collections match the selection). */
 bool souk_channels__selects(const struct souk_channel *c, const struct souk_product *p);
 
 /* Plain text from an HTML description (pool memory), or NULL when nothing is left. */

@@ -93,18 +93,21 @@ static int decode_selection(struct souk_pool *pool, json_t *in, struct souk_chan
 {
     if (!json_is_object(in))
         return souk_err_set(err, SOUK_EINVAL, "selection",
-                            "selection must be an object with statuses and tags");
+                            "selection must be an object with statuses, tags and collections");
     const char *key;
     json_t *value;
     json_object_foreach(in, key, value)
     {
-        int rc = strcmp(key, "statuses") == 0
-                     ? take_strings(pool, value, "selection.statuses", &c->statuses,
-                                    &c->nstatuses, err)
+        int rc = strcmp(key, "statuses") == 0 ? take_strings(pool, value, "selection.statuses",
+                                                             &c->statuses, &c->nstatuses, err)
                  : strcmp(key, "tags") == 0
                      ? take_strings(pool, value, "selection.tags", &c->tags, &c->ntags, err)
+                 : strcmp(key, "collections") == 0
+                     ? take_strings(pool, value, "selection.collections", &c->collections,
+                                    &c->ncollections, err)
                      : souk_err_set(err, SOUK_EINVAL, "selection",
-                                    "unknown field selection.%.64s: it takes statuses and tags",
+                                    "unknown field selection.%.64s: it takes statuses, tags and "
+                                    "collections",
                                     key);
         if (rc != SOUK_OK)
             return rc;
@@ -275,13 +278,15 @@ static json_t *time_json(int64_t us)
 json_t *souk_channels_encode(const struct souk_channel *c, const char *feed_token)
 {
     json_t *creds = json_array(), *statuses = json_array(), *tags = json_array(),
-           *feeds = json_object();
+           *collections = json_array(), *feeds = json_object();
     for (size_t i = 0; i < c->ncredentials; i++)
         json_array_append_new(creds, json_string(c->credentials[i].name));
     for (size_t i = 0; i < c->nstatuses; i++)
         json_array_append_new(statuses, json_string(c->statuses[i]));
     for (size_t i = 0; i < c->ntags; i++)
         json_array_append_new(tags, json_string(c->tags[i]));
+    for (size_t i = 0; i < c->ncollections; i++)
+        json_array_append_new(collections, json_string(c->collections[i]));
     const struct souk_channels__connector *conn = souk_channels__connector(c->platform);
     for (const char *const *f = conn ? conn->formats : NULL; f && *f; f++) {
         char path[128];
@@ -296,13 +301,13 @@ json_t *souk_channels_encode(const struct souk_channel *c, const char *feed_toke
         json_array_append_new(countries, json_pack("{s:s, s:s}", "country", c->countries[i].country,
                                                    "currency", c->countries[i].currency));
     json_t *out = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o}, s:{s:s, s:s, s:s?, "
-        "s:o}, s:o, s:I, s:o, s:o}",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:o, s:o, s:o}, s:{s:s, s:s, "
+        "s:s?, s:o}, s:o, s:I, s:o, s:o}",
         "id", c->id, "platform", c->platform, "name", c->name, "status", c->status, "country",
         c->country, "locale", c->locale, "currency", c->currency, "base_url", c->base_url,
         "link_template", c->link_template, "credentials_set", creds, "selection", "statuses",
-        statuses, "tags", tags, "pricing", "markup_percent", markup, "rounding", c->rounding, "price_list", c->price_list,
-        "country_overrides", countries,
+        statuses, "tags", tags, "collections", collections, "pricing", "markup_percent", markup,
+        "rounding", c->rounding, "price_list", c->price_list, "country_overrides", countries,
         "feeds", feeds, "version", (json_int_t)c->version, "created_at", time_json(c->created_at),
         "updated_at", time_json(c->updated_at));
     json_object_set_new(out, "orders", json_pack("{s:s}", "on_shortfall",

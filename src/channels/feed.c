@@ -367,11 +367,15 @@ int souk_channels__next_products(struct souk_db_conn *conn, struct souk_pool *po
                                  const struct souk_channel *c, char **cursor,
                                  struct souk_product **out, size_t *count, struct souk_err *err)
 {
-    /* One status or one tag narrows the query; souk_channels__selects checks the rest. */
+    /* One status, tag or collection narrows the query; souk_channels__selects checks the
+     * rest. */
     struct souk_product_filter filter = {
-        .status = c->nstatuses == 1 ? c->statuses[0] : c->nstatuses == 0 ? "active" : NULL,
+        .status = c->nstatuses == 1   ? c->statuses[0]
+                  : c->nstatuses == 0 ? "active"
+                                      : NULL,
         .updated_since = SOUK_CATALOG_UNSET,
         .tag = c->ntags == 1 ? c->tags[0] : NULL,
+        .collection = c->ncollections == 1 ? c->collections[0] : NULL,
         .locale = c->locale,
         .after = *cursor,
         .limit = PAGE_PRODUCTS,

@@ -48,22 +48,25 @@ static int64_t sellable(const struct souk_channels__context *ctx, const struct s
     return available;
 }
 
+/* A selection key: true when it names nothing, or when have holds one of the names it names. */
+static bool key_matches(char *const *wanted, size_t nwanted, char *const *have, size_t nhave)
+{
+    for (size_t i = 0; i < nwanted; i++)
+        for (size_t j = 0; j < nhave; j++)
+            if (strcmp(wanted[i], have[j]) == 0)
+                return true;
+    return nwanted == 0;
+}
+
+/* Within a key any value matches; across keys every key must (see channels.h). */
 bool souk_channels__selects(const struct souk_channel *c, const struct souk_product *p)
 {
-    bool status_ok = false;
-    for (size_t i = 0; i < c->nstatuses && !status_ok; i++)
-        status_ok = strcmp(c->statuses[i], p->status) == 0;
-    if (c->nstatuses == 0)
-        status_ok = strcmp(p->status, "active") == 0;
-    if (!status_ok)
-        return false;
-    if (c->ntags == 0)
-        return true;
-    for (size_t i = 0; i < c->ntags; i++)
-        for (size_t j = 0; j < p->ntags; j++)
-            if (strcmp(c->tags[i], p->tags[j]) == 0)
-                return true;
-    return false;
+    static char *const active[] = {"active"};
+    char *const status[] = {p->status};
+    return key_matches(c->nstatuses ? c->statuses : active, c->nstatuses ? c->nstatuses : 1, status,
+                       1) &&
+           key_matches(c->tags, c->ntags, p->tags, p->ntags) &&
+           key_matches(c->collections, c->ncollections, p->collections, p->ncollections);
 }
 
 /* ---- prices ---- */

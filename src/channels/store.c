@@ -83,7 +83,74 @@ static int check_selection(const struct souk_channel *c, struct souk_err *err)
         if (rc != SOUK_OK)
             return rc;
     }
+    for (size_t i = 0; i < c->ncollections; i++) {
+        int rc = check_text(c->collections[i], "selection.collections", 255, err);
+        for (size_t j = 0; rc == SOUK_OK && j < i; j++)
+            if (strcmp(c->collections[i], c->collections[j]) == 0)
+                rc = souk_err_set(err, SOUK_EINVAL, "selection.collections",
+                                  "collection %.64s is listed twice", c->collections[i]);
+        if (rc != SOUK_OK)
+            return rc;
+    }
     return SOUK_OK;
+}
+
+/*
+ * The ids of the collections the selection names by handle (pool memory, in its order). An
+ * unknown handle is bad input, named, rather than a channel that silently carries nothing.
+ */
+static int resolve_collections(struct souk_db_conn *conn, struct souk_pool *pool,
+                               const struct souk_channel *c, char ***ids, struct souk_err *err)
+{
+    *ids = souk_pool_alloc(pool, (c->ncollections ? c->ncollections : 1) * sizeof **ids);
+    for (size_t i = 0; i < c->ncollections; i++) {
+        char id[SOUK_ID_MAX];
+        int rc = souk_catalog_collection_id(conn, c->collections[i], id, err);
+        if (rc == SOUK_ENOTFOUND)
+            return souk_err_set(err, SOUK_EINVAL, "selection.collections",
+                                "no collection has the handle %.64s: create it with POST "
+                                "/v1/collections or name another",
+                                c->collections[i]);
+        if (rc != SOUK_OK)
+            return rc;
+        (*ids)[i] = souk_pool_strdup(pool, id);
+    }
+    return SOUK_OK;
+}
+
+/* Stores the selection's collections (ids, resolved by resolve_collections) for channel c. */
+static int write_collections(struct souk_db_conn *conn, const struct souk_channel *c,
+                             char *const *ids, struct souk_err *err)
+{
+    int64_t changed = souk_db_run_sql(
+        conn, err, "DELETE FROM channel_collections WHERE channel_id = $1", "s", c->id);
+    for (size_t i = 0; i < c->ncollections && changed >= 0; i++)
+        changed = souk_db_run_sql(conn, err,
+                                  "INSERT INTO channel_collections (channel_id, collection_id, "
+                                  "position) VALUES ($1, $2, $3)",
+                                  "ssi", c->id, ids[i], (int64_t)i + 1);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+/* Reads the handles of the channel's selected collections, as they are now. */
+static int load_collections(struct souk_db_conn *conn, struct souk_pool *pool,
+                            struct souk_channel *c, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT k.handle FROM channel_collections s JOIN collections k ON "
+                             "k.id = s.collection_id WHERE s.channel_id = $1 ORDER BY s.position",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", c->id);
+    c->collections = souk_pool_alloc(pool, SOUK_CHANNELS_MAX_SELECTION * sizeof *c->collections);
+    c->ncollections = 0;
+    while (rc == SOUK_OK && c->ncollections < SOUK_CHANNELS_MAX_SELECTION &&
+           (rc = souk_db_step(st, err)) == 1) {
+        c->collections[c->ncollections++] = souk_pool_str(pool, souk_db_col_text(st, 0));
+        rc = SOUK_OK;
+    }
+    return rc < 0 ? rc : SOUK_OK;
 }
 
 /* A channel sells at a price list in its own currency only: fixed prices are not converted. */
@@ -336,9 +403,12 @@ static int push_everything(struct souk_db_conn *conn, const struct souk_channel 
 int souk_channels_create(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_channel *c,
                          char token_out[SOUK_CHANNELS_FEED_TOKEN_MAX], struct souk_err *err)
 {
+    char **collection_ids = NULL;
     int rc = validate(pool, c, err);
     if (rc == SOUK_OK)
         rc = check_price_list(conn, pool, c, err);
+    if (rc == SOUK_OK)
+        rc = resolve_collections(conn, pool, c, &collection_ids, err);
     if (rc != SOUK_OK)
         return rc;
     char id[SOUK_ID_MAX], hash[TOKEN_HASH_HEX + 1];
@@ -358,7 +428,8 @@ int souk_channels_create(struct souk_db_conn *conn, struct souk_pool *pool, stru
     if (changed == SOUK_ECONFLICT)
         return souk_err_set(err, SOUK_ECONFLICT, "name", "a channel named %.100s exists",
                             c->name);
-    return changed < 0 ? (int)changed : push_everything(conn, c, err);
+    rc = changed < 0 ? (int)changed : write_collections(conn, c, collection_ids, err);
+    return rc == SOUK_OK ? push_everything(conn, c, err) : rc;
 }
 
 int souk_channels_get(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,
@@ -373,6 +444,8 @@ int souk_channels_get(struct souk_db_conn *conn, struct souk_pool *pool, const c
         return souk_err_set(err, SOUK_ENOTFOUND, NULL, "no channel %.64s", id);
     struct souk_channel *c = souk_pool_alloc(pool, sizeof *c);
     rc = read_channel_row(pool, st, c, err);
+    if (rc == SOUK_OK)
+        rc = load_collections(conn, pool, c, err);
     if (rc == SOUK_OK)
         *out = c;
     return rc;
@@ -397,11 +470,14 @@ static int check_version(struct souk_db_conn *conn, const char *id, int64_t expe
 int souk_channels_update(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_channel *c,
                          int64_t expected_version, struct souk_err *err)
 {
+    char **collection_ids = NULL;
     int rc = check_version(conn, c->id, expected_version, err);
     if (rc == SOUK_OK)
         rc = validate(pool, c, err);
     if (rc == SOUK_OK)
         rc = check_price_list(conn, pool, c, err);
+    if (rc == SOUK_OK)
+        rc = resolve_collections(conn, pool, c, &collection_ids, err);
     if (rc != SOUK_OK)
         return rc;
     c->version++;
@@ -417,7 +493,41 @@ int souk_channels_update(struct souk_db_conn *conn, struct souk_pool *pool, stru
     if (changed == SOUK_ECONFLICT)
         return souk_err_set(err, SOUK_ECONFLICT, "name", "a channel named %.100s exists",
                             c->name);
-    return changed < 0 ? (int)changed : push_everything(conn, c, err);
+    rc = changed < 0 ? (int)changed : write_collections(conn, c, collection_ids, err);
+    return rc == SOUK_OK ? push_everything(conn, c, err) : rc;
+}
+
+int souk_channels_collection_delete(struct souk_db_conn *conn, const char *id,
+                                    int64_t expected_version, struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT c.id, c.name FROM channel_collections s JOIN channels c ON "
+                             "c.id = s.channel_id WHERE s.collection_id = $1 ORDER BY c.id",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", id);
+    char names[160] = ""; /* the message holds 255 bytes */
+    size_t used = 0, n = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        struct souk_str cid = souk_db_col_text(st, 0), name = souk_db_col_text(st, 1);
+        if (used < sizeof names - 1) /* the first few name the problem; the count says the rest */
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%.*s (%.*s)",
+                                     n ? ", " : "", (int)cid.len, cid.ptr,
+                                     (int)(name.len > 40 ? 40 : name.len), name.ptr);
+        if (used >= sizeof names)
+            used = sizeof names - 1;
+        n++;
+        rc = SOUK_OK;
+    }
+    if (rc < 0)
+        return rc;
+    if (n)
+        return souk_err_set(err, SOUK_ECONFLICT, NULL,
+                            "collection %.64s is in the selection of %zu channel(s): %s; take it "
+                            "out of their selection.collections first",
+                            id, n, names);
+    return souk_catalog_collection_delete(conn, id, expected_version, err);
 }
 
 int souk_channels_delete(struct souk_db_conn *conn, const char *id, int64_t expected_version,
@@ -455,6 +565,10 @@ int souk_channels_list(struct souk_db_conn *conn, struct souk_pool *pool,
         return rc;
     *has_more = n > (size_t)f->limit;
     *count = *has_more ? (size_t)f->limit : n;
+    for (size_t i = 0; rc == SOUK_OK && i < *count; i++)
+        rc = load_collections(conn, pool, &items[i], err);
+    if (rc != SOUK_OK)
+        return rc;
     *out = items;
     return SOUK_OK;
 }

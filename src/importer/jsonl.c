@@ -87,8 +87,9 @@ static void drop_in_array(json_t *obj, const char *array, const char *const *key
 /* Removes what a store assigns, so the line reads like an API create body. */
 static void strip_product(json_t *p)
 {
-    static const char *const product_keys[] = {"object", "id", "version", "created_at",
-                                                "updated_at", "locale", NULL};
+    /* A product's collections are the collections' to say: the export does not carry them. */
+    static const char *const product_keys[] = {"object",     "id",     "version",     "created_at",
+                                               "updated_at", "locale", "collections", NULL};
     static const char *const variant_keys[] = {"id",         "product_id",  "version", "created_at",
                                                "updated_at", "stock_state", NULL};
     static const char *const stock_keys[] = {"warehouse_id", "variant_id", "reserved",

@@ -2,7 +2,8 @@
  * Unit tests for catalog/: the JSON codec, the catalog's rules and its store, on real SQLite;
  * and the stock state events: a SKU running low, selling out and coming back is announced once
  * per transition in the outbox, whichever path moved the units (orders, cancellations,
- * PUT /v1/stock, a new threshold).
+ * PUT /v1/stock, a new threshold); and collections, whose members are announced as they join
+ * and leave.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -927,6 +928,194 @@ static void a_threshold_must_be_a_count_of_units(void **state)
     assert_int_equal(v->version, 1);
 }
 
+/* ---- collections ---- */
+
+/* Decodes and creates a collection; returns the status and leaves the error in f->err. */
+static int create_collection(struct fixture *f, const char *text, struct souk_collection **out)
+{
+    json_t *j = parse(text);
+    struct souk_collection *col = souk_pool_alloc(f->pool, sizeof *col);
+    souk_err_clear(&f->err);
+    int rc = souk_catalog_collection_decode(f->pool, j, SOUK_CATALOG_CREATE, col, &f->err);
+    json_decref(j);
+    if (rc == SOUK_OK)
+        rc = souk_catalog_collection_create(f->conn, f->pool, col, &f->err);
+    if (out)
+        *out = col;
+    return rc;
+}
+
+static void collection_fails(struct fixture *f, const char *text, int code, const char *param)
+{
+    assert_int_equal(create_collection(f, text, NULL), code);
+    assert_string_equal(f->err.param, param);
+}
+
+static void collection_rules(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_collection *col, *got;
+    assert_int_equal(create_collection(f,
+                                       "{\"title\": \"Summer Drop!\", \"description\": \"Hot\", "
+                                       "\"translations\": {\"DE\": {\"title\": \"Sommer\"}}}",
+                                       &col),
+                     SOUK_OK);
+    assert_int_equal(souk_catalog_collection_get(f->conn, f->pool, col->id, &got, &f->err),
+                     SOUK_OK);
+    assert_string_equal(got->handle, "summer-drop"); /* made from the title */
+    assert_int_equal(strncmp(got->id, "col_", 4), 0);
+    assert_int_equal(got->ntranslations, 1);
+    assert_string_equal(got->translations[0].locale, "de");
+    assert_int_equal(got->nproducts, 0);
+    char id[SOUK_ID_MAX];
+    assert_int_equal(souk_catalog_collection_id(f->conn, "summer-drop", id, &f->err), SOUK_OK);
+    assert_string_equal(id, col->id);
+    assert_int_equal(souk_catalog_collection_id(f->conn, "winter", id, &f->err), SOUK_ENOTFOUND);
+
+    collection_fails(f, "{\"handle\": \"x\"}", SOUK_EINVAL, "title");
+    collection_fails(f, "{\"title\": \"X\", \"handle\": \"Summer Drop\"}", SOUK_EINVAL, "handle");
+    collection_fails(f, "{\"title\": \"X\", \"handle\": \"\"}", SOUK_EINVAL, "handle");
+    collection_fails(f, "{\"title\": \"X\", \"handle\": \"summer-drop\"}", SOUK_ECONFLICT,
+                     "handle");
+    collection_fails(f, "{\"title\": \"X\", \"translations\": {\"en\": {\"title\": \"Y\"}}}",
+                     SOUK_EINVAL, "translations.en");
+    collection_fails(f, "{\"title\": \"X\", \"product_ids\": [\"prod_nope\"]}", SOUK_EUNPROC,
+                     "product_ids[0]");
+    collection_fails(f, "{\"title\": \"X\", \"product_ids\": [7]}", SOUK_EINVAL, "product_ids[0]");
+    collection_fails(f, "{\"title\": \"X\", \"id\": \"col_1\"}", SOUK_EINVAL, "id");
+
+    /* Members change through their own functions, not a PATCH. */
+    json_t *j = parse("{\"product_ids\": []}");
+    assert_int_equal(souk_catalog_collection_decode(f->pool, j, SOUK_CATALOG_PATCH, got, &f->err),
+                     SOUK_EINVAL);
+    json_decref(j);
+    assert_string_equal(f->err.param, "product_ids");
+    got->title = "Summer";
+    assert_int_equal(souk_catalog_collection_update(f->conn, f->pool, got, 7, &f->err),
+                     SOUK_EPRECOND);
+    assert_int_equal(souk_catalog_collection_update(f->conn, f->pool, got, 1, &f->err), SOUK_OK);
+    assert_int_equal(got->version, 2);
+}
+
+/* product.changed rows the outbox holds for a product. */
+static int64_t announced(struct fixture *f, const char *product_id)
+{
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_query(f->conn, &f->err, &st,
+                                   "SELECT count(*) FROM outbox WHERE topic = 'product.changed' "
+                                   "AND subject = $1",
+                                   "s", product_id),
+                     1);
+    return souk_db_col_i64(st, 0);
+}
+
+static struct souk_product *product_named(struct fixture *f, const char *title)
+{
+    char body[128];
+    struct souk_product *p;
+    snprintf(body, sizeof body, "{\"title\": \"%s\"}", title);
+    assert_int_equal(create(f, body, &p), SOUK_OK);
+    return p;
+}
+
+static void membership_moves_products_and_is_announced(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_product *a = product_named(f, "A"), *b = product_named(f, "B"),
+                        *c = product_named(f, "C"), *got;
+    char body[256];
+    snprintf(body, sizeof body, "{\"title\": \"Drop\", \"product_ids\": [\"%s\", \"%s\"]}", a->id,
+             b->id);
+    struct souk_collection *col, *stored;
+    assert_int_equal(create_collection(f, body, &col), SOUK_OK);
+    assert_int_equal(announced(f, a->id), 2); /* its creation, then joining */
+    assert_int_equal(announced(f, c->id), 1);
+    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, a->id, NULL, &got, &f->err),
+                     SOUK_OK);
+    assert_int_equal(got->ncollections, 1);
+    assert_string_equal(got->collections[0], "drop");
+    assert_int_equal(got->version, 2);
+
+    /* c joins and b leaves; a only moves, which is the collection's change alone. */
+    char *next[] = {c->id, a->id};
+    assert_int_equal(
+        souk_catalog_collection_set_products(f->conn, f->pool, col->id, next, 2, 1, &f->err),
+        SOUK_OK);
+    assert_int_equal(announced(f, a->id), 2);
+    assert_int_equal(announced(f, b->id), 3);
+    assert_int_equal(announced(f, c->id), 2);
+    assert_int_equal(souk_catalog_collection_get(f->conn, f->pool, col->id, &stored, &f->err),
+                     SOUK_OK);
+    assert_int_equal(stored->version, 2);
+    assert_int_equal(stored->nproducts, 2);
+    assert_string_equal(stored->product_ids[0], c->id);
+    assert_string_equal(stored->product_ids[1], a->id);
+
+    char *twice[] = {a->id, b->id, a->id};
+    assert_int_equal(
+        souk_catalog_collection_set_products(f->conn, f->pool, col->id, twice, 3, -1, &f->err),
+        SOUK_EINVAL);
+    assert_string_equal(f->err.param, "product_ids[2]");
+    assert_int_equal(
+        souk_catalog_collection_set_products(f->conn, f->pool, col->id, next, 2, 1, &f->err),
+        SOUK_EPRECOND);
+
+    /* Adding a member is a no-op; adding another appends it; removing a stranger is 404. */
+    assert_int_equal(
+        souk_catalog_collection_add_product(f->conn, f->pool, col->id, a->id, -1, &f->err),
+        SOUK_OK);
+    assert_int_equal(
+        souk_catalog_collection_add_product(f->conn, f->pool, col->id, "prod_x", -1, &f->err),
+        SOUK_EUNPROC);
+    assert_string_equal(f->err.param, "product_id");
+    assert_int_equal(
+        souk_catalog_collection_add_product(f->conn, f->pool, col->id, b->id, 2, &f->err), SOUK_OK);
+    assert_int_equal(announced(f, b->id), 4);
+    assert_int_equal(
+        souk_catalog_collection_remove_product(f->conn, f->pool, col->id, c->id, 3, &f->err),
+        SOUK_OK);
+    assert_int_equal(announced(f, c->id), 3);
+    assert_int_equal(
+        souk_catalog_collection_remove_product(f->conn, f->pool, col->id, c->id, -1, &f->err),
+        SOUK_ENOTFOUND);
+
+    /* The product filter finds the members. */
+    struct souk_product_filter filter = {
+        .updated_since = SOUK_CATALOG_UNSET, .collection = "drop", .limit = 10};
+    struct souk_product *items;
+    size_t n;
+    bool more;
+    assert_int_equal(
+        souk_catalog_product_list(f->conn, f->pool, &filter, &items, &n, &more, &f->err), SOUK_OK);
+    assert_int_equal(n, 2);
+
+    /* A deleted product leaves its collections, whose version moves on. */
+    assert_int_equal(souk_catalog_product_delete(f->conn, a->id, -1, &f->err), SOUK_OK);
+    assert_int_equal(souk_catalog_collection_get(f->conn, f->pool, col->id, &stored, &f->err),
+                     SOUK_OK);
+    assert_int_equal(stored->nproducts, 1);
+    assert_string_equal(stored->product_ids[0], b->id);
+    assert_int_equal(stored->version, 5);
+
+    /* A renamed collection renames itself in its members' JSON, whose versions move on. */
+    int64_t before = 0;
+    assert_int_equal(souk_catalog_product_version(f->conn, b->id, &before, &f->err), SOUK_OK);
+    stored->handle = "drop-2";
+    assert_int_equal(souk_catalog_collection_update(f->conn, f->pool, stored, -1, &f->err),
+                     SOUK_OK);
+    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, b->id, NULL, &got, &f->err),
+                     SOUK_OK);
+    assert_string_equal(got->collections[0], "drop-2");
+    assert_int_equal(got->version, before + 1);
+
+    /* Deleting the collection announces that its members left it. */
+    assert_int_equal(souk_catalog_collection_delete(f->conn, col->id, -1, &f->err), SOUK_OK);
+    assert_int_equal(announced(f, b->id), 5);
+    assert_int_equal(souk_catalog_product_get(f->conn, f->pool, b->id, NULL, &got, &f->err),
+                     SOUK_OK);
+    assert_int_equal(got->ncollections, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -946,6 +1135,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(without_a_threshold_only_out_and_back, setup, teardown),
         cmocka_unit_test_setup_teardown(a_new_threshold_is_a_transition_too, setup, teardown),
         cmocka_unit_test_setup_teardown(a_threshold_must_be_a_count_of_units, setup, teardown),
+        cmocka_unit_test_setup_teardown(collection_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(membership_moves_products_and_is_announced, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
