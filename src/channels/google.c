@@ -276,21 +276,9 @@ static json_t *product_input(const struct souk_channel *c, const char *language,
 /* Unpadded base64url (RFC 4648 section 5) of text, in pool memory. */
 static const char *base64url(struct souk_pool *pool, const char *text)
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t len = strlen(text), o = 0;
-    char *out = souk_pool_alloc(pool, (len + 2) / 3 * 4 + 1);
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t bits = (uint32_t)(unsigned char)text[i] << 16;
-        size_t take = len - i < 3 ? len - i : 3;
-        if (take > 1)
-            bits |= (uint32_t)(unsigned char)text[i + 1] << 8;
-        if (take > 2)
-            bits |= (unsigned char)text[i + 2];
-        for (size_t k = 0; k <= take; k++)
-            out[o++] = alphabet[(bits >> (18 - 6 * k)) & 63];
-    }
-    out[o] = '\0';
+    struct souk_str data = souk_str_from(text);
+    char *out = souk_pool_alloc(pool, SOUK_SIG_BASE64URL_SIZE(data.len));
+    souk_sig_base64url_encode(data, out);
     return out;
 }
 

@@ -9,9 +9,10 @@
  * - anagrams.jp "LINE Dynamic Adsと他媒体との違い" (third party, one source: unverified): LINE's
  *   e-commerce feed template exists beside travel, real-estate and jobs ones, and a feed made for
  *   Google, Meta or Criteo can be uploaded as it is, though LINE reads some columns differently.
- * LINE's own column list was not found, so the columns, required set, limits, price and
- * availability words below are Meta's catalog feed (see meta.c), which that import reads: a row
- * within Meta's rules is one LINE takes [unverified against LINE's template]. Prices are
+ * LINE's own column list was not found, so the columns, limits, price and availability words
+ * below are those of Meta's catalog feed (see meta.c), which that import reads, cut to the
+ * core set: brand is optional, and Meta's gtin, mpn, color, size, shipping_weight and
+ * quantity_to_sell_on_facebook are left out [all unverified against LINE's template]. Prices are
  * "<amount> <ISO 4217>" in the channel's currency: whole yen for JPY ("9550 JPY").
  */
 #include "channels/channels_int.h"

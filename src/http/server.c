@@ -549,18 +549,19 @@ static bool process(struct req_state *s)
     } else {
         const struct souk_http_route *route = &s->srv->routes[s->route];
         rc = check_request(s, route);
-        bool replayed = false;
-        /* A stored answer, and whatever prepare refuses, need no turn at the writer. */
-        if (rc == SOUK_OK && route_writes(route))
+        if (rc == SOUK_OK && route_writes(route)) {
+            /* A stored answer, and whatever prepare refuses, need no turn at the writer. */
+            bool replayed = false;
             rc = replay_stored(s, &replayed);
-        if (rc == SOUK_OK && route_writes(route) && !replayed && route->prepare)
-            rc = route->prepare(req);
-        if (rc == SOUK_OK && route_writes(route) && !replayed) {
-            queue_write(s);
-            return true;
-        }
-        if (rc == SOUK_OK && !replayed)
+            if (rc == SOUK_OK && !replayed && route->prepare)
+                rc = route->prepare(req);
+            if (rc == SOUK_OK && !replayed) {
+                queue_write(s);
+                return true;
+            }
+        } else if (rc == SOUK_OK) {
             rc = run_handler(s, route);
+        }
     }
     if (req->db)
         souk_db_rollback(req->db); /* reads only: nothing to commit */

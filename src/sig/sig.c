@@ -1,6 +1,8 @@
 /* sig: see sig.h. */
 #include "sig/sig.h"
 
+#include "core/alloc.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -16,6 +18,44 @@ void souk_sig_hmac_sha256_hex(struct souk_str key, struct souk_str data,
     HMAC(EVP_sha256(), key.ptr ? key.ptr : "", (int)key.len,
          (const unsigned char *)(data.ptr ? data.ptr : ""), data.len, mac, &len);
     souk_hex_encode(mac, len, out);
+}
+
+/* OpenSSL writes standard, padded base64; base64url swaps two letters and drops the padding. */
+void souk_sig_base64url_encode(struct souk_str data, char *out)
+{
+    int len = EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)data.ptr,
+                              (int)data.len);
+    while (len > 0 && out[len - 1] == '=')
+        len--;
+    out[len] = '\0';
+    for (char *c = out; *c; c++)
+        *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+}
+
+bool souk_sig_base64url_decode(const char *text, char *out, size_t outsz)
+{
+    size_t len = strlen(text);
+    size_t padding = (4 - len % 4) % 4;
+    if (padding == 3 || (len + padding) / 4 * 3 >= outsz)
+        return false; /* a lone sixth of a byte, or too long for out */
+    char *standard = souk_malloc(len + padding + 1);
+    bool ok = true;
+    for (size_t i = 0; i < len && ok; i++) {
+        char c = text[i];
+        ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_';
+        standard[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    memset(standard + len, '=', padding);
+    int n = ok ? EVP_DecodeBlock((unsigned char *)out, (unsigned char *)standard,
+                                 (int)(len + padding))
+               : -1;
+    souk_free(standard);
+    if (n < 0)
+        return false;
+    n -= (int)padding; /* EVP_DecodeBlock counts the padding as zero bytes */
+    out[n] = '\0';
+    return strlen(out) == (size_t)n;
 }
 
 static int by_key(const void *a, const void *b)

@@ -41,6 +41,17 @@ int souk_sig_tiktok(const char *app_secret, const char *path, const struct souk_
 void souk_sig_wechat(const char *token, const char *timestamp, const char *nonce,
                      char out[SOUK_SIG_HEX_MAX]);
 
+/*
+ * Unpadded base64url (RFC 4648 section 5), the encoding Google's Merchant API wants for names:
+ * one implementation for the connector and the simulator. encode writes the text and a NUL
+ * into out, which holds SOUK_SIG_BASE64URL_SIZE(data.len) bytes. decode writes the bytes and a
+ * NUL into out (outsz bytes); false when text is not unpadded base64url, the result does not
+ * fit, or it holds a NUL.
+ */
+#define SOUK_SIG_BASE64URL_SIZE(len) (((len) + 2) / 3 * 4 + 1)
+void souk_sig_base64url_encode(struct souk_str data, char *out);
+bool souk_sig_base64url_decode(const char *text, char *out, size_t outsz);
+
 /* Equality of two strings in time that depends only on their lengths; NULL equals nothing. */
 bool souk_sig_equal(const char *a, const char *b);
 

@@ -23,6 +23,7 @@
 #include "core/alloc.h"
 #include "core/money.h"
 #include "core/time.h"
+#include "sig/sig.h"
 #include "sim/sim_int.h"
 
 #define MAX_BODY (2 << 20) /* (sim) */
@@ -371,30 +372,6 @@ static bool account_and_source(struct souk_sim__req *req)
     return true;
 }
 
-/* Unpadded base64url text decoded into out; false for anything else or too long. */
-static bool base64url_decode(const char *text, char *out, size_t outsz)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    uint32_t bits = 0;
-    size_t o = 0, nbits = 0;
-    for (const char *c = text; *c; c++) {
-        const char *at = strchr(alphabet, *c);
-        if (!at)
-            return false;
-        bits = bits << 6 | (uint32_t)(at - alphabet);
-        nbits += 6;
-        if (nbits >= 8) {
-            nbits -= 8;
-            if (o + 1 >= outsz)
-                return false;
-            out[o++] = (char)(bits >> nbits & 0xff);
-        }
-    }
-    out[o] = '\0';
-    return nbits < 6 && strlen(out) == o; /* no stray bits, no NUL inside */
-}
-
 /* ---- the handlers ---- */
 
 /* Stores a checked input under the state lock, replacing one with its name; returns the input
@@ -467,7 +444,7 @@ static void delete_input(struct souk_sim__req *req)
     bool plain = strchr(name, '~') != NULL;
     if (plain)
         snprintf(id, sizeof id, "%s", name);
-    if ((!plain && !base64url_decode(name, id, sizeof id)) || !strchr(id, '~')) {
+    if ((!plain && !souk_sig_base64url_decode(name, id, sizeof id)) || !strchr(id, '~')) {
         snprintf(message, sizeof message,
                  "[name] The product input name `%.200s` is not "
                  "content_language~feed_label~offer_id, plain or base64url-encoded.",

@@ -34,7 +34,7 @@ struct test_write {
     int *answered;        /* atomic */
 };
 
-static int open_store(struct fixture *f, bool group, int wait_ms)
+static void open_store(struct fixture *f, bool group, int wait_ms)
 {
     struct souk_err err = SOUK_ERR_INIT;
     struct souk_db_options opts = {.connections = 3, .group_commit = group,
@@ -47,7 +47,6 @@ static int open_store(struct fixture *f, bool group, int wait_ms)
     assert_int_equal(souk_db_exec(conn, "DELETE FROM rows", &err), SOUK_OK);
     assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
     souk_db_release(conn);
-    return 0;
 }
 
 static int setup(void **state)

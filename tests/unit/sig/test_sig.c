@@ -52,6 +52,27 @@ static void tiktok_refuses_too_many_params(void **state)
         SOUK_EINVAL);
 }
 
+/* Unpadded base64url both ways, and what decoding refuses. */
+static void base64url_round_trips_and_refuses_the_rest(void **state)
+{
+    (void)state;
+    const struct {
+        const char *plain, *encoded;
+    } cases[] = {{"en~US~sku/123", "ZW5-VVN-c2t1LzEyMw"}, {"a", "YQ"}, {"ab", "YWI"},
+                 {"abc", "YWJj"}, {"", ""}, {"\xfb\xff", "-_8"}};
+    char out[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        souk_sig_base64url_encode(souk_str_from(cases[i].plain), out);
+        assert_string_equal(out, cases[i].encoded);
+        assert_true(souk_sig_base64url_decode(cases[i].encoded, out, sizeof out));
+        assert_string_equal(out, cases[i].plain);
+    }
+    const char *refused[] = {"YQ==", "Y+I", "Y/I", "Y", "YW J", "AA"}; /* "AA" is a NUL */
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_false(souk_sig_base64url_decode(refused[i], out, sizeof out));
+    assert_false(souk_sig_base64url_decode("YWJj", out, 3)); /* "abc" and its NUL need 4 */
+}
+
 static void equal_compares_whole_strings(void **state)
 {
     (void)state;
@@ -68,6 +89,7 @@ int main(void)
         cmocka_unit_test(hmac_sha256_hex_matches_the_known_value),
         cmocka_unit_test(tiktok_signs_sorted_params_path_and_body),
         cmocka_unit_test(tiktok_refuses_too_many_params),
+        cmocka_unit_test(base64url_round_trips_and_refuses_the_rest),
         cmocka_unit_test(equal_compares_whole_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
