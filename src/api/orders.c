@@ -27,6 +27,11 @@ int souk_api_orders_prepare(struct souk_req *req)
     return rc;
 }
 
+static json_t *encode_order(const void *order)
+{
+    return souk_orders_encode(order);
+}
+
 /* Places the prepared order: stock reserved, or 409 out_of_stock. */
 int souk_api_orders_create(struct souk_req *req)
 {
@@ -35,9 +40,10 @@ int souk_api_orders_create(struct souk_req *req)
     if (rc != SOUK_OK)
         return rc;
     souk_req_set_location(req, souk_pool_printf(req->pool, "/v1/orders/%s", o->id));
-    /* Answered from the order as written: reading it back would only cost the writer time. */
+    /* Answered from the order as written, encoded after the commit: reading it back or
+     * encoding it here would only cost the writer time. */
     souk_req_set_etag(req, o->version);
-    souk_req_reply(req, 201, souk_orders_encode(o));
+    souk_req_reply_later(req, 201, encode_order, o);
     return SOUK_OK;
 }
 

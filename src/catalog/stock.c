@@ -296,23 +296,39 @@ static int64_t total_available(struct souk_db_conn *conn, const char *variant_id
     return rc == 1 ? souk_db_col_i64(st, 0) : (rc < 0 ? rc : 0);
 }
 
-/* The warehouse that can cover quantity: in ship_country first, then the one with most left. */
+/*
+ * The warehouse that can cover quantity: in ship_country first, then the one with most left,
+ * then the lowest id. Chosen here, not by ORDER BY: a variant has a few stock rows, and an
+ * ORDER BY makes SQLite build a temporary sorter on every reservation.
+ */
 static int pick_warehouse(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
                           const char *ship_country, char warehouse_id[SOUK_ID_MAX],
                           struct souk_err *err)
 {
     struct souk_db_stmt *st;
-    int rc = souk_db_query(
-        conn, err, &st,
-        "SELECT s.warehouse_id FROM stock s JOIN warehouses w ON w.id = s.warehouse_id "
-        "WHERE s.variant_id = $1 AND s.on_hand - s.reserved >= $2 "
-        "ORDER BY CASE WHEN w.country = $3 THEN 0 ELSE 1 END, s.on_hand - s.reserved DESC, "
-        "s.warehouse_id LIMIT 1",
-        "sis", variant_id, quantity, ship_country);
-    if (rc == 1)
-        snprintf(warehouse_id, SOUK_ID_MAX, "%.*s", (int)souk_db_col_text(st, 0).len,
-                 souk_db_col_text(st, 0).ptr);
-    return rc;
+    int rc = souk_db_query(conn, err, &st,
+                           "SELECT s.warehouse_id, w.country = $3, s.on_hand - s.reserved "
+                           "FROM stock s JOIN warehouses w ON w.id = s.warehouse_id "
+                           "WHERE s.variant_id = $1 AND s.on_hand - s.reserved >= $2",
+                           "sis", variant_id, quantity, ship_country);
+    bool found = false, best_local = false;
+    int64_t best_left = 0;
+    for (; rc == 1; rc = souk_db_step(st, err)) {
+        struct souk_str id = souk_db_col_text(st, 0);
+        bool local = souk_db_col_i64(st, 1) == 1;
+        int64_t left = souk_db_col_i64(st, 2);
+        bool better = !found || (local != best_local ? local
+                                 : left != best_left ? left > best_left
+                                                     : strcmp(id.ptr, warehouse_id) < 0);
+        if (better && id.len < SOUK_ID_MAX) {
+            memcpy(warehouse_id, id.ptr, id.len);
+            warehouse_id[id.len] = '\0';
+            found = true;
+            best_local = local;
+            best_left = left;
+        }
+    }
+    return rc < 0 ? rc : found;
 }
 
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,

@@ -125,8 +125,7 @@ struct stock_state_row {
 
 /*
  * Takes the STATE_COLUMNS row a query of variant_id found (found is souk_db_query's answer):
- * copies it out of st, then steps st to its end (an UPDATE ... RETURNING left mid-way would
- * keep its savepoint open). ENOTFOUND when there was no row.
+ * copies it out of st, then steps st to its end. ENOTFOUND when there was no row.
  */
 static int take_state_row(int found, struct souk_db_stmt *st, const char *variant_id,
                           struct stock_state_row *row, struct souk_err *err)
@@ -183,12 +182,16 @@ int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_i
 {
     struct souk_db_stmt *st;
     struct stock_state_row row;
-    /* The stock state rides on the update every stock change makes anyway: the order path
-     * pays for one aggregate, not for another statement. */
-    int found = souk_db_query(conn, err, &st,
-                              "UPDATE variants SET version = version + 1, updated_at = $2 "
-                              "WHERE id = $1 RETURNING " STATE_COLUMNS,
-                              "si", variant_id, now);
+    /* An UPDATE, then a SELECT of the state: UPDATE ... RETURNING would make SQLite stage
+     * the returned row in a temporary table on every reservation. */
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      "UPDATE variants SET version = version + 1, updated_at = $2 "
+                                      "WHERE id = $1",
+                                      "si", variant_id, now);
+    int found = changed < 0 ? (int)changed
+                            : souk_db_query(conn, err, &st,
+                                            "SELECT " STATE_COLUMNS " FROM variants WHERE id = $1",
+                                            "s", variant_id);
     int rc = take_state_row(found, st, variant_id, &row, err);
     if (rc == SOUK_OK)
         rc = souk_catalog__touch_product(conn, row.product_id, now, err);

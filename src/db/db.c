@@ -68,6 +68,10 @@ struct souk_db {
     int failed_rc;
 };
 
+/* Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT, ...) on conn's engine
+ * connection from the statement cache. */
+static int control(struct souk_db_conn *conn, const char *sql, struct souk_err *err);
+
 /* Where a connection's statements run: the writer while it is in a grouped write. */
 static struct souk_db_conn *run_on(struct souk_db_conn *conn)
 {
@@ -261,7 +265,7 @@ static void end_batch(struct souk_db *db)
 /* Rolls the whole open batch back: its members learn it as a failed commit. */
 static void abandon_batch(struct souk_db *db, int rc)
 {
-    (void)db->engine->exec(db->wconn->impl, "ROLLBACK", NULL);
+    (void)control(db->wconn, "ROLLBACK", NULL);
     db->failed_seq = db->batch_seq;
     db->failed_rc = rc;
     end_batch(db);
@@ -271,8 +275,8 @@ static void abandon_batch(struct souk_db *db, int rc)
 static void commit_batch(struct souk_db *db)
 {
     struct souk_err err = SOUK_ERR_INIT;
-    int rc = db->batch_members > 0 ? db->engine->exec(db->wconn->impl, "COMMIT", &err)
-                                   : db->engine->exec(db->wconn->impl, "ROLLBACK", &err);
+    int rc = db->batch_members > 0 ? control(db->wconn, "COMMIT", &err)
+                                   : control(db->wconn, "ROLLBACK", &err);
     if (rc != SOUK_OK) {
         abandon_batch(db, rc);
         return;
@@ -312,11 +316,11 @@ static int begin_grouped(struct souk_db_conn *conn, bool bare, struct souk_err *
     conn->holds_writer = true;
     int rc = SOUK_OK;
     if (!db->batch_open) {
-        rc = db->engine->exec(db->wconn->impl, db->engine->begin_write_sql, err);
+        rc = control(db->wconn, db->engine->begin_write_sql, err);
         db->batch_open = rc == SOUK_OK;
     }
     if (rc == SOUK_OK && !bare)
-        rc = db->engine->exec(db->wconn->impl, "SAVEPOINT souk_txn", err);
+        rc = control(db->wconn, "SAVEPOINT souk_txn", err);
     if (rc != SOUK_OK) {
         (void)finish_turn(db, 0, NULL);
         end_txn(conn);
@@ -332,14 +336,14 @@ static int commit_grouped(struct souk_db_conn *conn, struct souk_err *err)
 {
     struct souk_db *db = conn->db;
     reset_statements(db->wconn);
-    int rc = conn->bare ? SOUK_OK : db->engine->exec(db->wconn->impl, "RELEASE souk_txn", err);
+    int rc = conn->bare ? SOUK_OK : control(db->wconn, "RELEASE souk_txn", err);
     uint64_t mine = 0;
     if (rc == SOUK_OK) {
         db->batch_members++;
         mine = db->batch_seq;
     } else {
-        (void)db->engine->exec(db->wconn->impl, "ROLLBACK TO souk_txn", NULL);
-        (void)db->engine->exec(db->wconn->impl, "RELEASE souk_txn", NULL);
+        (void)control(db->wconn, "ROLLBACK TO souk_txn", NULL);
+        (void)control(db->wconn, "RELEASE souk_txn", NULL);
     }
     int turn = finish_turn(db, mine, err);
     end_txn(conn);
@@ -355,8 +359,8 @@ static void rollback_grouped(struct souk_db_conn *conn)
         end_txn(conn);
         return;
     }
-    (void)db->engine->exec(db->wconn->impl, "ROLLBACK TO souk_txn", NULL);
-    (void)db->engine->exec(db->wconn->impl, "RELEASE souk_txn", NULL);
+    (void)control(db->wconn, "ROLLBACK TO souk_txn", NULL);
+    (void)control(db->wconn, "RELEASE souk_txn", NULL);
     (void)finish_turn(db, 0, NULL);
     end_txn(conn);
 }
@@ -383,7 +387,7 @@ int souk_db_begin(struct souk_db_conn *conn, enum souk_db_txn kind, struct souk_
         conn->holds_writer = true;
         sql = conn->db->engine->begin_write_sql;
     }
-    int rc = conn->db->engine->exec(conn->impl, sql, err);
+    int rc = control(conn, sql, err);
     if (rc != SOUK_OK) {
         end_txn(conn);
         return rc;
@@ -398,9 +402,9 @@ int souk_db_commit(struct souk_db_conn *conn, struct souk_err *err)
     if (conn->writer)
         return commit_grouped(conn, err);
     reset_statements(conn);
-    int rc = conn->db->engine->exec(conn->impl, "COMMIT", err);
+    int rc = control(conn, "COMMIT", err);
     if (rc != SOUK_OK)
-        (void)conn->db->engine->exec(conn->impl, "ROLLBACK", NULL);
+        (void)control(conn, "ROLLBACK", NULL);
     else if (conn->holds_writer) {
         __atomic_add_fetch(&conn->db->stats.commits, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&conn->db->stats.write_transactions, 1, __ATOMIC_RELAXED);
@@ -417,7 +421,7 @@ void souk_db_rollback(struct souk_db_conn *conn)
         return;
     }
     reset_statements(conn);
-    (void)conn->db->engine->exec(conn->impl, "ROLLBACK", NULL);
+    (void)control(conn, "ROLLBACK", NULL);
     end_txn(conn);
 }
 bool souk_db_in_txn(const struct souk_db_conn *conn)
@@ -429,7 +433,7 @@ int souk_db_savepoint(struct souk_db_conn *conn, struct souk_err *err)
 {
     if (!conn->in_txn)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "savepoint outside a transaction");
-    int rc = conn->db->engine->exec(run_on(conn)->impl, "SAVEPOINT souk_sp", err);
+    int rc = control(run_on(conn), "SAVEPOINT souk_sp", err);
     if (rc == SOUK_OK)
         conn->savepoints++;
     return rc;
@@ -440,7 +444,7 @@ int souk_db_savepoint_release(struct souk_db_conn *conn, struct souk_err *err)
     if (conn->savepoints == 0)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "no savepoint to release");
     conn->savepoints--;
-    return conn->db->engine->exec(run_on(conn)->impl, "RELEASE SAVEPOINT souk_sp", err);
+    return control(run_on(conn), "RELEASE SAVEPOINT souk_sp", err);
 }
 
 int souk_db_savepoint_rollback(struct souk_db_conn *conn, struct souk_err *err)
@@ -448,7 +452,7 @@ int souk_db_savepoint_rollback(struct souk_db_conn *conn, struct souk_err *err)
     if (conn->savepoints == 0)
         return souk_err_set(err, SOUK_EINTERNAL, NULL, "no savepoint to roll back to");
     reset_statements(run_on(conn));
-    int rc = conn->db->engine->exec(run_on(conn)->impl, "ROLLBACK TO SAVEPOINT souk_sp", err);
+    int rc = control(run_on(conn), "ROLLBACK TO SAVEPOINT souk_sp", err);
     if (rc == SOUK_OK)
         rc = souk_db_savepoint_release(conn, err);
     return rc;
@@ -497,6 +501,30 @@ static void mark_used(struct souk_db_conn *conn, struct souk_db_stmt *st)
     st->used = true;
     st->next_used = conn->used;
     conn->used = st;
+}
+
+/*
+ * Prepared once per connection, not parsed on every call as an exec would be: the intake
+ * writer opens and releases a savepoint per request, and SQLite's parser allocates a large
+ * state for each parse. The statement is reset at once, so it never holds a read open.
+ */
+static int control(struct souk_db_conn *conn, const char *sql, struct souk_err *err)
+{
+    size_t slot = recent_slot(sql);
+    struct souk_db_stmt *st = conn->recent[slot].st;
+    int rc = SOUK_OK;
+    if (conn->recent[slot].sql != sql || strcmp(st->sql, sql) != 0) {
+        rc = lookup_or_prepare(conn, sql, &st, err);
+        if (rc == SOUK_OK) {
+            conn->recent[slot].sql = sql;
+            conn->recent[slot].st = st;
+        }
+    }
+    if (rc == SOUK_OK) {
+        rc = conn->db->engine->step(st->impl, err);
+        conn->db->engine->reset(st->impl);
+    }
+    return rc < 0 ? rc : SOUK_OK;
 }
 
 int souk_db_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,

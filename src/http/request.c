@@ -46,11 +46,36 @@ int souk_req_if_match(struct souk_req *req, int64_t *expected)
     return SOUK_OK;
 }
 
-void souk_req_reply(struct souk_req *req, int status, json_t *body)
+/* Drops whatever JSON answer was set, built or not. */
+static void drop_json(struct souk_req *req)
 {
     json_decref(req->_json);
+    req->_json = NULL;
+    req->_encode = NULL;
+}
+
+void souk_req_reply(struct souk_req *req, int status, json_t *body)
+{
+    drop_json(req);
     req->status = status;
     req->_json = body;
+}
+
+void souk_req_reply_later(struct souk_req *req, int status, json_t *(*encode)(const void *arg),
+                          const void *arg)
+{
+    drop_json(req);
+    req->status = status;
+    req->_encode = encode;
+    req->_encode_arg = arg;
+}
+
+void souk_http__settle_reply(struct souk_req *req)
+{
+    if (!req->_encode)
+        return;
+    req->_json = req->_encode(req->_encode_arg);
+    req->_encode = NULL;
 }
 
 void souk_req_reply_list(struct souk_req *req, json_t *items, bool has_more, const char *cursor)
@@ -68,8 +93,7 @@ int souk_req_reply_text(struct souk_req *req, int status, const char *content_ty
     int rc = souk_buf_add(&req->_text, text.ptr, text.len);
     if (rc != SOUK_OK)
         return souk_err_set(&req->err, rc, NULL, NULL);
-    json_decref(req->_json);
-    req->_json = NULL;
+    drop_json(req);
     req->status = status;
     req->_content_type = content_type;
     return SOUK_OK;
@@ -106,8 +130,7 @@ void souk_req_reply_stream(struct souk_req *req, int status, const char *content
         req->_stream->release(req->_stream->ctx);
     req->_stream = souk_pool_alloc(req->pool, sizeof *req->_stream);
     *req->_stream = *stream;
-    json_decref(req->_json);
-    req->_json = NULL;
+    drop_json(req);
     req->status = status;
     req->_content_type = content_type;
 }

@@ -160,6 +160,7 @@ static void set_error(struct req_state *s, int code)
                               "param", req->err.param[0] ? req->err.param : NULL, "request_id",
                               req->request_id);
     json_decref(req->_json);
+    req->_encode = NULL;
     req->_json = json_pack("{s:o}", "error", error);
     req->status = souk_err_http_status(code);
     req->_etag[0] = '\0';
@@ -287,6 +288,7 @@ static enum MHD_Result send_response(struct req_state *s)
 {
     struct souk_req *req = &s->req;
     struct MHD_Response *resp;
+    souk_http__settle_reply(req);
     if (req->_stream) {
         resp = stream_response(s);
         if (req->_content_type)
@@ -474,6 +476,7 @@ static int run_handler(struct req_state *s, const struct souk_http_route *route)
     if (rc != SOUK_OK)
         return rc;
     if (s->idem_key && req->status < 300) {
+        souk_http__settle_reply(req); /* the stored answer commits with the write */
         json_t *stored = json_copy(req->_json); /* shallow: only the top level changes */
         if (req->_secret_field)
             json_object_del(stored, req->_secret_field);

@@ -6,11 +6,14 @@
 int souk_outbox_emit(struct souk_db_conn *conn, const char *topic, const char *subject,
                      const char *payload, struct souk_err *err)
 {
-    /* The next seq is taken inside this write transaction, so seq order is commit order. */
-    int64_t changed = souk_db_run_sql(conn, err,
-                                      "INSERT INTO outbox (seq, topic, subject, payload, created_at) "
-                                      "SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4 FROM outbox",
-                                      "sssi", topic, subject, payload, souk_time_now_us());
+    /* The next seq is taken inside this write transaction, so seq order is commit order. A
+     * scalar subquery, not INSERT ... SELECT FROM outbox: reading the table being written
+     * makes SQLite copy the row through a temporary table first. */
+    int64_t changed = souk_db_run_sql(
+        conn, err,
+        "INSERT INTO outbox (seq, topic, subject, payload, created_at) VALUES "
+        "((SELECT coalesce(max(seq), 0) + 1 FROM outbox), $1, $2, $3, $4)",
+        "sssi", topic, subject, payload, souk_time_now_us());
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 

@@ -348,6 +348,60 @@ static void stock_is_set_per_warehouse_and_blocks_warehouse_delete(void **state)
     assert_false(more);
 }
 
+/* Sets on_hand of the shirt's first variant in the warehouse with this code. */
+static const char *stock_in(struct fixture *f, const struct souk_product *p, const char *code,
+                            int64_t on_hand)
+{
+    struct souk_warehouse *w;
+    assert_int_equal(souk_catalog_warehouse_by_code(f->conn, f->pool, code, &w, &f->err), SOUK_OK);
+    struct souk_stock_level s = {
+        .variant_id = p->variants[0].id, .warehouse_id = w->id, .on_hand = on_hand};
+    assert_int_equal(
+        souk_catalog_stock_set(f->conn, f->pool, &s, NULL, SOUK_CATALOG_NO_VERSION, &f->err),
+        SOUK_OK);
+    return w->id;
+}
+
+static void a_reservation_ships_from_the_buyers_country_then_from_the_fullest_warehouse(
+    void **state)
+{
+    struct fixture *f = *state;
+    struct souk_product *p;
+    assert_int_equal(create(f, SHIRT, &p), SOUK_OK);
+    struct souk_warehouse austin = {.code = "austin", .name = "Austin", .country = "US"};
+    assert_int_equal(souk_catalog_warehouse_create(f->conn, f->pool, &austin, &f->err), SOUK_OK);
+    const char *berlin = stock_in(f, p, "berlin", 2);
+    const char *newark = stock_in(f, p, "newark", 10);
+    const char *texas = stock_in(f, p, "austin", 10);
+    const char *variant = p->variants[0].id;
+    char chosen[SOUK_ID_MAX];
+
+    assert_int_equal(souk_catalog_stock_reserve(f->conn, variant, 1, "DE", NULL, "test", "q",
+                                                chosen, &f->err),
+                     SOUK_OK);
+    assert_string_equal(chosen, berlin); /* the buyer's country, though it holds the fewest */
+    /* Berlin has 1 left: 3 units come from the fullest, the lower id between equals. */
+    assert_int_equal(souk_catalog_stock_reserve(f->conn, variant, 3, "DE", NULL, "test", "q",
+                                                chosen, &f->err),
+                     SOUK_OK);
+    const char *first = strcmp(newark, texas) < 0 ? newark : texas;
+    assert_string_equal(chosen, first);
+    /* In the US, the US warehouse with most left: the one not drawn on just now. */
+    assert_int_equal(souk_catalog_stock_reserve(f->conn, variant, 1, "US", NULL, "test", "q",
+                                                chosen, &f->err),
+                     SOUK_OK);
+    assert_string_equal(chosen, first == newark ? texas : newark);
+    /* No ship-to country: the fullest. 1 + 7 + 9 left; no single warehouse has 10. */
+    assert_int_equal(souk_catalog_stock_reserve(f->conn, variant, 2, NULL, NULL, "test", "q",
+                                                chosen, &f->err),
+                     SOUK_OK);
+    assert_string_equal(chosen, first == newark ? texas : newark);
+    assert_int_equal(souk_catalog_stock_reserve(f->conn, variant, 10, "US", NULL, "test", "q",
+                                                chosen, &f->err),
+                     SOUK_EOUTOFSTOCK);
+    assert_string_equal(f->err.param, "q");
+}
+
 static void list_pages_and_filters(void **state)
 {
     struct fixture *f = *state;
@@ -1136,6 +1190,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_new_threshold_is_a_transition_too, setup, teardown),
         cmocka_unit_test_setup_teardown(a_threshold_must_be_a_count_of_units, setup, teardown),
         cmocka_unit_test_setup_teardown(collection_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_reservation_ships_from_the_buyers_country_then_from_the_fullest_warehouse, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(membership_moves_products_and_is_announced, setup,
                                         teardown),
     };
