@@ -169,9 +169,12 @@ int souk_catalog__skus_json(struct souk_db_conn *conn, struct souk_pool *pool,
  * Records a stock change of a variant: bumps its version and updated_at and its product's, and
  * announces "stock.changed" in the outbox. Every write of on_hand or reserved ends here, so it
  * also re-decides the variant's stock state from its total available units and, when that
- * changed, stores it and announces "stock.out", "stock.low" or "stock.back".
+ * changed, stores it and announces "stock.out", "stock.low" or "stock.back". In a grouped
+ * write this happens once per variant when the batch commits (souk_db_defer): a live burst's
+ * hot SKU is recorded once per batch of orders, and its state events say where the batch
+ * left it.
  */
-int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id, int64_t now,
+int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id,
                                 struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Re-decides the stock state as souk_catalog__touch_variant does, without recording a stock

@@ -202,7 +202,7 @@ int souk_catalog_stock_set(struct souk_db_conn *conn, struct souk_pool *pool,
                                  s->on_hand - stored->on_hand, NULL, reason, now, err);
     }
     if (rc == SOUK_OK)
-        rc = souk_catalog__touch_variant(conn, s->variant_id, now, err);
+        rc = souk_catalog__touch_variant(conn, s->variant_id, err);
     if (rc == SOUK_OK) {
         struct souk_stock_level *fresh;
         rc = souk_catalog_stock_get(conn, pool, s->variant_id, s->warehouse_id, &fresh, err);
@@ -236,7 +236,7 @@ int souk_catalog_stock_delete(struct souk_db_conn *conn, const char *variant_id,
         rc = record_movement(conn, variant_id, warehouse_id, "adjust", -stored->on_hand, NULL,
                              "stock level deleted", now, err);
     if (rc == SOUK_OK)
-        rc = souk_catalog__touch_variant(conn, variant_id, now, err);
+        rc = souk_catalog__touch_variant(conn, variant_id, err);
     souk_pool_free(pool);
     return rc;
 }
@@ -355,7 +355,7 @@ int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id
     }
     int rc2 = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
                               reason, now, err);
-    return rc2 == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc2;
+    return rc2 == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc2;
 }
 
 int souk_catalog_stock_transfer(struct souk_db_conn *conn, const char *variant_id,
@@ -370,7 +370,7 @@ int souk_catalog_stock_transfer(struct souk_db_conn *conn, const char *variant_i
         rc = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
                              to_reason, now, err);
     /* What the allocating channel may still sell changed: it is told like any stock change. */
-    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc;
 }
 
 int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,
@@ -399,7 +399,7 @@ int souk_catalog_stock_settle(struct souk_db_conn *conn, const char *variant_id,
                             (long long)quantity, variant_id, warehouse_id);
     int rc = record_movement(conn, variant_id, warehouse_id, consume ? "consume" : "release",
                              quantity, order_id, reason, now, err);
-    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc;
 }
 
 int souk_catalog_stock_movements(struct souk_db_conn *conn, struct souk_pool *pool,
@@ -469,5 +469,5 @@ int souk_catalog_stock_restock(struct souk_db_conn *conn, const char *variant_id
     int rc = changed < 0 ? (int)changed
                          : record_movement(conn, variant_id, warehouse_id, "restock", quantity,
                                            order_id, reason, now, err);
-    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, now, err) : rc;
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc;
 }

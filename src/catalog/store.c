@@ -5,6 +5,7 @@
 
 #include "catalog/catalog_int.h"
 #include "core/alloc.h"
+#include "core/time.h"
 #include "outbox/outbox.h"
 
 char *souk_catalog__col_str(struct souk_pool *pool, struct souk_db_stmt *st, int col)
@@ -177,9 +178,11 @@ static int announce_state(struct souk_db_conn *conn, const char *variant_id,
     return rc;
 }
 
-int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id, int64_t now,
-                                struct souk_err *err)
+/* souk_catalog__touch_variant's work; a variant deleted since is left alone. */
+static int record_stock_change(struct souk_db_conn *conn, const char *variant_id,
+                               struct souk_err *err)
 {
+    int64_t now = souk_time_now_us();
     struct souk_db_stmt *st;
     struct stock_state_row row;
     /* An UPDATE, then a SELECT of the state: UPDATE ... RETURNING would make SQLite stage
@@ -188,6 +191,8 @@ int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_i
                                       "UPDATE variants SET version = version + 1, updated_at = $2 "
                                       "WHERE id = $1",
                                       "si", variant_id, now);
+    if (changed == 0)
+        return SOUK_OK;
     int found = changed < 0 ? (int)changed
                             : souk_db_query(conn, err, &st,
                                             "SELECT " STATE_COLUMNS " FROM variants WHERE id = $1",
@@ -199,6 +204,12 @@ int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_i
     if (rc == SOUK_OK)
         rc = souk_outbox_emit(conn, "stock.changed", variant_id, NULL, err);
     return rc == SOUK_OK ? announce_state(conn, variant_id, &row, err) : rc;
+}
+
+int souk_catalog__touch_variant(struct souk_db_conn *conn, const char *variant_id,
+                                struct souk_err *err)
+{
+    return souk_db_defer(conn, record_stock_change, variant_id, err);
 }
 
 int souk_catalog__restate_variant(struct souk_db_conn *conn, const char *variant_id,

@@ -37,6 +37,15 @@ struct souk_db_conn {
     bool bare; /* joined the group without a savepoint of its own (SOUK_DB_WRITE_BATCH) */
     struct souk_db_stmt *buckets[STMT_BUCKETS];
     struct souk_db_stmt *used; /* statements to reset when the transaction ends */
+    /* souk_db_defer's work for the batch this writer connection holds, one per fn and key. */
+    struct deferred {
+        souk_db_deferred_fn fn;
+        uint64_t hash; /* of key */
+        char *key;
+    } *deferred;
+    size_t ndeferred, deferred_cap;
+    size_t *deferred_slots; /* open addressing over deferred: index + 1, 0 is free */
+    size_t nslots;          /* a power of two, at least twice deferred_cap */
     /* Callers pass SQL literals, so the text's address finds its statement without hashing
      * the text; a full comparison still confirms the hit. */
     struct {
@@ -78,7 +87,7 @@ static struct souk_db_conn *run_on(struct souk_db_conn *conn)
     return conn->writer ? conn->writer : conn;
 }
 
-static uint64_t hash_sql(const char *sql)
+static uint64_t hash_text(const char *sql)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (; *sql; sql++)
@@ -153,6 +162,15 @@ static void drop_statements(struct souk_db_conn *conn)
     conn->used = NULL;
 }
 
+static void drop_deferred(struct souk_db_conn *conn)
+{
+    for (size_t i = 0; i < conn->ndeferred; i++)
+        souk_free(conn->deferred[i].key);
+    conn->ndeferred = 0;
+    if (conn->nslots)
+        memset(conn->deferred_slots, 0, conn->nslots * sizeof *conn->deferred_slots);
+}
+
 void souk_db_close(struct souk_db *db)
 {
     if (!db)
@@ -162,6 +180,9 @@ void souk_db_close(struct souk_db *db)
         db->engine->close(db->conns[i].impl);
     }
     if (db->wconn) {
+        drop_deferred(db->wconn);
+        souk_free(db->wconn->deferred);
+        souk_free(db->wconn->deferred_slots);
         drop_statements(db->wconn);
         db->engine->close(db->wconn->impl);
         souk_free(db->wconn);
@@ -252,9 +273,21 @@ static int lock_writer(struct souk_db *db, struct souk_err *err)
                         waiting + 1, db->write_wait_ms);
 }
 
+/* Runs the batch's deferred work on the writer connection, in its transaction. */
+static int run_deferred(struct souk_db *db, struct souk_err *err)
+{
+    struct souk_db_conn *w = db->wconn;
+    int rc = SOUK_OK;
+    for (size_t i = 0; i < w->ndeferred && rc == SOUK_OK; i++)
+        rc = w->deferred[i].fn(w, w->deferred[i].key, err);
+    reset_statements(w);
+    return rc;
+}
+
 /* Closes the batch being filled and wakes whoever waits for it. */
 static void end_batch(struct souk_db *db)
 {
+    drop_deferred(db->wconn);
     db->committed_seq = db->batch_seq;
     db->batch_seq++;
     db->batch_open = false;
@@ -275,7 +308,9 @@ static void abandon_batch(struct souk_db *db, int rc)
 static void commit_batch(struct souk_db *db)
 {
     struct souk_err err = SOUK_ERR_INIT;
-    int rc = db->batch_members > 0 ? control(db->wconn, "COMMIT", &err)
+    int rc = db->batch_members > 0 ? run_deferred(db, &err) : SOUK_OK;
+    if (rc == SOUK_OK)
+        rc = db->batch_members > 0 ? control(db->wconn, "COMMIT", &err)
                                    : control(db->wconn, "ROLLBACK", &err);
     if (rc != SOUK_OK) {
         abandon_batch(db, rc);
@@ -429,6 +464,44 @@ bool souk_db_in_txn(const struct souk_db_conn *conn)
     return conn->in_txn;
 }
 
+/* The first free slot on h's probe sequence (there is always one: slots outnumber work). */
+static size_t *free_slot(struct souk_db_conn *w, uint64_t h)
+{
+    size_t i = h & (w->nslots - 1);
+    while (w->deferred_slots[i])
+        i = (i + 1) & (w->nslots - 1);
+    return &w->deferred_slots[i];
+}
+
+int souk_db_defer(struct souk_db_conn *conn, souk_db_deferred_fn fn, const char *key,
+                  struct souk_err *err)
+{
+    if (!conn->in_txn)
+        return souk_err_set(err, SOUK_EINTERNAL, NULL, "deferred work outside a transaction");
+    if (!conn->writer)
+        return fn(conn, key, err);
+    struct souk_db_conn *w = conn->writer;
+    if (w->ndeferred == w->deferred_cap) {
+        w->deferred_cap = w->deferred_cap ? 2 * w->deferred_cap : 16;
+        w->deferred = souk_realloc(w->deferred, w->deferred_cap * sizeof *w->deferred);
+        w->nslots = 2 * w->deferred_cap;
+        souk_free(w->deferred_slots);
+        w->deferred_slots = souk_calloc(w->nslots, sizeof *w->deferred_slots);
+        for (size_t i = 0; i < w->ndeferred; i++)
+            *free_slot(w, w->deferred[i].hash) = i + 1;
+    }
+    uint64_t h = hash_text(key) ^ (uint64_t)(uintptr_t)fn;
+    size_t i = h & (w->nslots - 1);
+    for (; w->deferred_slots[i]; i = (i + 1) & (w->nslots - 1)) {
+        const struct deferred *d = &w->deferred[w->deferred_slots[i] - 1];
+        if (d->fn == fn && d->hash == h && strcmp(d->key, key) == 0)
+            return SOUK_OK; /* already due in this batch */
+    }
+    w->deferred[w->ndeferred] = (struct deferred){fn, h, souk_strdup(key)};
+    w->deferred_slots[i] = ++w->ndeferred;
+    return SOUK_OK;
+}
+
 int souk_db_savepoint(struct souk_db_conn *conn, struct souk_err *err)
 {
     if (!conn->in_txn)
@@ -465,7 +538,7 @@ int souk_db_exec(struct souk_db_conn *conn, const char *sql, struct souk_err *er
 static int lookup_or_prepare(struct souk_db_conn *conn, const char *sql, struct souk_db_stmt **out,
                              struct souk_err *err)
 {
-    uint64_t h = hash_sql(sql);
+    uint64_t h = hash_text(sql);
     struct souk_db_stmt **bucket = &conn->buckets[h % STMT_BUCKETS];
     for (struct souk_db_stmt *st = *bucket; st; st = st->next) {
         if (st->hash == h && strcmp(st->sql, sql) == 0) {

@@ -90,6 +90,19 @@ void souk_db_rollback(struct souk_db_conn *conn); /* no-op outside a transaction
 bool souk_db_in_txn(const struct souk_db_conn *conn);
 
 /*
+ * Work to run once per key before a write transaction commits, inside it. In a grouped write
+ * (group commit) fn runs when the batch commits, once however many of its transactions asked
+ * for the same fn and key: the catalog marks a hot SKU's stock changed once per batch of
+ * orders, not once per order. Otherwise fn runs now. fn may also run for work that a
+ * savepoint then undid, so it must be right to run at any time (it recomputes from what is
+ * stored; it applies no delta). A failing fn fails the commit of the whole batch.
+ */
+typedef int (*souk_db_deferred_fn)(struct souk_db_conn *conn, const char *key,
+                                   struct souk_err *err);
+int souk_db_defer(struct souk_db_conn *conn, souk_db_deferred_fn fn, const char *key,
+                  struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
  * Savepoints inside a write transaction, for "skip this row and carry on" imports: a failed
  * row is rolled back to the savepoint without losing the rows before it.
  */

@@ -357,6 +357,73 @@ static void a_batch_member_keeps_its_savepoints_and_its_rollback_fails_the_group
     souk_db_close(db);
 }
 
+static int deferred_runs; /* how often record_key ran */
+
+/* Deferred work that can run once per key: a second run for the same key is a conflict. */
+static int record_key(struct souk_db_conn *conn, const char *key, struct souk_err *err)
+{
+    deferred_runs++;
+    char id[32];
+    snprintf(id, sizeof id, "wh_%s", key);
+    int64_t changed = souk_db_run_sql(conn, err,
+                                      "INSERT INTO warehouses (id, code, name, country, version,"
+                                      " created_at, updated_at) VALUES ($1, $2, $2, 'DE', 1, 0, 0)",
+                                      "ss", id, key);
+    return changed < 0 ? (int)changed : SOUK_OK;
+}
+
+static int refuse(struct souk_db_conn *conn, const char *key, struct souk_err *err)
+{
+    (void)conn;
+    return souk_err_set(err, SOUK_EUNPROC, NULL, "refused %s", key);
+}
+
+/*
+ * souk_db_defer: in a grouped write the work runs once per key when the batch commits, in its
+ * transaction, even for a key whose savepoint was rolled back; a failing one fails the commit;
+ * outside a batch it runs at once.
+ */
+static void deferred_work_runs_once_per_key_when_the_batch_commits(void **state)
+{
+    struct fixture *f = *state;
+    struct souk_db *db;
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_options opts = {.connections = 2, .group_commit = true};
+    assert_int_equal(souk_db_open(f->store.spec, &opts, &db, &err), SOUK_OK);
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    deferred_runs = 0;
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE_BATCH, &err), SOUK_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(souk_db_savepoint(conn, &err), SOUK_OK);
+        assert_int_equal(souk_db_defer(conn, record_key, "oslo", &err), SOUK_OK);
+        assert_int_equal(souk_db_defer(conn, record_key, i == 2 ? "riga" : "oslo", &err),
+                         SOUK_OK);
+        assert_int_equal(i == 2 ? souk_db_savepoint_rollback(conn, &err)
+                                : souk_db_savepoint_release(conn, &err),
+                         SOUK_OK);
+    }
+    assert_int_equal(deferred_runs, 0);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    assert_int_equal(deferred_runs, 2);
+    assert_int_equal(count_warehouses(db), 2);
+
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE_BATCH, &err), SOUK_OK);
+    insert_warehouse(conn, "wh_x", "lost", SOUK_OK);
+    assert_int_equal(souk_db_defer(conn, refuse, "x", &err), SOUK_OK);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_EUNPROC);
+    assert_int_equal(count_warehouses(db), 2); /* nothing of the batch was kept */
+    souk_db_release(conn);
+    souk_db_close(db);
+
+    conn = souk_db_acquire(f->db); /* no group commit: the work runs at once */
+    assert_int_equal(souk_db_begin(conn, SOUK_DB_WRITE, &err), SOUK_OK);
+    assert_int_equal(souk_db_defer(conn, record_key, "kyiv", &err), SOUK_OK);
+    assert_int_equal(deferred_runs, 3);
+    assert_int_equal(souk_db_commit(conn, &err), SOUK_OK);
+    souk_db_release(conn);
+    assert_int_equal(count_warehouses(f->db), 3);
+}
+
 static void bad_sql_is_an_error_with_detail(void **state)
 {
     struct fixture *f = *state;
@@ -393,6 +460,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_write_waiting_too_long_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_batch_member_keeps_its_savepoints_and_its_rollback_fails_the_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(deferred_work_runs_once_per_key_when_the_batch_commits,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
         cmocka_unit_test(unknown_engine_is_rejected),
     };
