@@ -276,6 +276,17 @@ static void settle(struct push *t, enum verdict v, json_t *answer, const size_t 
     }
 }
 
+/* Ends a call WeChat did not take: settles the items by v (FAILED leaves them to the batch),
+ * releases answer, and says whether the batch may go on. */
+static bool not_taken(struct push *t, enum verdict v, json_t *answer, const size_t *idx,
+                      size_t count)
+{
+    if (v != FAILED)
+        settle(t, v, answer, idx, count);
+    json_decref(answer);
+    return v != FAILED;
+}
+
 static int64_t stock_of(const struct souk_channels__push *p)
 {
     int64_t quantity;
@@ -376,12 +387,8 @@ static bool update_product(struct push *t, const size_t *idx, size_t count)
                  "WeChat's product/get of %.40s has no edit_product", product_id);
         v = FAILED;
     }
-    if (v != TOOK) {
-        if (v != FAILED)
-            settle(t, v, answer, idx, count);
-        json_decref(answer);
-        return v != FAILED;
-    }
+    if (v != TOOK)
+        return not_taken(t, v, answer, idx, count);
     json_t *body = json_pack("{s:s}", "product_id", product_id);
     for (const char *const *m = update_members; *m; m++)
         if (json_object_get(draft, *m))
@@ -437,12 +444,11 @@ static bool set_stock(struct push *t, size_t i)
             json_pack("{s:s, s:s, s:i, s:I}", "product_id", p->platform_id, "sku_id",
                       p->platform_sku_id, "diff_type", DIFF_SET, "num", (json_int_t)stock_of(p)),
             &answer);
-    if (v == TOOK)
-        finish(t, i, SOUK_CHANNELS__PUSHED, NULL);
-    else if (v != FAILED)
-        settle(t, v, answer, &i, 1);
+    if (v != TOOK)
+        return not_taken(t, v, answer, &i, 1);
+    finish(t, i, SOUK_CHANNELS__PUSHED, NULL);
     json_decref(answer);
-    return v != FAILED;
+    return true;
 }
 
 /*
@@ -474,12 +480,8 @@ static bool create_product(struct push *t, const size_t *idx, size_t count)
         snprintf(t->out->error, sizeof t->out->error, "WeChat added a product but named no id");
         v = FAILED;
     }
-    if (v != TOOK) {
-        if (v != FAILED)
-            settle(t, v, answer, idx, count);
-        json_decref(answer);
-        return v != FAILED;
-    }
+    if (v != TOOK)
+        return not_taken(t, v, answer, idx, count);
     json_decref(answer);
     v = ask(t, GET_PATH, json_pack("{s:s, s:i}", "product_id", product_id, "data_type", DRAFT),
             &answer);

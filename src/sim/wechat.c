@@ -554,11 +554,26 @@ static const char *now_text(struct souk_sim__req *req)
     return souk_pool_strdup(req->pool, text);
 }
 
+/* Answers an add or update: refused with code (why says it), the sim's item limit reached
+ * (full), or done, naming the product and the time as time_key. */
+static void product_answer(struct souk_sim__req *req, int code, const char *why, bool full,
+                           const char *product_id, const char *time_key)
+{
+    if (code)
+        answer(req, 200, code, why);
+    else if (full)
+        answer(req, 200, CODE_PARAM, "the shop holds too many SKUs (sim limit)");
+    else
+        souk_sim__reply(req, 200,
+                        json_pack("{s:i, s:s, s:{s:s, s:s}}", "errcode", 0, "errmsg", "ok", "data",
+                                  "product_id", product_id, time_key, now_text(req)));
+}
+
 /* POST /channels/ec/product/add: a new product with its SKUs, not yet listed. */
 static void add_product(struct souk_sim__req *req)
 {
     json_t *body = souk_sim__body_json(req), *sku;
-    char buf[256], product_id[SOUK_SIM_ID_MAX];
+    char buf[256] = "", product_id[SOUK_SIM_ID_MAX] = "";
     size_t i;
     if (!body)
         return;
@@ -575,14 +590,7 @@ static void add_product(struct souk_sim__req *req)
         }
         souk_sim__unlock(req->state);
     }
-    if (code)
-        answer(req, 200, code, buf);
-    else if (full)
-        answer(req, 200, CODE_PARAM, "the shop holds too many SKUs (sim limit)");
-    else
-        souk_sim__reply(req, 200,
-                        json_pack("{s:i, s:s, s:{s:s, s:s}}", "errcode", 0, "errmsg", "ok", "data",
-                                  "product_id", product_id, "create_time", now_text(req)));
+    product_answer(req, code, buf, full, product_id, "create_time");
     json_decref(body);
 }
 
@@ -705,14 +713,7 @@ static void update_product(struct souk_sim__req *req)
     }
     souk_sim__unlock(req->state);
     json_decref(skus);
-    if (code)
-        answer(req, 200, code, buf);
-    else if (full)
-        answer(req, 200, CODE_PARAM, "the shop holds too many SKUs (sim limit)");
-    else
-        souk_sim__reply(req, 200,
-                        json_pack("{s:i, s:s, s:{s:s, s:s}}", "errcode", 0, "errmsg", "ok", "data",
-                                  "product_id", id, "update_time", now_text(req)));
+    product_answer(req, code, buf, full, id, "update_time");
     json_decref(body);
 }
 
