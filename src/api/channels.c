@@ -152,8 +152,6 @@ int souk_api_channels_sync(struct souk_req *req)
                   st.last_latency_us ? json_real((double)st.last_latency_us / 1000.0) : json_null(),
                   "outbox_backlog", (json_int_t)st.outbox_backlog);
     json_object_set_new(body, "resyncing", json_boolean(st.resyncing));
-    if (st.catalog_unsupported)
-        json_object_set_new(body, "catalog_unsupported", json_string(st.catalog_unsupported));
     struct souk_channel_intake_status in;
     rc = souk_channels_intake_status(req->db, req->pool, req->params[0], &in, &req->err);
     if (rc != SOUK_OK) {

@@ -308,7 +308,6 @@ struct souk_channel_sync_status {
     char *last_error;         /* NULL when none */
     int64_t outbox_backlog;   /* changes not yet fanned out to any channel */
     bool resyncing;           /* a full push is being marked, a page at a time */
-    const char *catalog_unsupported; /* why souk sends this platform no catalog, or NULL */
 };
 
 int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool, const char *id,

@@ -17,6 +17,10 @@
 #include "outbox/outbox.h"
 #include "sig/sig.h"
 
+/* One problem with an item: rejects is false for what the feed adapts (a value cut to length). */
+typedef void (*souk_channels__report_fn)(void *arg, const char *field, bool rejects,
+                                         const char *reason);
+
 /* ---- pushing to a platform's API ---- */
 
 #define SOUK_CHANNELS__MAX_HEADERS 6
@@ -286,6 +290,31 @@ enum souk_channels__result souk_channels__wechat_update(
     const struct souk_order *o, const char *action, const char **error,
     struct souk_channels__batch_outcome *out);
 
+/*
+ * WeChat API calls (wechat.c), shared by the orders and the catalog (wechat_catalog.c). call
+ * POSTs body (consumed) to path with the channel's access token, fetching a new token and
+ * trying once more when WeChat says the token is invalid or expired; it returns the answer
+ * when WeChat answered in JSON (whatever its errcode), else NULL with fail filled. errcode is
+ * an answer's errcode (0 without one); transient says a code may pass later (busy, quota, a
+ * token refused again); failed writes "what: WeChat errcode N (errmsg)" into out->error.
+ */
+json_t *souk_channels__wechat_call(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, json_t *body,
+                                   struct souk_channels__batch_outcome *fail);
+int64_t souk_channels__wechat_errcode(json_t *answer);
+bool souk_channels__wechat_transient(int64_t code);
+void souk_channels__wechat_failed(struct souk_channels__batch_outcome *out, const char *what,
+                                  json_t *answer);
+
+/* WeChat Channels shop products (wechat_catalog.c): the push, and the rules /diagnostics
+ * adds to the column table's. */
+int souk_channels__wechat_push(const struct souk_channel *c, struct souk_channels__client *client,
+                               struct souk_pool *pool, struct souk_channels__push *items,
+                               size_t n, struct souk_channels__batch_outcome *out);
+size_t souk_channels__wechat_check(const struct souk_channels__item *item,
+                                   souk_channels__report_fn report, void *arg);
+
 /* Meta Commerce Platform orders (meta_orders.c): polled, read one by one, acknowledged. */
 int souk_channels__meta_poll(const struct souk_channel *c, struct souk_channels__client *client,
                              struct souk_pool *pool, struct souk_channels__notice **out,
@@ -368,15 +397,16 @@ struct souk_channels__connector {
     const char *xml_prefix;       /* "g:" for the Google namespace in RSS; "" for none */
     bool overrides;               /* serves language and country override feeds (Meta) */
     souk_channels__push_fn push;  /* NULL for a feed-only platform */
+    /* Rules of the platform beyond its column table (WeChat's image count, title and
+     * currency), run by souk_channels__item_check; NULL for none. Returns the rejections. */
+    size_t (*check)(const struct souk_channels__item *item, souk_channels__report_fn report,
+                    void *arg);
     size_t batch_max;             /* changes per push call */
     /* Orders: a platform with order webhooks has verify and parse; one without has poll. */
     souk_channels__verify_fn webhook_verify;
     souk_channels__parse_fn webhook_parse;
     souk_channels__challenge_fn webhook_challenge; /* NULL: no GET check of the URL */
     const char *webhook_ack;  /* the plain-text answer to a webhook; NULL: JSON */
-    /* Why souk sends the platform no catalog (no feed format, no push), for the sync status;
-     * NULL for a platform that takes one. */
-    const char *catalog_unsupported;
     souk_channels__poll_fn orders_poll;
     souk_channels__fetch_fn orders_fetch; /* NULL: the platform sends souk no orders */
     size_t orders_fetch_max;              /* order ids per fetch call */
@@ -446,9 +476,6 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
 json_t *souk_channels__item_object(const struct souk_channels__connector *conn,
                                    const struct souk_channels__item *item, bool stock_only);
 
-/* One problem with an item: rejects is false for what the feed adapts (a value cut to length). */
-typedef void (*souk_channels__report_fn)(void *arg, const char *field, bool rejects,
-                                         const char *reason);
 
 /* Checks an item against the connector's rules, calling report once per problem; returns how
  * many problems would make the platform reject the item. */

@@ -66,6 +66,8 @@ size_t souk_channels__item_check(const struct souk_channels__connector *conn,
         report(arg, identifier_names[0], true, reason);
         problems++;
     }
+    if (conn->check)
+        problems += conn->check(item, report, arg);
     return problems;
 }
 

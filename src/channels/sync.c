@@ -648,7 +648,7 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
         "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NULL AND "
         "last_error IS NULL AND pushed_at IS NOT NULL), "
         "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NULL AND "
-        "last_error IS NOT NULL), (SELECT platform FROM channels WHERE id = $1)",
+        "last_error IS NOT NULL)",
         "s", id);
     if (rc < 0)
         return rc;
@@ -658,9 +658,6 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
     out->oldest_pending_at = souk_db_col_i64(st, 2);
     out->synced = souk_db_col_i64(st, 3);
     out->rejected = souk_db_col_i64(st, 4);
-    const struct souk_channels__connector *k =
-        souk_channels__connector(souk_pool_str(pool, souk_db_col_text(st, 5)));
-    out->catalog_unsupported = k ? k->catalog_unsupported : NULL;
     rc = souk_db_query(conn, err, &st,
                        "SELECT paused_until, last_success_at, last_error, last_error_at, pushed, "
                        "rejected, last_latency_us, resync_after FROM channel_sync WHERE "

@@ -35,7 +35,7 @@
  * - WeChat has no API for a seller to cancel an order (a paid order ends through after-sales,
  *   which the buyer starts): a cancellation in souk is recorded as refused by the platform,
  *   saying so, and the merchant refunds in the WeChat shop console.
- * WeChat takes no catalog from souk here: no feed format, no push; the sync status says so.
+ * The catalog push (products, prices, stock) is wechat_catalog.c's; souk serves WeChat no feed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +192,7 @@ static bool plain(const char *s)
     return s != NULL;
 }
 
-static int64_t errcode(json_t *answer)
+int64_t souk_channels__wechat_errcode(json_t *answer)
 {
     json_t *code = json_object_get(answer, "errcode");
     return json_is_integer(code) ? json_integer_value(code) : 0;
@@ -203,18 +203,18 @@ static bool token_refused(int64_t code)
     return code == 40001 || code == 40014 || code == 42001;
 }
 
-/* WeChat's "busy" and quota codes: the call may pass later. */
-static bool busy(int64_t code)
+bool souk_channels__wechat_transient(int64_t code)
 {
-    return code == -1 || code == 45009 || code == 45011;
+    /* busy and quota codes, and a token still refused after a fresh one */
+    return code == -1 || code == 45009 || code == 45011 || token_refused(code);
 }
 
-static void wechat_failed(struct souk_channels__batch_outcome *out, const char *what,
-                          json_t *answer)
+void souk_channels__wechat_failed(struct souk_channels__batch_outcome *out, const char *what,
+                                  json_t *answer)
 {
     const char *message = json_string_value(json_object_get(answer, "errmsg"));
     snprintf(out->error, sizeof out->error, "%s: WeChat errcode %lld (%.160s)", what,
-             (long long)errcode(answer), message ? message : "no errmsg");
+             (long long)souk_channels__wechat_errcode(answer), message ? message : "no errmsg");
 }
 
 /* The channel's access token into out: the cached one unless fresh is set. A failure fills
@@ -253,8 +253,8 @@ static bool access_token(const struct souk_channel *c, struct souk_channels__cli
         snprintf(out, SOUK_CHANNELS__TOKEN_MAX, "%s", token);
         souk_channels__client_token_put(client, key, token, now + life * 1000000);
     } else if (answer) {
-        wechat_failed(fail, "WeChat gave no access token for the channel's appid and secret",
-                      answer);
+        souk_channels__wechat_failed(
+            fail, "WeChat gave no access token for the channel's appid and secret", answer);
     } else {
         souk_channels__batch_failed(&resp, call_rc, NULL, 0, fail);
     }
@@ -263,14 +263,10 @@ static bool access_token(const struct souk_channel *c, struct souk_channels__cli
     return ok;
 }
 
-/*
- * POSTs body (consumed) to path with the channel's access token, fetching a new token and
- * trying once more when WeChat says the token is invalid or expired. Returns the answer when
- * WeChat answered in JSON (whatever its errcode), else NULL with fail filled.
- */
-static json_t *call(const struct souk_channel *c, struct souk_channels__client *client,
-                    struct souk_pool *pool, const char *path, json_t *body,
-                    struct souk_channels__batch_outcome *fail)
+json_t *souk_channels__wechat_call(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, json_t *body,
+                                   struct souk_channels__batch_outcome *fail)
 {
     json_t *answer = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -289,7 +285,7 @@ static json_t *call(const struct souk_channel *c, struct souk_channels__client *
             souk_channels__batch_failed(&resp, call_rc, NULL, 0, fail);
         }
         souk_channels__response_release(&resp);
-        if (!answer || !token_refused(errcode(answer)))
+        if (!answer || !token_refused(souk_channels__wechat_errcode(answer)))
             break;
     }
     json_decref(body);
@@ -414,15 +410,16 @@ int souk_channels__wechat_fetch(const struct souk_channel *c, struct souk_channe
 {
     /* One order per call: a failure of one stops the batch, and all of it is tried again. */
     for (size_t i = 0; i < n && !out->error[0]; i++) {
-        json_t *answer =
-            call(c, client, pool, ORDER_PATH, json_pack("{s:s}", "order_id", ids[i]), out);
+        json_t *answer = souk_channels__wechat_call(c, client, pool, ORDER_PATH,
+                                                    json_pack("{s:s}", "order_id", ids[i]), out);
         json_t *order = json_object_get(answer, "order");
-        if (answer && errcode(answer) == 0 && json_is_object(order)) {
+        if (answer && souk_channels__wechat_errcode(answer) == 0 && json_is_object(order)) {
             problems[i] = read_order(pool, order, &orders[i]);
             if (problems[i])
                 orders[i].external_id = NULL;
         } else if (answer) {
-            wechat_failed(out, souk_pool_printf(pool, "order/get of %.40s", ids[i]), answer);
+            souk_channels__wechat_failed(
+                out, souk_pool_printf(pool, "order/get of %.40s", ids[i]), answer);
         }
         json_decref(answer);
     }
@@ -450,13 +447,13 @@ souk_channels__wechat_update(const struct souk_channel *c, struct souk_channels_
         json_pack("{s:s, s:[{s:s, s:s, s:i}]}", "order_id", o->external_id, "delivery_list",
                   "delivery_id", o->carrier ? o->carrier : "", "waybill_id",
                   o->tracking_number ? o->tracking_number : "", "deliver_type", 1);
-    json_t *answer = call(c, client, pool, DELIVERY_PATH, body, out);
-    int64_t code = errcode(answer);
+    json_t *answer = souk_channels__wechat_call(c, client, pool, DELIVERY_PATH, body, out);
+    int64_t code = souk_channels__wechat_errcode(answer);
     enum souk_channels__result r = SOUK_CHANNELS__RETRY;
     if (answer && code == 0) {
         r = SOUK_CHANNELS__PUSHED;
-    } else if (answer && (busy(code) || token_refused(code))) {
-        wechat_failed(out, "delivery/send", answer);
+    } else if (answer && souk_channels__wechat_transient(code)) {
+        souk_channels__wechat_failed(out, "delivery/send", answer);
     } else if (answer) {
         const char *message = json_string_value(json_object_get(answer, "errmsg"));
         *error = souk_pool_printf(pool, "%s (WeChat errcode %lld)", message ? message : "refused",
@@ -468,22 +465,37 @@ souk_channels__wechat_update(const struct souk_channel *c, struct souk_channels_
 }
 
 static const char *const credentials[] = {"appid", "secret", "token", NULL};
+/* For the catalog push only (wechat_catalog.c says why they are credentials). */
+static const char *const optional_credentials[] = {"category_ids", "freight_template_id", NULL};
+
+/* What /diagnostics checks (souk serves WeChat no feed): the add API's required members and
+ * limits; souk_channels__wechat_check adds the rules a column cannot say. */
+static const struct souk_channels__column columns[] = {
+    {"out_sku_id", SOUK_CHANNELS__ID, SOUK_CHANNELS__REQUIRED, 0},
+    {"title", SOUK_CHANNELS__TITLE, SOUK_CHANNELS__REQUIRED, 60},
+    {"head_imgs", SOUK_CHANNELS__IMAGE_LINK, SOUK_CHANNELS__REQUIRED, 0},
+    {"sale_price", SOUK_CHANNELS__PRICE, SOUK_CHANNELS__REQUIRED, 0},
+};
 
 const struct souk_channels__connector souk_channels__wechat = {
     .platform = "wechat",
-    .doc = "WeChat Channels shop: message push, order callbacks, order/get, delivery/send "
-           "(developers.weixin.qq.com, read 2026-12)",
+    .doc = "WeChat Channels shop: message push, order callbacks, order/get, delivery/send, "
+           "product add/get/update/listing, stock/update (developers.weixin.qq.com, read 2026-12)",
     .default_base_url = "https://api.weixin.qq.com",
     .credentials = credentials,
+    .optional_credentials = optional_credentials,
+    .columns = columns,
+    .ncolumns = sizeof columns / sizeof columns[0],
     .in_stock = "in stock",
     .out_of_stock = "out of stock",
     .xml_prefix = "",
+    .push = souk_channels__wechat_push,
+    .batch_max = 50, /* one call per stock change: a batch stays short */
+    .check = souk_channels__wechat_check,
     .webhook_verify = souk_channels__wechat_verify,
     .webhook_parse = souk_channels__wechat_parse,
     .webhook_challenge = souk_channels__wechat_challenge,
     .webhook_ack = "success",
-    .catalog_unsupported = "souk sends WeChat no catalog yet: no feed format and no product "
-                           "push; list products in the WeChat shop console (orders do flow)",
     .orders_fetch = souk_channels__wechat_fetch,
     .orders_fetch_max = 20,
     .order_update = souk_channels__wechat_update,

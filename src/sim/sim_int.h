@@ -207,6 +207,8 @@ void souk_sim__log_request(struct souk_sim__state *st, size_t platform, const ch
 void souk_sim__lock(struct souk_sim__state *st);
 void souk_sim__unlock(struct souk_sim__state *st);
 json_t *souk_sim__item(struct souk_sim__state *st, size_t platform, const char *id);
+/* Every item of the platform, keyed by id (WeChat finds a product's SKUs by walking them). */
+json_t *souk_sim__items(struct souk_sim__state *st, size_t platform);
 /* Merges fields (borrowed) into the item with this id, creating it if needed; NULL when the
  * platform already holds SOUK_SIM_MAX_ITEMS other items. */
 json_t *souk_sim__item_merge(struct souk_sim__state *st, size_t platform, const char *id,

@@ -133,6 +133,11 @@ json_t *souk_sim__item(struct souk_sim__state *st, size_t platform, const char *
     return json_object_get(st->platforms[platform].items, id);
 }
 
+json_t *souk_sim__items(struct souk_sim__state *st, size_t platform)
+{
+    return st->platforms[platform].items;
+}
+
 json_t *souk_sim__item_merge(struct souk_sim__state *st, size_t platform, const char *id,
                              json_t *fields)
 {
