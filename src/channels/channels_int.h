@@ -476,7 +476,6 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
 json_t *souk_channels__item_object(const struct souk_channels__connector *conn,
                                    const struct souk_channels__item *item, bool stock_only);
 
-
 /* Checks an item against the connector's rules, calling report once per problem; returns how
  * many problems would make the platform reject the item. */
 size_t souk_channels__item_check(const struct souk_channels__connector *conn,
