@@ -5,6 +5,11 @@
 #include "core/time.h"
 #include "orders/orders.h"
 
+static void write_order(struct souk_jsonout *w, const void *order)
+{
+    souk_orders_write_json(w, NULL, order);
+}
+
 static int reply_order(struct souk_req *req, int status, const char *id)
 {
     struct souk_order *o = NULL;
@@ -12,8 +17,29 @@ static int reply_order(struct souk_req *req, int status, const char *id)
     if (rc != SOUK_OK)
         return rc;
     souk_req_set_etag(req, o->version);
-    souk_req_reply(req, status, souk_orders_encode(o));
+    souk_req_reply_later(req, status, write_order, o);
     return SOUK_OK;
+}
+
+/* A page of GET /v1/orders, as souk_req_reply_list shapes a list. */
+struct order_page {
+    const struct souk_order *items;
+    size_t count;
+    bool has_more;
+};
+
+static void write_page(struct souk_jsonout *w, const void *arg)
+{
+    const struct order_page *page = arg;
+    souk_jsonout_object(w, NULL);
+    souk_jsonout_array(w, "data");
+    for (size_t i = 0; i < page->count; i++)
+        souk_orders_write_json(w, NULL, &page->items[i]);
+    souk_jsonout_close(w);
+    souk_jsonout_bool(w, "has_more", page->has_more);
+    souk_jsonout_string(w, "next_cursor",
+                        page->has_more ? page->items[page->count - 1].id : NULL);
+    souk_jsonout_close(w);
 }
 
 /* Before the writer: the order decoded, checked and priced, or refused (400, 409, 422). */
@@ -27,11 +53,6 @@ int souk_api_orders_prepare(struct souk_req *req)
     return rc;
 }
 
-static json_t *encode_order(const void *order)
-{
-    return souk_orders_encode(order);
-}
-
 /* Places the prepared order: stock reserved, or 409 out_of_stock. */
 int souk_api_orders_create(struct souk_req *req)
 {
@@ -43,7 +64,7 @@ int souk_api_orders_create(struct souk_req *req)
     /* Answered from the order as written, encoded after the commit: reading it back or
      * encoding it here would only cost the writer time. */
     souk_req_set_etag(req, o->version);
-    souk_req_reply_later(req, 201, encode_order, o);
+    souk_req_reply_later(req, 201, write_order, o);
     return SOUK_OK;
 }
 
@@ -101,10 +122,9 @@ int souk_api_orders_list(struct souk_req *req)
         rc = souk_orders_list(req->db, req->pool, &filter, &items, &count, &has_more, &req->err);
     if (rc != SOUK_OK)
         return rc;
-    json_t *data = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(data, souk_orders_encode(&items[i]));
-    souk_req_reply_list(req, data, has_more, count ? items[count - 1].id : NULL);
+    struct order_page *page = souk_pool_alloc(req->pool, sizeof *page);
+    *page = (struct order_page){items, count, has_more};
+    souk_req_reply_later(req, 200, write_page, page);
     return SOUK_OK;
 }
 

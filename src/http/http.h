@@ -31,6 +31,7 @@
 
 #include "core/err.h"
 #include "core/id.h"
+#include "core/jsonout.h"
 #include "core/pool.h"
 #include "core/str.h"
 #include "db/db.h"
@@ -142,8 +143,8 @@ struct souk_req {
     /* The response, set through souk_req_reply*. */
     int status;
     json_t *_json;                 /* owned */
-    json_t *(*_encode)(const void *arg); /* souk_req_reply_later's, until settled */
-    const void *_encode_arg;
+    void (*_write)(struct souk_jsonout *w, const void *arg); /* souk_req_reply_later's */
+    const void *_write_arg;
     struct souk_buf _text;         /* non-JSON bodies (metrics) */
     const char *_content_type;
     char _etag[SOUK_HTTP_ETAG_MAX];
@@ -175,13 +176,12 @@ int souk_req_if_match(struct souk_req *req, int64_t *expected) SOUK_MUST_CHECK;
 /* Sets a JSON response; takes the reference to body. */
 void souk_req_reply(struct souk_req *req, int status, json_t *body);
 /*
- * A JSON response built later by encode(arg), on the request's own thread, and only if it is
- * sent or stored: a write's answer is not built by the intake writer, whose time every queued
- * write shares. arg must live as long as the request (in its pool); encode returns a new
- * reference.
+ * A JSON response that write(w, arg) writes as text later, on the request's own thread, and
+ * only when it is sent or stored: a write's answer is not built by the intake writer, whose
+ * time every queued write shares. arg must live as long as the request (in its pool).
  */
-void souk_req_reply_later(struct souk_req *req, int status, json_t *(*encode)(const void *arg),
-                          const void *arg);
+void souk_req_reply_later(struct souk_req *req, int status,
+                          void (*write)(struct souk_jsonout *w, const void *arg), const void *arg);
 /* A list page: {"data": items, "has_more": .., "next_cursor": cursor or null}; takes items. */
 void souk_req_reply_list(struct souk_req *req, json_t *items, bool has_more, const char *cursor);
 /* A text response (copied). */

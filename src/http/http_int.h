@@ -59,8 +59,9 @@ const char *souk_http__method_name(enum souk_http_method m);
 /* Serializes compactly into memory owned by the caller (souk_free); len may be NULL. */
 char *souk_http__json_dump(const json_t *json, size_t *len);
 
-/* Builds a souk_req_reply_later answer into req->_json (nothing when there is none). */
-void souk_http__settle_reply(struct souk_req *req);
+/* Writes a souk_req_reply_later answer into req->_text (nothing when there is none); fails
+ * (req->err set) only when it outgrows the response cap. */
+int souk_http__settle_reply(struct souk_req *req) SOUK_MUST_CHECK;
 
 void souk_http__stats_record(struct souk_http__route_stats *stats, int status, int64_t dur_us);
 int souk_http__stats_render(const struct souk_http_route *routes, size_t nroutes,

@@ -51,7 +51,7 @@ static void drop_json(struct souk_req *req)
 {
     json_decref(req->_json);
     req->_json = NULL;
-    req->_encode = NULL;
+    req->_write = NULL;
 }
 
 void souk_req_reply(struct souk_req *req, int status, json_t *body)
@@ -61,21 +61,29 @@ void souk_req_reply(struct souk_req *req, int status, json_t *body)
     req->_json = body;
 }
 
-void souk_req_reply_later(struct souk_req *req, int status, json_t *(*encode)(const void *arg),
-                          const void *arg)
+void souk_req_reply_later(struct souk_req *req, int status,
+                          void (*write)(struct souk_jsonout *w, const void *arg), const void *arg)
 {
     drop_json(req);
     req->status = status;
-    req->_encode = encode;
-    req->_encode_arg = arg;
+    req->_write = write;
+    req->_write_arg = arg;
 }
 
-void souk_http__settle_reply(struct souk_req *req)
+int souk_http__settle_reply(struct souk_req *req)
 {
-    if (!req->_encode)
-        return;
-    req->_json = req->_encode(req->_encode_arg);
-    req->_encode = NULL;
+    if (!req->_write)
+        return SOUK_OK;
+    souk_buf_release(&req->_text);
+    souk_buf_init(&req->_text, MAX_RESPONSE_BYTES);
+    struct souk_jsonout w = souk_jsonout_begin(&req->_text);
+    req->_write(&w, req->_write_arg);
+    req->_write = NULL;
+    req->_content_type = "application/json";
+    int rc = souk_jsonout_end(&w);
+    if (rc != SOUK_OK)
+        souk_err_set(&req->err, rc, NULL, "the answer could not be written");
+    return rc;
 }
 
 void souk_req_reply_list(struct souk_req *req, json_t *items, bool has_more, const char *cursor)

@@ -160,7 +160,7 @@ static void set_error(struct req_state *s, int code)
                               "param", req->err.param[0] ? req->err.param : NULL, "request_id",
                               req->request_id);
     json_decref(req->_json);
-    req->_encode = NULL;
+    req->_write = NULL;
     req->_json = json_pack("{s:o}", "error", error);
     req->status = souk_err_http_status(code);
     req->_etag[0] = '\0';
@@ -288,7 +288,8 @@ static enum MHD_Result send_response(struct req_state *s)
 {
     struct souk_req *req = &s->req;
     struct MHD_Response *resp;
-    souk_http__settle_reply(req);
+    if (souk_http__settle_reply(req) != SOUK_OK)
+        set_error(s, SOUK_EINTERNAL);
     if (req->_stream) {
         resp = stream_response(s);
         if (req->_content_type)
@@ -475,17 +476,23 @@ static int run_handler(struct req_state *s, const struct souk_http_route *route)
     rc = route->handler(req);
     if (rc != SOUK_OK)
         return rc;
-    if (s->idem_key && req->status < 300) {
-        souk_http__settle_reply(req); /* the stored answer commits with the write */
+    if (!s->idem_key || req->status >= 300)
+        return SOUK_OK;
+    rc = souk_http__settle_reply(req); /* the stored answer commits with the write */
+    if (rc != SOUK_OK)
+        return rc;
+    char *body = NULL;
+    if (req->_json) {
         json_t *stored = json_copy(req->_json); /* shallow: only the top level changes */
         if (req->_secret_field)
             json_object_del(stored, req->_secret_field);
-        char *body = souk_http__json_dump(stored, NULL);
+        body = souk_http__json_dump(stored, NULL);
         json_decref(stored);
-        rc = souk_http__idem_store(req, s->idem_key, s->hash, req->status, body,
-                                   req->_location, req->_etag[0] ? req->_etag : NULL);
-        souk_free(body);
     }
+    rc = souk_http__idem_store(req, s->idem_key, s->hash, req->status,
+                               body ? body : req->_text.data, req->_location,
+                               req->_etag[0] ? req->_etag : NULL);
+    souk_free(body);
     return rc;
 }
 

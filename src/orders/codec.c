@@ -251,71 +251,91 @@ int souk_orders_decode_return(struct souk_pool *pool, json_t *in, struct souk_or
     return rc;
 }
 
-static json_t *text_or_null(const char *s)
+void souk_orders_write_json(struct souk_jsonout *w, const char *key, const struct souk_order *o)
 {
-    return s ? json_string(s) : json_null();
-}
-
-json_t *souk_orders_encode(const struct souk_order *o)
-{
-    json_t *lines = json_array();
+    char created[SOUK_TIME_RFC3339_MAX], updated[SOUK_TIME_RFC3339_MAX];
+    souk_time_format(o->created_at, created);
+    souk_time_format(o->updated_at, updated);
+    souk_jsonout_object(w, key);
+    souk_jsonout_string(w, "id", o->id);
+    souk_jsonout_string(w, "channel", o->channel);
+    souk_jsonout_string(w, "external_id", o->external_id);
+    souk_jsonout_string(w, "status", o->status);
+    souk_jsonout_string(w, "currency", o->currency);
+    souk_jsonout_int(w, "subtotal", o->subtotal);
+    souk_jsonout_int(w, "shipping", o->shipping);
+    souk_jsonout_int(w, "discount", o->discount);
+    souk_jsonout_int(w, "tax", o->tax);
+    souk_jsonout_int(w, "total", o->total);
+    souk_jsonout_object(w, "buyer");
+    souk_jsonout_string(w, "name", o->buyer_name);
+    souk_jsonout_string(w, "email", o->buyer_email);
+    souk_jsonout_string(w, "phone", o->buyer_phone);
+    souk_jsonout_close(w);
+    souk_jsonout_array(w, "lines");
     for (size_t i = 0; i < o->nlines; i++) {
         const struct souk_order_line *l = &o->lines[i];
-        json_array_append_new(
-            lines,
-            json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:I}", "line_no",
-                      (json_int_t)l->line_no, "sku", l->sku, "variant_id",
-                      text_or_null(l->variant_id), "title", text_or_null(l->title), "quantity",
-                      (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price,
-                      "warehouse_id", text_or_null(l->warehouse_id), "issue",
-                      text_or_null(l->issue), "returned", (json_int_t)l->returned));
+        souk_jsonout_object(w, NULL);
+        souk_jsonout_int(w, "line_no", l->line_no);
+        souk_jsonout_string(w, "sku", l->sku);
+        souk_jsonout_string(w, "variant_id", l->variant_id);
+        souk_jsonout_string(w, "title", l->title);
+        souk_jsonout_int(w, "quantity", l->quantity);
+        souk_jsonout_int(w, "unit_price", l->unit_price);
+        souk_jsonout_string(w, "warehouse_id", l->warehouse_id);
+        souk_jsonout_string(w, "issue", l->issue);
+        souk_jsonout_int(w, "returned", l->returned);
+        souk_jsonout_close(w);
     }
-    json_t *refunds = json_array();
+    souk_jsonout_close(w);
+    souk_jsonout_int(w, "version", o->version);
+    souk_jsonout_string(w, "created_at", created);
+    souk_jsonout_string(w, "updated_at", updated);
+    souk_jsonout_object(w, "shipping_address");
+    souk_jsonout_string(w, "name", o->ship_name);
+    souk_jsonout_string(w, "line1", o->ship_line1);
+    souk_jsonout_string(w, "line2", o->ship_line2);
+    souk_jsonout_string(w, "city", o->ship_city);
+    souk_jsonout_string(w, "region", o->ship_region);
+    souk_jsonout_string(w, "postal_code", o->ship_postal_code);
+    souk_jsonout_string(w, "country", o->ship_country);
+    souk_jsonout_string(w, "text", o->ship_address);
+    souk_jsonout_close(w);
+    souk_jsonout_string(w, "payment_method", o->payment_method);
+    souk_jsonout_object(w, "source");
+    souk_jsonout_string(w, "campaign", o->campaign);
+    souk_jsonout_string(w, "creator", o->creator);
+    souk_jsonout_string(w, "live_stream", o->live_stream);
+    souk_jsonout_close(w);
+    if (o->platform_status) {
+        char at[SOUK_TIME_RFC3339_MAX];
+        souk_time_format(o->platform_updated_at, at);
+        souk_jsonout_object(w, "platform");
+        souk_jsonout_string(w, "status", o->platform_status);
+        souk_jsonout_string(w, "updated_at", at);
+        souk_jsonout_close(w);
+    } else {
+        souk_jsonout_null(w, "platform");
+    }
+    souk_jsonout_string(w, "stock_issue", o->stock_issue);
+    souk_jsonout_object(w, "fulfilment");
+    souk_jsonout_string(w, "carrier", o->carrier);
+    souk_jsonout_string(w, "tracking_number", o->tracking_number);
+    souk_jsonout_close(w);
+    souk_jsonout_string(w, "cancel_reason", o->cancel_reason);
+    souk_jsonout_int(w, "refunded", o->refunded);
+    souk_jsonout_array(w, "refunds");
     for (size_t i = 0; i < o->nrefunds; i++) {
         const struct souk_order_refund *r = &o->refunds[i];
         char at[SOUK_TIME_RFC3339_MAX];
         souk_time_format(r->created_at, at);
-        json_array_append_new(refunds, json_pack("{s:s, s:I, s:o, s:s}", "id", r->id, "amount",
-                                                 (json_int_t)r->amount, "reason",
-                                                 text_or_null(r->reason), "created_at", at));
+        souk_jsonout_object(w, NULL);
+        souk_jsonout_string(w, "id", r->id);
+        souk_jsonout_int(w, "amount", r->amount);
+        souk_jsonout_string(w, "reason", r->reason);
+        souk_jsonout_string(w, "created_at", at);
+        souk_jsonout_close(w);
     }
-    char created[SOUK_TIME_RFC3339_MAX], updated[SOUK_TIME_RFC3339_MAX];
-    souk_time_format(o->created_at, created);
-    souk_time_format(o->updated_at, updated);
-    json_t *out = json_pack(
-        "{s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:o, s:o, s:o}, s:o, s:I, s:s, "
-        "s:s}",
-        "id", o->id, "channel", o->channel, "external_id", text_or_null(o->external_id), "status",
-        o->status, "currency", o->currency, "subtotal", (json_int_t)o->subtotal, "shipping",
-        (json_int_t)o->shipping, "discount", (json_int_t)o->discount, "tax", (json_int_t)o->tax,
-        "total", (json_int_t)o->total, "buyer", "name", text_or_null(o->buyer_name), "email",
-        text_or_null(o->buyer_email), "phone", text_or_null(o->buyer_phone), "lines", lines,
-        "version", (json_int_t)o->version, "created_at", created, "updated_at", updated);
-    json_object_set_new(
-        out, "shipping_address",
-        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", text_or_null(o->ship_name),
-                  "line1", text_or_null(o->ship_line1), "line2", text_or_null(o->ship_line2),
-                  "city", text_or_null(o->ship_city), "region", text_or_null(o->ship_region),
-                  "postal_code", text_or_null(o->ship_postal_code), "country",
-                  text_or_null(o->ship_country), "text", text_or_null(o->ship_address)));
-    json_object_set_new(out, "payment_method", text_or_null(o->payment_method));
-    json_object_set_new(out, "source",
-                        json_pack("{s:o, s:o, s:o}", "campaign", text_or_null(o->campaign),
-                                  "creator", text_or_null(o->creator), "live_stream",
-                                  text_or_null(o->live_stream)));
-    json_t *platform = json_null();
-    if (o->platform_status) {
-        char at[SOUK_TIME_RFC3339_MAX];
-        souk_time_format(o->platform_updated_at, at);
-        platform = json_pack("{s:s, s:s}", "status", o->platform_status, "updated_at", at);
-    }
-    json_object_set_new(out, "platform", platform);
-    json_object_set_new(out, "stock_issue", text_or_null(o->stock_issue));
-    json_object_set_new(out, "fulfilment",
-                        json_pack("{s:o, s:o}", "carrier", text_or_null(o->carrier),
-                                  "tracking_number", text_or_null(o->tracking_number)));
-    json_object_set_new(out, "cancel_reason", text_or_null(o->cancel_reason));
-    json_object_set_new(out, "refunded", json_integer(o->refunded));
-    json_object_set_new(out, "refunds", refunds);
-    return out;
+    souk_jsonout_close(w);
+    souk_jsonout_close(w);
 }

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "core/pool.h"
 #include "db/db.h"
 
@@ -217,6 +218,7 @@ int souk_orders_decode_refund(struct souk_pool *pool, json_t *in, struct souk_or
 int souk_orders_decode_return(struct souk_pool *pool, json_t *in, struct souk_order_return *r,
                               struct souk_err *err) SOUK_MUST_CHECK;
 
-json_t *souk_orders_encode(const struct souk_order *o); /* a new reference */
+/* Writes o as the API's JSON object, as the member key (NULL: a value) of what w writes. */
+void souk_orders_write_json(struct souk_jsonout *w, const char *key, const struct souk_order *o);
 
 #endif
