@@ -103,6 +103,7 @@ const struct souk_channels__connector souk_channels__tiktok = {
 #define IMAGES_PATH "/product/202309/images/upload"
 #define MAX_IMAGE_BYTES (5u << 20) /* Upload Product Image takes files of at most 5 MB */
 #define BOUNDARY "souk-tiktok-image-7d3b41e85f0c2a9e"
+#define FETCH_TIMEOUT_MS 10000 /* for one image from the merchant's server */
 #define MAX_SELLER_SKU_CHARS 50
 #define MIN_TITLE_CHARS 25 /* outside the US and the UK */
 #define MAX_ATTRIBUTE_NAME_CHARS 20
@@ -125,6 +126,9 @@ struct push {
     struct souk_channels__push *items;
     struct item_state *state;
     size_t n;
+    /* Why an image could not be fetched in this push: the merchant's server is down or slow,
+     * so the other images wait for the next push instead of each waiting out a timeout. */
+    const char *fetch_failed;
 };
 
 /* What an answer means for the items of its call. */
@@ -644,7 +648,12 @@ static bool form_body(struct souk_buf *form, struct souk_str bytes)
 static enum upload upload(struct push *t, struct souk_channels__image *image, const char **reason,
                           struct souk_channels__batch_outcome *out)
 {
-    struct souk_channels__request get = {.url = image->url};
+    if (t->fetch_failed) {
+        *reason = souk_pool_printf(t->pool, "the image %s was not fetched: %s", image->url,
+                                   t->fetch_failed);
+        return UNREACHABLE;
+    }
+    struct souk_channels__request get = {.url = image->url, .timeout_ms = FETCH_TIMEOUT_MS};
     struct souk_channels__response resp;
     int rc = souk_channels__client_call(t->client, &get, &resp);
     enum upload result = UPLOADED;
@@ -670,6 +679,8 @@ static enum upload upload(struct push *t, struct souk_channels__image *image, co
         result = UNUSABLE;
     }
     souk_channels__response_release(&resp);
+    if (result == UNREACHABLE)
+        t->fetch_failed = *reason;
     if (result != UPLOADED) {
         souk_buf_release(&form);
         return result;

@@ -47,28 +47,21 @@ static void create_tiktok_channel(struct world *w, const char *name, const char 
     souk_h_create(&w->souk, "/v1/channels", body, id);
 }
 
-/* Points every demo product's image at the sim, one picture per product (and a second for the
- * linen shirt); returns how many distinct images the active products show. */
+/* Points the demo's images at the sim, with a second picture for the linen shirt; returns how
+ * many distinct images the active products show. */
 static size_t images_on_the_sim(struct world *w)
 {
-    json_t *page = souk_h_get(&w->souk, "/v1/products?limit=100");
-    size_t i, active = 0;
-    json_t *p;
-    json_array_foreach(souk_h_at(page, "data"), i, p)
-    {
-        const char *handle = souk_h_str(p, "handle");
-        bool shirt = strcmp(handle, "linen-shirt") == 0;
-        char path[128], body[512];
-        snprintf(path, sizeof path, "/v1/products/%s", souk_h_str(p, "id"));
-        snprintf(body, sizeof body,
-                 "{\"media\": [{\"url\": \"%s/_sim/images/800x800.png?p=%s\"}%s%s%s%s]}", w->base,
-                 handle, shirt ? ", {\"url\": \"" : "", shirt ? w->base : "",
-                 shirt ? "/_sim/images/1200x900.png?p=" : "", shirt ? "linen-shirt\"}" : "");
-        json_decref(souk_h_call(&w->souk, "PATCH", path, body, 200));
-        active += (strcmp(souk_h_str(p, "status"), "active") == 0) * (shirt ? 2 : 1);
-    }
-    json_decref(page);
-    return active;
+    size_t active = souk_h_images_on_sim(&w->souk, &w->sim);
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-1");
+    char path[128], body[512];
+    snprintf(path, sizeof path, "/v1/products/%s", souk_h_text(p, "data[0].id"));
+    json_decref(p);
+    snprintf(body, sizeof body,
+             "{\"media\": [{\"url\": \"%s/_sim/images/800x800.png?p=linen-shirt\"}, {\"url\": "
+             "\"%s/_sim/images/1200x900.png?p=linen-shirt\"}]}",
+             w->base, w->base);
+    json_decref(souk_h_call(&w->souk, "PATCH", path, body, 200));
+    return active + 1;
 }
 
 static size_t active_images;
