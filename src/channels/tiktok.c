@@ -23,7 +23,42 @@
  *   are parameters of the seller's TikTok account that souk has no data for (TikTok's own
  *   warehouse ids and leaf-category tree, from its "Get Warehouse List" and "Get Categories"),
  *   and credentials are where a channel keeps per-account values. All stock goes to that one
- *   warehouse and every product souk creates is listed in that one category.
+ *   warehouse and every product souk creates is listed in that one category (which TikTok
+ *   requires to be a leaf). brand_id is optional and not sent: souk's brand is a name, TikTok's
+ *   an id from "Get Brands".
+ *
+ * Create Product and Upload Product Image, as the Partner Center pages state them (read in the
+ * lywzx/tiktok-partner-api transcription of those pages, CreateProduct.ts and
+ * UploadProductImage.ts, and in a seller tool's integration notes, help.useresponse.com "TikTok
+ * Create Products", which also uploads first; the pages themselves were not retrieved):
+ * - main_images: 1 to 9 {"uri"}, and "you can only use the response parameters of the Upload
+ *   Image API", 300 to 4000 pixels a side. Upload Product Image is POST
+ *   /product/202309/images/upload, multipart/form-data with the file in "data" (JPG, JPEG or PNG,
+ *   at most 5 MB, 100 to 20,000 pixels) and an optional use_case (MAIN_IMAGE ...); it answers
+ *   uri, url, width, height and use_case. No form that takes a URL was found, so souk fetches
+ *   each image from the merchant's URL and uploads the bytes, once per channel: the uri is kept
+ *   in channel_images and every later create reuses it. The multipart body is left out of the
+ *   sign (platform-facts §2.7).
+ * - package_weight {value: a positive decimal string, unit KILOGRAM or POUND} is required;
+ *   package_dimensions {length, width, height: whole numbers as strings, unit CENTIMETER or
+ *   INCH} is required for local shops in MY, SG, UK and US (and cross-border ones), its unit
+ *   paired with the weight's. souk sends its variants' weight_grams and dimensions_mm in
+ *   KILOGRAM and CENTIMETER (taken in every market), centimetres rounded up; TikTok has one
+ *   package per product, so a product declares its largest variant's. A variant without them
+ *   is never given invented values: shop_rules reports it in the diagnostics and the push
+ *   leaves it unsent.
+ * - title 1 to 255 characters in the US and UK, 25 to 255 elsewhere; description HTML of at
+ *   most 10,000 characters from a short list of tags (<p> is one); seller_sku at most 50.
+ * - skus[].sales_attributes {name (1..20) or id, value_name (..50) or value_id}, at most 3
+ *   levels, "the sales attribute information of SKU can not be duplicated": souk sends the
+ *   product's options. That a product of several SKUs must have them is a reading of that
+ *   rule, not a sentence of the documentation (unverified).
+ * - skus[].price {amount: a decimal string, currency}, skus[].inventory [{warehouse_id,
+ *   quantity}]: quantity up to 999,999 at create, below 99,999 in Update Inventory (souk sends
+ *   at most 99,999 to both).
+ * Unverified: which error codes TikTok gives for each refusal (souk keys on the HTTP status and
+ * the envelope's code 0, never on messages); whether an uploaded uri expires; the 25-character
+ * minimum's list of markets beyond "other than US and UK".
  */
 #include <stdio.h>
 #include <string.h>
