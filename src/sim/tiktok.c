@@ -302,15 +302,10 @@ static void upload_image(struct souk_sim__req *req)
     }
     souk_sim__new_id(req->state, id);
     const char *uri = souk_pool_printf(req->pool, "tos-maliva-i-o3syd03w52-us/%s", id);
-    json_t *file = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:I}", "uri", uri, "url",
+    json_t *file = json_pack("{s:s, s:s, s:i, s:i, s:s}", "uri", uri, "url",
                              souk_pool_printf(req->pool, "https://p16-oec-va.ibyteimg.com/%s", uri),
-                             "width", (int)width, "height", (int)height, "use_case", use_case,
-                             "format", format, "bytes", (json_int_t)data.len);
-    json_t *answer = json_pack("{s:O, s:O, s:O, s:O, s:O}", "uri", json_object_get(file, "uri"),
-                               "url", json_object_get(file, "url"), "width",
-                               json_object_get(file, "width"), "height",
-                               json_object_get(file, "height"), "use_case",
-                               json_object_get(file, "use_case"));
+                             "width", (int)width, "height", (int)height, "use_case", use_case);
+    json_t *answer = json_deep_copy(file);
     souk_sim__lock(req->state);
     souk_sim__file_put(req->state, req->platform, uri, file);
     souk_sim__unlock(req->state);

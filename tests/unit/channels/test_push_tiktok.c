@@ -260,6 +260,46 @@ static void images_and_packages_tiktok_cannot_take_are_not_created(void **state)
     assert_int_equal(requests_to(f, PRODUCTS_PATH), 2);
 }
 
+static void count_report(void *arg, const char *field, bool rejects, const char *reason)
+{
+    (void)field;
+    (void)reason;
+    *(size_t *)arg += rejects;
+}
+
+/* What Create Product needs depends on the market: the package's size in the US, UK, MY and
+ * SG; a title of 25 characters elsewhere. Options must tell several variants apart. */
+static void shop_rules_follow_the_market(void **state)
+{
+    struct push_fixture *f = *state;
+    struct souk_channels__item *it = item(f, "p", "x", "1.00 USD");
+    struct souk_channel us = {.country = "US"}, gb = {.country = "GB"}, id = {.country = "ID"};
+    it->values[SOUK_CHANNELS__ID] = "SHIRT-S";
+    size_t n = 0;
+    assert_int_equal(shop_rules(&us, it, count_report, &n), 0);
+    assert_int_equal(shop_rules(&id, it, count_report, &n), 1); /* "Linen shirt": 11 */
+    it->length_mm = SOUK_CATALOG_UNSET;
+    assert_int_equal(shop_rules(&gb, it, count_report, &n), 1);
+    it->values[SOUK_CHANNELS__TITLE] = "Linen shirt, relaxed fit, stone washed";
+    assert_int_equal(shop_rules(&id, it, count_report, &n), 0);
+    it->weight_grams = 0;
+    assert_int_equal(shop_rules(&id, it, count_report, &n), 1);
+    it->weight_grams = 350;
+    it->variants = 2;
+    assert_int_equal(shop_rules(&id, it, count_report, &n), 1);
+    it->option_names[0] = "Size of the shirt, as sold";
+    it->option_values[0] = "S";
+    assert_int_equal(shop_rules(&id, it, count_report, &n), 1);
+    it->option_names[0] = "Size";
+    assert_int_equal(shop_rules(&id, it, count_report, &n), 0);
+    assert_int_equal(n, 5); /* every rejection was reported */
+    struct first_reason first = {f->pool, NULL};
+    it->weight_grams = SOUK_CATALOG_UNSET;
+    assert_int_equal(shop_rules(&us, it, keep_first, &first), 2);
+    assert_string_equal(first.reason, "package_weight: TikTok Shop needs the package weight: "
+                                      "give the variant a weight_grams above 0");
+}
+
 static void a_channel_without_its_account_parameters_waits(void **state)
 {
     struct push_fixture *f = *state;
@@ -308,6 +348,8 @@ int main(void)
                                         push_fixture_teardown),
         cmocka_unit_test_setup_teardown(images_and_packages_tiktok_cannot_take_are_not_created,
                                         setup, push_fixture_teardown),
+        cmocka_unit_test_setup_teardown(shop_rules_follow_the_market, setup,
+                                        push_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_channel_without_its_account_parameters_waits, setup,
                                         push_fixture_teardown),
         cmocka_unit_test_setup_teardown(descriptions_are_escaped_html_within_the_limit, setup,
