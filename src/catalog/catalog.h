@@ -196,6 +196,10 @@ int souk_catalog_shortfall(int64_t quantity, int64_t available, const char *para
 int souk_catalog_inventory_policy(struct souk_db_conn *conn, const char *variant_id,
                                   const char **policy, struct souk_err *err) SOUK_MUST_CHECK;
 
+/* The id of the product whose handle is handle; SOUK_ENOTFOUND when there is none. */
+int souk_catalog_product_id(struct souk_db_conn *conn, const char *handle, char id[SOUK_ID_MAX],
+                            struct souk_err *err) SOUK_MUST_CHECK;
+
 /* The product's current version (its ETag), without reading the rest of it. */
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
                                  struct souk_err *err) SOUK_MUST_CHECK;
@@ -263,6 +267,12 @@ int souk_catalog_collection_list(struct souk_db_conn *conn, struct souk_pool *po
                                  const char *after, int limit, struct souk_collection **out,
                                  size_t *count, bool *has_more,
                                  struct souk_err *err) SOUK_MUST_CHECK;
+
+/* The handles of the collection's members, first to last, in pool memory (for an export, whose
+ * product ids a store importing it does not keep). */
+int souk_catalog_collection_member_handles(struct souk_db_conn *conn, struct souk_pool *pool,
+                                           const char *id, char ***out, size_t *count,
+                                           struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
  * Makes product_ids[0..n) the members, in that order; errors name "product_ids[i]".

@@ -97,6 +97,29 @@ int souk_catalog_collection_id(struct souk_db_conn *conn, const char *handle, ch
     return rc;
 }
 
+int souk_catalog_collection_member_handles(struct souk_db_conn *conn, struct souk_pool *pool,
+                                           const char *id, char ***out, size_t *count,
+                                           struct souk_err *err)
+{
+    struct souk_db_stmt *st;
+    int rc = souk_db_prepare(conn,
+                             "SELECT p.handle FROM collection_products m JOIN products p ON "
+                             "p.id = m.product_id WHERE m.collection_id = $1 ORDER BY m.position",
+                             &st, err);
+    if (rc == SOUK_OK)
+        rc = souk_db_bind(st, "s", id);
+    char **handles = NULL;
+    size_t n = 0, cap = 0;
+    while (rc == SOUK_OK && (rc = souk_db_step(st, err)) == 1) {
+        handles = souk_catalog__grow(pool, handles, n, &cap, sizeof *handles);
+        handles[n++] = souk_catalog__col_str(pool, st, 0);
+        rc = SOUK_OK;
+    }
+    *out = handles;
+    *count = n;
+    return rc < 0 ? rc : SOUK_OK;
+}
+
 static int handle_free(struct souk_db_conn *conn, const char *handle, const char *except_id,
                        struct souk_err *err)
 {

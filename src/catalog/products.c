@@ -374,6 +374,16 @@ int souk_catalog_inventory_policy(struct souk_db_conn *conn, const char *variant
     return SOUK_OK;
 }
 
+int souk_catalog_product_id(struct souk_db_conn *conn, const char *handle, char id[SOUK_ID_MAX],
+                            struct souk_err *err)
+{
+    int rc = souk_catalog__owner(conn, "SELECT id FROM products WHERE handle = $1", handle, NULL,
+                                 id, err);
+    if (rc == SOUK_OK && !id[0])
+        rc = souk_err_set(err, SOUK_ENOTFOUND, NULL, "no product has the handle %.64s", handle);
+    return rc;
+}
+
 int souk_catalog_product_version(struct souk_db_conn *conn, const char *id, int64_t *version,
                                  struct souk_err *err)
 {

@@ -74,6 +74,17 @@ enum souk_channels__result {
     SOUK_CHANNELS__RETRY,    /* not done; try again later */
 };
 
+/*
+ * An image a platform lists only once it holds its own copy (TikTok Shop's uploads): the URL
+ * souk shows, and what the platform called the copy once it was uploaded, kept per channel
+ * (channel_images) so an image is uploaded once.
+ */
+struct souk_channels__image {
+    const char *url;
+    const char *ref; /* the platform's id for its copy; NULL until uploaded */
+    bool fresh;      /* set by the connector when it uploaded it in this push: to be kept */
+};
+
 /* One pending change on its way to the platform, and what became of it. */
 struct souk_channels__push {
     const char *sku;
@@ -81,6 +92,10 @@ struct souk_channels__push {
     const struct souk_channels__item *item; /* NULL for DELETE */
     const char *platform_id;     /* what the platform calls it, once known (TikTok's ids) */
     const char *platform_sku_id;
+    /* The item's images, main first, for a connector with upload_images (else none). The
+     * items of one product in a batch share one array, so an upload serves them all. */
+    struct souk_channels__image *images;
+    size_t nimages;
     /* filled by the connector */
     enum souk_channels__result result;
     const char *error;           /* the platform's words, for the sync status */
@@ -312,7 +327,8 @@ void souk_channels__wechat_failed(struct souk_channels__batch_outcome *out, cons
 int souk_channels__wechat_push(const struct souk_channel *c, struct souk_channels__client *client,
                                struct souk_pool *pool, struct souk_channels__push *items,
                                size_t n, struct souk_channels__batch_outcome *out);
-size_t souk_channels__wechat_check(const struct souk_channels__item *item,
+size_t souk_channels__wechat_rules(const struct souk_channel *c,
+                                   const struct souk_channels__item *item,
                                    souk_channels__report_fn report, void *arg);
 
 /* Meta Commerce Platform orders (meta_orders.c): polled, read one by one, acknowledged. */
@@ -380,6 +396,19 @@ struct souk_channels__column {
     size_t max_chars; /* 0 for no platform limit */
 };
 
+/* One problem with an item: rejects is false for what the feed adapts (a value cut to length). */
+typedef void (*souk_channels__report_fn)(void *arg, const char *field, bool rejects,
+                                         const char *reason);
+
+/*
+ * A platform's rules beyond its column table, for a platform whose API needs more than the feed
+ * (TikTok Shop's package and sales attributes; WeChat's image count, title and currency): calls report once per problem and returns how
+ * many would make the platform reject the item. The push leaves such an item unsent.
+ */
+typedef size_t (*souk_channels__rules_fn)(const struct souk_channel *c,
+                                          const struct souk_channels__item *item,
+                                          souk_channels__report_fn report, void *arg);
+
 struct souk_channels__connector {
     const char *platform;
     const char *doc;              /* the public documentation the tables follow */
@@ -397,11 +426,9 @@ struct souk_channels__connector {
     const char *xml_prefix;       /* "g:" for the Google namespace in RSS; "" for none */
     bool overrides;               /* serves language and country override feeds (Meta) */
     souk_channels__push_fn push;  /* NULL for a feed-only platform */
-    /* Rules of the platform beyond its column table (WeChat's image count, title and
-     * currency), run by souk_channels__item_check; NULL for none. Returns the rejections. */
-    size_t (*check)(const struct souk_channels__item *item, souk_channels__report_fn report,
-                    void *arg);
     size_t batch_max;             /* changes per push call */
+    size_t upload_images;         /* images per item the push uploads (struct push.images); 0 */
+    souk_channels__rules_fn rules; /* NULL: the column table says it all */
     /* Orders: a platform with order webhooks has verify and parse; one without has poll. */
     souk_channels__verify_fn webhook_verify;
     souk_channels__parse_fn webhook_parse;
@@ -433,6 +460,12 @@ struct souk_channels__item {
     const char *values[SOUK_CHANNELS__FIELD_COUNT];
     int64_t price_minor; /* in the channel's currency; SOUK_CATALOG_UNSET without a price */
     const char *price_problem; /* why there is no price, for diagnostics */
+    /* The variant's package as the catalog holds it; SOUK_CATALOG_UNSET when not given. */
+    int64_t weight_grams, length_mm, width_mm, height_mm;
+    /* The product's option names and this variant's values (NULL past the last option), and
+     * how many variants the product has: a platform's sales attributes. */
+    const char *option_names[SOUK_CATALOG_OPTIONS], *option_values[SOUK_CATALOG_OPTIONS];
+    size_t variants;
 };
 
 /* The variant's price in a price list: 1 with *amount set, 0 when the list has none. */
@@ -476,9 +509,11 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
 json_t *souk_channels__item_object(const struct souk_channels__connector *conn,
                                    const struct souk_channels__item *item, bool stock_only);
 
-/* Checks an item against the connector's rules, calling report once per problem; returns how
- * many problems would make the platform reject the item. */
+/* Checks an item of channel c against the connector's rules (its column table, then its rules
+ * function), calling report once per problem; returns how many problems would make the
+ * platform reject the item. */
 size_t souk_channels__item_check(const struct souk_channels__connector *conn,
+                                 const struct souk_channel *c,
                                  const struct souk_channels__item *item,
                                  souk_channels__report_fn report, void *arg);
 

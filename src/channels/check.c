@@ -12,6 +12,7 @@
 #define DIAGNOSE_PAGE_LIMIT 1000000 /* pages of products: a bound, never reached in practice */
 
 size_t souk_channels__item_check(const struct souk_channels__connector *conn,
+                                 const struct souk_channel *c,
                                  const struct souk_channels__item *item,
                                  souk_channels__report_fn report, void *arg)
 {
@@ -66,9 +67,7 @@ size_t souk_channels__item_check(const struct souk_channels__connector *conn,
         report(arg, identifier_names[0], true, reason);
         problems++;
     }
-    if (conn->check)
-        problems += conn->check(item, report, arg);
-    return problems;
+    return problems + (conn->rules ? conn->rules(c, item, report, arg) : 0);
 }
 
 /* ---- diagnostics ---- */
@@ -122,7 +121,7 @@ int souk_channels_diagnose(struct souk_db_conn *conn, struct souk_pool *pool,
                                           &item);
                 struct collector col = {pool, out, max_issues, &item};
                 out->items++;
-                out->items_rejected += souk_channels__item_check(ctx.connector, &item, collect,
+                out->items_rejected += souk_channels__item_check(ctx.connector, c, &item, collect,
                                                                  &col) > 0;
             }
         }

@@ -355,6 +355,17 @@ void souk_channels__item_build(const struct souk_channels__context *ctx, struct 
     if (v->weight_grams != SOUK_CATALOG_UNSET)
         val[SOUK_CHANNELS__SHIPPING_WEIGHT] =
             souk_pool_printf(pool, "%lld g", (long long)v->weight_grams);
+    it->weight_grams = v->weight_grams;
+    it->length_mm = v->length_mm;
+    it->width_mm = v->width_mm;
+    it->height_mm = v->height_mm;
+    for (size_t i = 0, n = 0; i < SOUK_CATALOG_OPTIONS; i++) {
+        if (!p->option_names[i])
+            continue;
+        it->option_names[n] = p->option_names[i];
+        it->option_values[n++] = v->options[i];
+    }
+    it->variants = p->nvariants;
 }
 
 json_t *souk_channels__item_object(const struct souk_channels__connector *conn,

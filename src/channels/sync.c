@@ -193,6 +193,59 @@ static int load_sku(struct souk_db_conn *conn, struct souk_pool *pool, const str
     return rc;
 }
 
+/* Whether two items show the same images in the same order. */
+static bool same_images(const struct souk_channels__image *a, size_t na,
+                        const struct souk_channels__image *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i].url, b[i].url) != 0)
+            return false;
+    return true;
+}
+
+/*
+ * The item's images for a connector that uploads them (main image, then the additional ones,
+ * at most max) with the copy the channel's platform already holds of each. An item showing the
+ * same images as the one before it (a product's variants, side by side in a batch) shares that
+ * one's array, so the push uploads an image once for all of them.
+ */
+static int load_images(struct souk_db_conn *conn, struct souk_pool *pool, const char *channel_id,
+                       size_t max, struct pending *p, const struct pending *prev,
+                       struct souk_err *err)
+{
+    const char *main = p->item.values[SOUK_CHANNELS__IMAGE_LINK];
+    const char *more = p->item.values[SOUK_CHANNELS__ADDITIONAL_IMAGES];
+    struct souk_channels__image *images = souk_pool_alloc(pool, max * sizeof *images);
+    size_t n = 0;
+    if (main && max)
+        images[n++] = (struct souk_channels__image){.url = main};
+    for (size_t len; more && *more && n < max; more += len + (more[len] == ',')) {
+        len = strcspn(more, ",");
+        images[n++] = (struct souk_channels__image){.url = souk_pool_strndup(pool, more, len)};
+    }
+    if (prev && prev->push.images && same_images(images, n, prev->push.images, prev->push.nimages)) {
+        p->push.images = prev->push.images;
+        p->push.nimages = n;
+        return SOUK_OK;
+    }
+    int rc = SOUK_OK;
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
+        struct souk_db_stmt *st;
+        rc = souk_db_query(conn, err, &st,
+                           "SELECT platform_ref FROM channel_images WHERE channel_id = $1 AND "
+                           "url = $2",
+                           "ss", channel_id, images[i].url);
+        if (rc == 1)
+            images[i].ref = souk_pool_str(pool, souk_db_col_text(st, 0));
+        rc = rc < 0 ? rc : SOUK_OK;
+    }
+    p->push.images = images;
+    p->push.nimages = n;
+    return rc;
+}
+
 /* Reads the channel's due items and builds what each one should look like on the platform. */
 static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char *channel_id,
                    struct souk_channels__context *ctx, struct pending **out, size_t *count,
@@ -252,6 +305,9 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
             p->push.op = SOUK_CHANNELS__UPSERT; /* a platform cannot take stock of an unknown item */
         souk_channels__item_build(ctx, pool, product, variant, &p->item);
         p->push.item = &p->item;
+        if (ctx->connector->upload_images)
+            rc = load_images(conn, pool, channel_id, ctx->connector->upload_images, p,
+                             i ? &list[i - 1] : NULL, err);
     }
     *out = list;
     *count = n;
@@ -298,6 +354,28 @@ static int record_item(struct souk_db_conn *conn, const char *channel_id, const 
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
+/* Keeps the platform's copies of the images uploaded in this push (whatever became of the
+ * items: the copies are the platform's now). A shared array is kept once. */
+static int record_images(struct souk_db_conn *conn, const char *channel_id,
+                         const struct pending *p, int64_t now, struct souk_err *err)
+{
+    for (size_t i = 0; i < p->push.nimages; i++) {
+        struct souk_channels__image *image = &p->push.images[i];
+        if (!image->fresh || !image->ref)
+            continue;
+        int64_t changed = souk_db_run_sql(
+            conn, err,
+            "INSERT INTO channel_images (channel_id, url, platform_ref, uploaded_at) VALUES ($1, "
+            "$2, $3, $4) ON CONFLICT (channel_id, url) DO UPDATE SET platform_ref = "
+            "excluded.platform_ref, uploaded_at = excluded.uploaded_at",
+            "sssi", channel_id, image->url, image->ref, now);
+        if (changed < 0)
+            return (int)changed;
+        image->fresh = false;
+    }
+    return SOUK_OK;
+}
+
 static int record_batch(struct souk_db *db, const char *channel_id, struct pending *items,
                         size_t n, const struct souk_channels__batch_outcome *outcome,
                         int64_t *pushed, struct souk_err *err)
@@ -306,6 +384,8 @@ static int record_batch(struct souk_db *db, const char *channel_id, struct pendi
     const char *first_error = outcome->error[0] ? outcome->error : NULL;
     struct souk_db_conn *conn = souk_db_acquire(db);
     int rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+    for (size_t i = 0; rc == SOUK_OK && i < n; i++)
+        rc = record_images(conn, channel_id, &items[i], now, err);
     for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
         rc = record_item(conn, channel_id, &items[i], outcome, now, err);
         if (items[i].skip)

@@ -23,7 +23,42 @@
  *   are parameters of the seller's TikTok account that souk has no data for (TikTok's own
  *   warehouse ids and leaf-category tree, from its "Get Warehouse List" and "Get Categories"),
  *   and credentials are where a channel keeps per-account values. All stock goes to that one
- *   warehouse and every product souk creates is listed in that one category.
+ *   warehouse and every product souk creates is listed in that one category (which TikTok
+ *   requires to be a leaf). brand_id is optional and not sent: souk's brand is a name, TikTok's
+ *   an id from "Get Brands".
+ *
+ * Create Product and Upload Product Image, as the Partner Center pages state them (read in the
+ * lywzx/tiktok-partner-api transcription of those pages, CreateProduct.ts and
+ * UploadProductImage.ts, and in a seller tool's integration notes, help.useresponse.com "TikTok
+ * Create Products", which also uploads first; the pages themselves were not retrieved):
+ * - main_images: 1 to 9 {"uri"}, and "you can only use the response parameters of the Upload
+ *   Image API", 300 to 4000 pixels a side. Upload Product Image is POST
+ *   /product/202309/images/upload, multipart/form-data with the file in "data" (JPG, JPEG or PNG,
+ *   at most 5 MB, 100 to 20,000 pixels) and an optional use_case (MAIN_IMAGE ...); it answers
+ *   uri, url, width, height and use_case. No form that takes a URL was found, so souk fetches
+ *   each image from the merchant's URL and uploads the bytes, once per channel: the uri is kept
+ *   in channel_images and every later create reuses it. The multipart body is left out of the
+ *   sign (platform-facts §2.7).
+ * - package_weight {value: a positive decimal string, unit KILOGRAM or POUND} is required;
+ *   package_dimensions {length, width, height: whole numbers as strings, unit CENTIMETER or
+ *   INCH} is required for local shops in MY, SG, UK and US (and cross-border ones), its unit
+ *   paired with the weight's. souk sends its variants' weight_grams and dimensions_mm in
+ *   KILOGRAM and CENTIMETER (taken in every market), centimetres rounded up; TikTok has one
+ *   package per product, so a product declares its largest variant's. A variant without them
+ *   is never given invented values: shop_rules reports it in the diagnostics and the push
+ *   leaves it unsent.
+ * - title 1 to 255 characters in the US and UK, 25 to 255 elsewhere; description HTML of at
+ *   most 10,000 characters from a short list of tags (<p> is one); seller_sku at most 50.
+ * - skus[].sales_attributes {name (1..20) or id, value_name (..50) or value_id}, at most 3
+ *   levels, "the sales attribute information of SKU can not be duplicated": souk sends the
+ *   product's options. That a product of several SKUs must have them is a reading of that
+ *   rule, not a sentence of the documentation (unverified).
+ * - skus[].price {amount: a decimal string, currency}, skus[].inventory [{warehouse_id,
+ *   quantity}]: quantity up to 999,999 at create, below 99,999 in Update Inventory (souk sends
+ *   at most 99,999 to both).
+ * Unverified: which error codes TikTok gives for each refusal (souk keys on the HTTP status and
+ * the envelope's code 0, never on messages); whether an uploaded uri expires; the 25-character
+ * minimum's list of markets beyond "other than US and UK".
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,9 +96,13 @@ static const char *const formats[] = {"csv", NULL};
 
 #define MAX_SKUS 100 /* SKUs in one product, and in one update call (US and UK shops) */
 
+#define MAX_MAIN_IMAGES 9 /* main_images of one product */
+
 static int tiktok_push(const struct souk_channel *c, struct souk_channels__client *client,
                        struct souk_pool *pool, struct souk_channels__push *items, size_t n,
                        struct souk_channels__batch_outcome *out);
+static size_t shop_rules(const struct souk_channel *c, const struct souk_channels__item *item,
+                         souk_channels__report_fn report, void *arg);
 
 const struct souk_channels__connector souk_channels__tiktok = {
     .platform = "tiktok",
@@ -78,6 +117,8 @@ const struct souk_channels__connector souk_channels__tiktok = {
     .xml_prefix = "",
     .push = tiktok_push,
     .batch_max = MAX_SKUS, /* so a call per product never holds more SKUs than TikTok takes */
+    .upload_images = MAX_MAIN_IMAGES,
+    .rules = shop_rules,
     .webhook_verify = souk_channels__tiktok_verify,
     .webhook_parse = souk_channels__tiktok_parse,
     .orders_fetch = souk_channels__tiktok_fetch,
@@ -94,6 +135,14 @@ const struct souk_channels__connector souk_channels__tiktok = {
 /* Cut to this, a description fits however much escaping lengthens it (&quot; is 6 for 1). */
 #define SAFE_DESCRIPTION_CHARS ((MAX_DESCRIPTION_CHARS - 7) / 6)
 #define CODE_NOT_IN_SHOP 12052048 /* the product (or SKU) is not one of the shop's */
+#define IMAGES_PATH "/product/202309/images/upload"
+#define MAX_IMAGE_BYTES (5u << 20) /* Upload Product Image takes files of at most 5 MB */
+#define BOUNDARY "souk-tiktok-image-7d3b41e85f0c2a9e"
+#define FETCH_TIMEOUT_MS 10000 /* for one image from the merchant's server */
+#define MAX_SELLER_SKU_CHARS 50
+#define MIN_TITLE_CHARS 25 /* outside the US and the UK */
+#define MAX_ATTRIBUTE_NAME_CHARS 20
+#define MAX_ATTRIBUTE_VALUE_CHARS 50
 
 /* The calls an item still needs, in the order they are made. */
 enum stage { STAGE_INVENTORY, STAGE_PRICE, STAGE_CREATE, STAGE_DONE };
@@ -112,6 +161,9 @@ struct push {
     struct souk_channels__push *items;
     struct item_state *state;
     size_t n;
+    /* Why an image could not be fetched in this push: the merchant's server is down or slow,
+     * so the other images wait for the next push instead of each waiting out a timeout. */
+    const char *fetch_failed;
 };
 
 /* What an answer means for the items of its call. */
@@ -143,14 +195,17 @@ static const char *query_escape(struct souk_pool *pool, const char *s)
     return out;
 }
 
-json_t *souk_channels__tiktok_call(const struct souk_channel *c,
-                                   struct souk_channels__client *client, struct souk_pool *pool,
-                                   const char *path, const struct souk_sig_param *extra,
-                                   size_t nextra, json_t *body,
-                                   struct souk_channels__response *resp, int *call_rc)
+/*
+ * Signs and sends one call: text (len bytes; NULL for a GET) as content_type (JSON when NULL).
+ * A multipart body is left out of the sign, as TikTok's scheme says. Returns the parsed answer
+ * whatever its status (NULL when it is not JSON).
+ */
+static json_t *signed_call(const struct souk_channel *c, struct souk_channels__client *client,
+                           struct souk_pool *pool, const char *path,
+                           const struct souk_sig_param *extra, size_t nextra, const char *text,
+                           size_t len, const char *content_type,
+                           struct souk_channels__response *resp, int *call_rc)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
     char timestamp[24], sign[SOUK_SIG_HEX_MAX];
     snprintf(timestamp, sizeof timestamp, "%lld", (long long)(souk_time_now_us() / 1000000));
     struct souk_sig_param params[SOUK_SIG_MAX_PARAMS] = {
@@ -164,11 +219,12 @@ json_t *souk_channels__tiktok_call(const struct souk_channel *c,
         query = souk_pool_printf(pool, "%s&%s=%s", query, extra[i].key,
                                  query_escape(pool, extra[i].value));
     }
-    struct souk_str signed_body = text ? souk_str_from(text) : (struct souk_str){"", 0};
+    bool multipart = content_type && strncmp(content_type, "multipart/", 10) == 0;
+    struct souk_str signed_body =
+        text && !multipart ? (struct souk_str){text, len} : (struct souk_str){"", 0};
     if (!params[0].value || !params[1].value ||
         souk_sig_tiktok(souk_channels__credential(c, "app_secret"), path, params, n,
                         signed_body, sign) != SOUK_OK) {
-        souk_free(text);
         *resp = (struct souk_channels__response){.retry_after_s = -1};
         snprintf(resp->transport_error, sizeof resp->transport_error,
                  "the request to TikTok could not be signed: check the channel's credentials");
@@ -182,13 +238,27 @@ json_t *souk_channels__tiktok_call(const struct souk_channel *c,
         /* never logged: client.c logs no header */
         .headers = {souk_pool_printf(pool, "x-tts-access-token: %s",
                                      souk_channels__credential(c, "access_token"))},
+        .content_type = content_type,
         .body = text,
-        .body_len = text ? strlen(text) : 0,
+        .body_len = text ? len : 0,
     };
     *call_rc = souk_channels__client_call(client, &req, resp);
-    souk_free(text);
     json_error_t jerr;
     return *call_rc == SOUK_OK ? json_loadb(resp->body.data, resp->body.len, 0, &jerr) : NULL;
+}
+
+json_t *souk_channels__tiktok_call(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, const struct souk_sig_param *extra,
+                                   size_t nextra, json_t *body,
+                                   struct souk_channels__response *resp, int *call_rc)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    json_t *answer = signed_call(c, client, pool, path, extra, nextra, text,
+                                 text ? strlen(text) : 0, NULL, resp, call_rc);
+    souk_free(text);
+    return answer;
 }
 
 /* "message (TikTok code N)" from an envelope or an entry of data.errors. */
@@ -212,20 +282,126 @@ static enum verdict judge(const struct souk_channels__response *resp, json_t *an
 }
 
 /*
- * Sends body (consumed) to path, signed, and judges the answer. *answer is the parsed answer
- * or NULL (json_decref it); FAILED has filled out.
+ * Sends body (consumed; or else the len bytes of text as content_type) to path, signed, and
+ * judges the answer. *answer is the parsed answer or NULL (json_decref it); FAILED has filled
+ * out.
  */
-static enum verdict call(struct push *t, const char *path, json_t *body, json_t **answer,
+static enum verdict call(struct push *t, const char *path, json_t *body, const char *text,
+                         size_t len, const char *content_type, json_t **answer,
                          struct souk_channels__batch_outcome *out)
 {
     struct souk_channels__response resp;
     int rc;
-    *answer = souk_channels__tiktok_call(t->c, t->client, t->pool, path, NULL, 0, body, &resp, &rc);
+    *answer = body ? souk_channels__tiktok_call(t->c, t->client, t->pool, path, NULL, 0, body,
+                                                &resp, &rc)
+                   : signed_call(t->c, t->client, t->pool, path, NULL, 0, text, len,
+                                 content_type, &resp, &rc);
     enum verdict v = judge(&resp, *answer);
     if (v == FAILED)
         souk_channels__batch_failed(&resp, rc, NULL, 0, out); /* the items: see tiktok_push */
     souk_channels__response_release(&resp);
     return v;
+}
+
+/* ---- what TikTok Shop needs beyond the feed ---- */
+
+/* Local shops in these markets must give the package's length, width and height. */
+static const char *const dimension_markets[] = {"US", "GB", "MY", "SG", NULL};
+
+static bool in_list(const char *value, const char *const *list)
+{
+    for (; value && *list; list++)
+        if (strcmp(value, *list) == 0)
+            return true;
+    return false;
+}
+
+static bool measured(int64_t v)
+{
+    return v != SOUK_CATALOG_UNSET && v > 0;
+}
+
+/*
+ * What Create Product needs that the catalog may not have: never invented, each missing piece
+ * is reported (and the item left unsent) so the merchant fills it in. The package is the
+ * variant's weight_grams and dimensions_mm; sales attributes are the product's options.
+ */
+static size_t shop_rules(const struct souk_channel *c, const struct souk_channels__item *item,
+                         souk_channels__report_fn report, void *arg)
+{
+    char reason[200];
+    size_t problems = 0;
+    const char *title = item->values[SOUK_CHANNELS__TITLE];
+    const char *sku = item->values[SOUK_CHANNELS__ID];
+    if (!measured(item->weight_grams)) {
+        report(arg, "package_weight", true,
+               "TikTok Shop needs the package weight: give the variant a weight_grams above 0");
+        problems++;
+    }
+    if (in_list(c->country, dimension_markets) &&
+        !(measured(item->length_mm) && measured(item->width_mm) && measured(item->height_mm))) {
+        snprintf(reason, sizeof reason,
+                 "TikTok Shop in %s needs the package's size: give the variant "
+                 "dimensions_mm (length, width and height)",
+                 c->country);
+        report(arg, "package_dimensions", true, reason);
+        problems++;
+    }
+    if (title && !in_list(c->country, (const char *const[]){"US", "GB", NULL}) &&
+        souk_str_utf8_chars(souk_str_from(title)) < MIN_TITLE_CHARS) {
+        snprintf(reason, sizeof reason,
+                 "TikTok Shop in %s needs a title of at least %d characters", c->country,
+                 MIN_TITLE_CHARS);
+        report(arg, "title", true, reason);
+        problems++;
+    }
+    if (sku && souk_str_utf8_chars(souk_str_from(sku)) > MAX_SELLER_SKU_CHARS) {
+        snprintf(reason, sizeof reason, "TikTok Shop takes a seller_sku of at most %d characters",
+                 MAX_SELLER_SKU_CHARS);
+        report(arg, "seller_sku", true, reason);
+        problems++;
+    }
+    if (item->variants > 1 && !item->option_names[0]) {
+        snprintf(reason, sizeof reason,
+                 "the product has %zu variants and no options: TikTok Shop tells SKUs apart by "
+                 "sales attributes, which are the product's options",
+                 item->variants);
+        report(arg, "sales_attributes", true, reason);
+        problems++;
+    }
+    for (size_t i = 0; i < SOUK_CATALOG_OPTIONS && item->option_names[i]; i++) {
+        const char *value = item->option_values[i];
+        if (souk_str_utf8_chars(souk_str_from(item->option_names[i])) >
+            MAX_ATTRIBUTE_NAME_CHARS) {
+            snprintf(reason, sizeof reason,
+                     "the option name \"%.40s\" is longer than TikTok Shop's %d characters",
+                     item->option_names[i], MAX_ATTRIBUTE_NAME_CHARS);
+            report(arg, "sales_attributes", true, reason);
+            problems++;
+        }
+        if (!value || !*value ||
+            souk_str_utf8_chars(souk_str_from(value)) > MAX_ATTRIBUTE_VALUE_CHARS) {
+            snprintf(reason, sizeof reason,
+                     "the variant's %.40s must be 1 to %d characters for TikTok Shop",
+                     item->option_names[i], MAX_ATTRIBUTE_VALUE_CHARS);
+            report(arg, "sales_attributes", true, reason);
+            problems++;
+        }
+    }
+    return problems;
+}
+
+/* The first reason shop_rules rejects an item for (pool memory), through its report. */
+struct first_reason {
+    struct souk_pool *pool;
+    const char *reason;
+};
+
+static void keep_first(void *arg, const char *field, bool rejects, const char *reason)
+{
+    struct first_reason *f = arg;
+    if (rejects && !f->reason)
+        f->reason = souk_pool_printf(f->pool, "%s: %s", field, reason);
 }
 
 /* ---- what is sent ---- */
@@ -279,21 +455,92 @@ static const char *description_html(struct souk_pool *pool, const char *plain)
     return out;
 }
 
-/* Create Product: the items (new variants of one souk product) as the SKUs of one product. */
+/* grams as TikTok's kilograms: "0.35", "2", "1.205". */
+static json_t *kilograms(int64_t grams)
+{
+    char text[32];
+    int len = snprintf(text, sizeof text, "%lld.%03lld", (long long)(grams / 1000),
+                       (long long)(grams % 1000));
+    while (len > 0 && text[len - 1] == '0')
+        text[--len] = '\0';
+    if (len > 0 && text[len - 1] == '.')
+        text[--len] = '\0';
+    return json_string(text);
+}
+
+/* millimetres as whole centimetres, rounded up so a package is never declared smaller. */
+static json_t *centimetres(int64_t mm)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)((mm + 9) / 10));
+    return json_string(text);
+}
+
+/*
+ * The package of one TikTok product: TikTok takes one weight and one size per product, souk
+ * has them per variant, so the product declares its largest variant's (a buyer of any SKU is
+ * then never charged for less than it weighs). Kilograms and centimetres, which every market
+ * takes. Dimensions go out when the variants have them; shop_rules made sure of them where
+ * TikTok requires them.
+ */
+static void set_package(json_t *body, const struct push *t, const size_t *idx, size_t count)
+{
+    int64_t grams = 0, length = 0, width = 0, height = 0;
+    for (size_t k = 0; k < count; k++) {
+        const struct souk_channels__item *it = t->items[idx[k]].item;
+        if (it->weight_grams > grams)
+            grams = it->weight_grams;
+        if (measured(it->length_mm) && measured(it->width_mm) && measured(it->height_mm)) {
+            length = it->length_mm > length ? it->length_mm : length;
+            width = it->width_mm > width ? it->width_mm : width;
+            height = it->height_mm > height ? it->height_mm : height;
+        }
+    }
+    json_object_set_new(body, "package_weight",
+                        json_pack("{s:o, s:s}", "value", kilograms(grams), "unit", "KILOGRAM"));
+    if (length)
+        json_object_set_new(body, "package_dimensions",
+                            json_pack("{s:o, s:o, s:o, s:s}", "length", centimetres(length),
+                                      "width", centimetres(width), "height", centimetres(height),
+                                      "unit", "CENTIMETER"));
+}
+
+/* The variant's options as sales attributes: [{"name": "Size", "value_name": "M"}]. */
+static json_t *sales_attributes(const struct souk_channels__item *item)
+{
+    json_t *attrs = json_array();
+    for (size_t i = 0; i < SOUK_CATALOG_OPTIONS && item->option_names[i]; i++)
+        json_array_append_new(attrs, json_pack("{s:s, s:s}", "name", item->option_names[i],
+                                               "value_name", item->option_values[i]));
+    return attrs;
+}
+
+/* Create Product: the items (new variants of one souk product) as the SKUs of one product,
+ * shown with the first item's uploaded images. */
 static json_t *product_body(const struct push *t, const size_t *idx, size_t count)
 {
-    const struct souk_channels__item *first = t->items[idx[0]].item;
+    const struct souk_channels__push *lead = &t->items[idx[0]];
+    const struct souk_channels__item *first = lead->item;
     json_t *skus = json_array();
     for (size_t k = 0; k < count; k++) {
         const struct souk_channels__push *p = &t->items[idx[k]];
-        json_array_append_new(skus, json_pack("{s:s, s:o, s:o}", "seller_sku", p->sku, "price",
-                                              price_object(p->item), "inventory", inventory(t, p)));
+        json_t *sku = json_pack("{s:s, s:o, s:o}", "seller_sku", p->sku, "price",
+                                price_object(p->item), "inventory", inventory(t, p));
+        if (p->item->option_names[0])
+            json_object_set_new(sku, "sales_attributes", sales_attributes(p->item));
+        json_array_append_new(skus, sku);
     }
+    json_t *images = json_array();
+    for (size_t i = 0; i < lead->nimages; i++)
+        json_array_append_new(images, json_pack("{s:s}", "uri", lead->images[i].ref));
     struct souk_str title = souk_textout_truncate_utf8(
         souk_str_from(first->values[SOUK_CHANNELS__TITLE]), SIZE_MAX, MAX_TITLE_CHARS);
-    return json_pack("{s:s%, s:s?, s:s, s:o}", "title", title.ptr, title.len, "description",
-                     description_html(t->pool, first->values[SOUK_CHANNELS__DESCRIPTION]),
-                     "category_id", t->category_id, "skus", skus);
+    json_t *body = json_pack("{s:s%, s:s?, s:s, s:o, s:o}", "title", title.ptr, title.len,
+                             "description",
+                             description_html(t->pool, first->values[SOUK_CHANNELS__DESCRIPTION]),
+                             "category_id", t->category_id, "main_images", images, "skus", skus);
+    set_package(body, t, idx, count);
+    return body;
 }
 
 /* Update Inventory or Update Price: {"skus": [{"id", "inventory" | "price"}]}. */
@@ -395,6 +642,139 @@ static void updated(struct push *t, enum stage s, json_t *data, const size_t *id
     }
 }
 
+/* ---- images: Upload Product Image ---- */
+
+/* What became of one image on its way to TikTok. */
+enum upload { UPLOADED, UNUSABLE, UNREACHABLE, UPLOAD_FAILED };
+
+/* The uri of an image uploaded earlier in this push under another item's array, or NULL. */
+static const char *uploaded_before(const struct push *t, const char *url)
+{
+    for (size_t i = 0; i < t->n; i++)
+        for (size_t j = 0; j < t->items[i].nimages; j++)
+            if (t->items[i].images[j].ref && strcmp(t->items[i].images[j].url, url) == 0)
+                return t->items[i].images[j].ref;
+    return NULL;
+}
+
+/* The image's bytes as multipart/form-data: the file in part "data", use_case MAIN_IMAGE. */
+static bool form_body(struct souk_buf *form, struct souk_str bytes)
+{
+    const unsigned char *b = (const unsigned char *)bytes.ptr;
+    const char *type = bytes.len >= 8 && memcmp(b, "\x89PNG", 4) == 0 ? "image/png"
+                       : bytes.len >= 3 && b[0] == 0xff && b[1] == 0xd8 ? "image/jpeg"
+                                                                        : "application/octet-stream";
+    return souk_buf_addf(form,
+                         "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"data\"; "
+                         "filename=\"image\"\r\nContent-Type: %s\r\n\r\n",
+                         type) == SOUK_OK &&
+           souk_buf_add(form, bytes.ptr, bytes.len) == SOUK_OK &&
+           souk_buf_addstr(form, "\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; "
+                                 "name=\"use_case\"\r\n\r\nMAIN_IMAGE\r\n--" BOUNDARY
+                                 "--\r\n") == SOUK_OK;
+}
+
+/*
+ * Fetches the image from the merchant's URL and uploads it: TikTok takes the file only, never
+ * a link. UPLOADED sets image->ref; UNUSABLE (the URL answers 4xx, the file is too big, TikTok
+ * refuses it) and UNREACHABLE (the merchant's server is down) set *reason; UPLOAD_FAILED is
+ * TikTok's failure of the whole batch (out says why).
+ */
+static enum upload upload(struct push *t, struct souk_channels__image *image, const char **reason,
+                          struct souk_channels__batch_outcome *out)
+{
+    if (t->fetch_failed) {
+        *reason = souk_pool_printf(t->pool, "the image %s was not fetched: %s", image->url,
+                                   t->fetch_failed);
+        return UNREACHABLE;
+    }
+    struct souk_channels__request get = {.url = image->url, .timeout_ms = FETCH_TIMEOUT_MS};
+    struct souk_channels__response resp;
+    int rc = souk_channels__client_call(t->client, &get, &resp);
+    enum upload result = UPLOADED;
+    bool ok = rc == SOUK_OK && resp.status >= 200 && resp.status < 300;
+    if (rc != SOUK_OK) {
+        *reason = souk_pool_printf(t->pool, "the image %s could not be fetched: %s", image->url,
+                                   resp.transport_error);
+        result = UNREACHABLE;
+    } else if (!ok) {
+        *reason = souk_pool_printf(t->pool, "the image %s answered HTTP %ld", image->url,
+                                   resp.status);
+        result = souk_channels__refused(resp.status) ? UNUSABLE : UNREACHABLE;
+    } else if (resp.body.len > MAX_IMAGE_BYTES) {
+        *reason = souk_pool_printf(t->pool, "the image %s is larger than TikTok's 5 MB",
+                                   image->url);
+        result = UNUSABLE;
+    }
+    struct souk_buf form = SOUK_BUF_INIT(MAX_IMAGE_BYTES + 1024);
+    if (result == UPLOADED &&
+        (memmem(resp.body.data, resp.body.len, BOUNDARY, sizeof BOUNDARY - 1) ||
+         !form_body(&form, (struct souk_str){resp.body.data, resp.body.len}))) {
+        *reason = souk_pool_printf(t->pool, "the image %s cannot be sent as a form", image->url);
+        result = UNUSABLE;
+    }
+    souk_channels__response_release(&resp);
+    if (result == UNREACHABLE)
+        t->fetch_failed = *reason;
+    if (result != UPLOADED) {
+        souk_buf_release(&form);
+        return result;
+    }
+    json_t *answer;
+    enum verdict v = call(t, IMAGES_PATH, NULL, form.data, form.len,
+                          "multipart/form-data; boundary=" BOUNDARY, &answer, out);
+    souk_buf_release(&form);
+    const char *uri = json_string_value(json_object_get(json_object_get(answer, "data"), "uri"));
+    if (v == TOOK && uri) {
+        image->ref = souk_pool_strdup(t->pool, uri);
+        image->fresh = true;
+    } else if (v == TOOK) {
+        snprintf(out->error, sizeof out->error, "TikTok took an image but named no uri");
+        result = UPLOAD_FAILED;
+    } else if (v == FAILED) {
+        result = UPLOAD_FAILED;
+    } else {
+        *reason = souk_pool_printf(t->pool, "TikTok refused the image %s: %s", image->url,
+                                   reason_text(t->pool, answer));
+        result = UNUSABLE;
+    }
+    json_decref(answer);
+    return result;
+}
+
+/*
+ * Makes sure TikTok holds every image of the items idx[0..count) about to be created. An item
+ * whose image cannot be had is settled with the reason, and so is every other item showing
+ * that array of images: rejected when the image itself is at fault, retried later when the
+ * merchant's server did not answer. False when TikTok failed the whole batch.
+ */
+static bool upload_images(struct push *t, const size_t *idx, size_t count,
+                          struct souk_channels__batch_outcome *out)
+{
+    for (size_t k = 0; k < count; k++) {
+        struct souk_channels__push *p = &t->items[idx[k]];
+        if (t->state[idx[k]].stage != STAGE_CREATE)
+            continue;
+        const char *reason = p->nimages ? NULL : "image_link: TikTok Shop needs at least one image";
+        enum upload result = p->nimages ? UPLOADED : UNUSABLE;
+        for (size_t i = 0; result == UPLOADED && i < p->nimages; i++) {
+            struct souk_channels__image *image = &p->images[i];
+            if (!image->ref && !(image->ref = uploaded_before(t, image->url)))
+                result = upload(t, image, &reason, out);
+        }
+        if (result == UPLOAD_FAILED)
+            return false;
+        for (size_t j = k; result != UPLOADED && j < count; j++) {
+            struct souk_channels__push *q = &t->items[idx[j]];
+            if (t->state[idx[j]].stage == STAGE_CREATE && (j == k || q->images == p->images))
+                finish(t, idx[j],
+                       result == UNREACHABLE ? SOUK_CHANNELS__RETRY : SOUK_CHANNELS__REJECTED,
+                       reason);
+        }
+    }
+    return true;
+}
+
 /*
  * Collects into idx the items at stage s that go in one call with the first of them: those of
  * the same souk product (to create) or TikTok product (to update), up to MAX_SKUS. Items
@@ -410,6 +790,11 @@ static size_t next_call(struct push *t, enum stage s, size_t *idx)
         if (s != STAGE_INVENTORY && !has_price(p->item)) {
             finish(t, i, SOUK_CHANNELS__REJECTED,
                    p->item->price_problem ? p->item->price_problem : "the variant has no price");
+            continue;
+        }
+        struct first_reason unsendable = {t->pool, NULL};
+        if (s == STAGE_CREATE && shop_rules(t->c, p->item, keep_first, &unsendable) > 0) {
+            finish(t, i, SOUK_CHANNELS__REJECTED, unsendable.reason);
             continue;
         }
         if (count == 0) {
@@ -430,6 +815,19 @@ static size_t next_call(struct push *t, enum stage s, size_t *idx)
 static bool make_call(struct push *t, enum stage s, const size_t *idx, size_t count,
                       struct souk_channels__batch_outcome *out)
 {
+    if (s == STAGE_CREATE) {
+        /* The product's images first; an item they settled leaves the call. */
+        if (!upload_images(t, idx, count, out))
+            return false;
+        size_t *still = souk_pool_alloc(t->pool, count * sizeof *still), kept = 0;
+        for (size_t k = 0; k < count; k++)
+            if (t->state[idx[k]].stage == STAGE_CREATE)
+                still[kept++] = idx[k];
+        if (kept == 0)
+            return true;
+        idx = still;
+        count = kept;
+    }
     const char *path =
         s == STAGE_CREATE
             ? PRODUCTS_PATH
@@ -437,7 +835,7 @@ static bool make_call(struct push *t, enum stage s, const size_t *idx, size_t co
                                s == STAGE_PRICE ? "prices/update" : "inventory/update");
     json_t *body = s == STAGE_CREATE ? product_body(t, idx, count) : update_body(t, s, idx, count);
     json_t *answer;
-    enum verdict v = call(t, path, body, &answer, out);
+    enum verdict v = call(t, path, body, NULL, 0, NULL, &answer, out);
     json_t *data = json_object_get(answer, "data");
     /* A create is never "not in the shop"; if TikTok says so anyway, trying again cannot help. */
     if (v == LOST && s == STAGE_CREATE)

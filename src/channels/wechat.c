@@ -469,7 +469,7 @@ static const char *const credentials[] = {"appid", "secret", "token", NULL};
 static const char *const optional_credentials[] = {"category_ids", "freight_template_id", NULL};
 
 /* What /diagnostics checks (souk serves WeChat no feed): the add API's required members and
- * limits; souk_channels__wechat_check adds the rules a column cannot say. */
+ * limits; souk_channels__wechat_rules adds the rules a column cannot say. */
 static const struct souk_channels__column columns[] = {
     {"out_sku_id", SOUK_CHANNELS__ID, SOUK_CHANNELS__REQUIRED, 0},
     {"title", SOUK_CHANNELS__TITLE, SOUK_CHANNELS__REQUIRED, 60},
@@ -491,7 +491,7 @@ const struct souk_channels__connector souk_channels__wechat = {
     .xml_prefix = "",
     .push = souk_channels__wechat_push,
     .batch_max = 50, /* one call per stock change: a batch stays short */
-    .check = souk_channels__wechat_check,
+    .rules = souk_channels__wechat_rules,
     .webhook_verify = souk_channels__wechat_verify,
     .webhook_parse = souk_channels__wechat_parse,
     .webhook_challenge = souk_channels__wechat_challenge,

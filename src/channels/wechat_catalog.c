@@ -149,9 +149,11 @@ static const char *fen_prices(const struct souk_channels__item *item, int64_t *s
     return NULL;
 }
 
-size_t souk_channels__wechat_check(const struct souk_channels__item *item,
+size_t souk_channels__wechat_rules(const struct souk_channel *c,
+                                   const struct souk_channels__item *item,
                                    souk_channels__report_fn report, void *arg)
 {
+    (void)c;
     size_t problems = 0, nimages = image_count(item);
     const char *title = item->values[SOUK_CHANNELS__TITLE];
     const char *price = item->values[SOUK_CHANNELS__PRICE];

@@ -11,8 +11,9 @@
 static const char usage[] =
     "usage: souk export jsonl [--output FILE] [--db SPEC]\n"
     "\n"
-    "Writes every warehouse and then every product (with variants, prices, stock, media and\n"
-    "translations) as one JSON object per line, from one consistent snapshot of the store.\n"
+    "Writes every warehouse, then every product (with variants, prices, stock, media and\n"
+    "translations), then every collection (its members by product handle), as one JSON object\n"
+    "per line, from one consistent snapshot of the store.\n"
     "`souk import jsonl` loads the result into any store.\n"
     "\n"
     "  --output FILE   write to FILE instead of standard output\n"

@@ -99,10 +99,12 @@ int souk_cli_import(int argc, char **argv)
         return 1;
     }
     fprintf(stderr,
-            "souk import: %llu products, %llu variants, %llu warehouses created from %llu lines"
+            "souk import: %llu products, %llu variants, %llu warehouses, %llu collections created "
+            "from %llu lines"
             " in %.2f s; %llu products skipped\n",
             (unsigned long long)stats.products, (unsigned long long)stats.variants,
-            (unsigned long long)stats.warehouses, (unsigned long long)stats.lines,
+            (unsigned long long)stats.warehouses, (unsigned long long)stats.collections,
+            (unsigned long long)stats.lines,
             (double)(souk_time_monotonic_us() - started) / 1e6,
             (unsigned long long)stats.skipped_products);
     return 0;

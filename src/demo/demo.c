@@ -124,7 +124,11 @@ static void fill_variant(struct souk_pool *pool, const struct demo_item *item, s
         v->options[0] = (char *)item->values[v_index];
     v->position = (int64_t)v_index + 1;
     v->weight_grams = 150 + (int64_t)(index * 37 % 900);
-    v->length_mm = v->width_mm = v->height_mm = v->low_stock_threshold = SOUK_CATALOG_UNSET;
+    /* The packed size, which TikTok Shop needs for US, UK, MY and SG shops. */
+    v->length_mm = 250 + (int64_t)(index * 13 % 150);
+    v->width_mm = 180 + (int64_t)(index * 7 % 100);
+    v->height_mm = 30 + (int64_t)(index * 11 % 90);
+    v->low_stock_threshold = SOUK_CATALOG_UNSET;
     v->nprices = 3;
     v->prices = souk_pool_alloc(pool, 3 * sizeof *v->prices);
     /* EUR list price; USD about 8% higher and ending in .99; JPY in whole yen. */

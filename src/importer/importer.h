@@ -38,7 +38,7 @@ struct souk_import_options {
 };
 
 struct souk_import_stats {
-    uint64_t products, variants, warehouses, skipped_products, lines;
+    uint64_t products, variants, warehouses, collections, skipped_products, lines;
 };
 
 /*
@@ -50,7 +50,8 @@ int souk_import_shopify(struct souk_db_conn *conn, int fd, const struct souk_imp
 int souk_import_jsonl(struct souk_db_conn *conn, int fd, const struct souk_import_options *opts,
                       struct souk_import_stats *stats, struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Writes every warehouse, then every product, as JSON lines, in id order. */
+/* Writes every warehouse, then every product, then every collection (its members by product
+ * handle), as JSON lines, each kind in id order. */
 int souk_export_jsonl(struct souk_db_conn *conn, FILE *out, uint64_t *count,
                       struct souk_err *err) SOUK_MUST_CHECK;
 

@@ -1,7 +1,9 @@
 /*
  * jsonl: souk's JSON-lines import and export (see importer.h). One object per line with an
  * "object" member naming its kind. Import ignores what the store assigns (ids, versions,
- * timestamps, derived stock figures) and nulls, so an export loads into any store.
+ * timestamps, derived stock figures) and nulls, so an export loads into any store. A collection
+ * names its members by product handle ("products"), since the importing store assigns new
+ * product ids; it comes after the products, so they exist when it is read.
  */
 #include <errno.h>
 #include <string.h>
@@ -124,6 +126,48 @@ static int import_warehouse(struct souk_db_conn *conn, struct souk_import__produ
     return rc;
 }
 
+/* A collection line: its members' handles become the ids this store gave those products. */
+static int import_collection(struct souk_db_conn *conn, struct souk_import__product *cur,
+                             json_t *obj, struct souk_import_stats *stats, struct souk_err *err)
+{
+    static const char *const keys[] = {"object", "id", "version", "created_at", "updated_at",
+                                       "product_ids", NULL};
+    json_t *handles = json_incref(json_object_get(obj, "products"));
+    json_object_del(obj, "products");
+    drop_keys(obj, keys);
+    json_t *ids = json_array();
+    int rc = handles && !json_is_array(handles)
+                 ? souk_err_set(err, SOUK_EINVAL, "products",
+                                "products must be an array of product handles")
+                 : SOUK_OK;
+    size_t i;
+    json_t *handle;
+    json_array_foreach(rc == SOUK_OK ? handles : NULL, i, handle)
+    {
+        char id[SOUK_ID_MAX];
+        const char *text = json_string_value(handle);
+        if (!text)
+            rc = souk_err_set(err, SOUK_EINVAL, "products",
+                              "products[%zu] must be a product handle", i);
+        else if ((rc = souk_catalog_product_id(conn, text, id, err)) == SOUK_ENOTFOUND)
+            rc = souk_err_set(err, SOUK_EINVAL, "products",
+                              "products[%zu]: no product has the handle %.64s", i, text);
+        if (rc != SOUK_OK)
+            break;
+        json_array_append_new(ids, json_string(id));
+    }
+    json_decref(handles);
+    json_object_set_new(obj, "product_ids", ids);
+    struct souk_collection *col = souk_pool_alloc(cur->pool, sizeof *col);
+    if (rc == SOUK_OK)
+        rc = souk_catalog_collection_decode(cur->pool, obj, SOUK_CATALOG_CREATE, col, err);
+    if (rc == SOUK_OK)
+        rc = souk_catalog_collection_create(conn, cur->pool, col, err);
+    if (rc == SOUK_OK)
+        stats->collections++;
+    return rc;
+}
+
 static int import_line(struct souk_db_conn *conn, struct souk_import__product *cur,
                        struct line_reader *r, struct souk_import_stats *stats,
                        struct souk_err *err)
@@ -143,6 +187,11 @@ static int import_line(struct souk_db_conn *conn, struct souk_import__product *c
         rc = import_warehouse(conn, cur, obj, stats, err);
         if (rc == SOUK_EINVAL || rc == SOUK_ECONFLICT)
             rc = souk_import__row_failed(cur, r->number, false, stats, err);
+    } else if (kind && strcmp(kind, "collection") == 0) {
+        cur->active = false;
+        rc = import_collection(conn, cur, obj, stats, err);
+        if (rc == SOUK_EINVAL || rc == SOUK_ECONFLICT || rc == SOUK_EUNPROC)
+            rc = souk_import__row_failed(cur, r->number, false, stats, err);
     } else if (kind && strcmp(kind, "product") == 0) {
         strip_product(obj);
         rc = souk_catalog_product_decode(cur->pool, obj, SOUK_CATALOG_CREATE, &cur->product, err);
@@ -155,7 +204,7 @@ static int import_line(struct souk_db_conn *conn, struct souk_import__product *c
     } else {
         cur->active = false;
         souk_err_set(err, SOUK_EINVAL, "object",
-                     "each line needs \"object\": \"product\" or \"warehouse\"");
+                     "each line needs \"object\": \"product\", \"warehouse\" or \"collection\"");
         rc = souk_import__row_failed(cur, r->number, false, stats, err);
     }
     json_decref(obj);
@@ -196,6 +245,23 @@ static int write_line(FILE *out, const char *kind, json_t *obj, struct souk_err 
                : SOUK_OK;
 }
 
+/* A collection's line: its members by handle in place of their ids. */
+static int write_collection(struct souk_db_conn *conn, struct souk_pool *pool, FILE *out,
+                            const struct souk_collection *col, struct souk_err *err)
+{
+    char **handles;
+    size_t n;
+    int rc = souk_catalog_collection_member_handles(conn, pool, col->id, &handles, &n, err);
+    if (rc != SOUK_OK)
+        return rc;
+    json_t *obj = souk_catalog_collection_encode(col), *members = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(members, json_string(handles[i]));
+    json_object_del(obj, "product_ids");
+    json_object_set_new(obj, "products", members);
+    return write_line(out, "collection", obj, err);
+}
+
 int souk_export_jsonl(struct souk_db_conn *conn, FILE *out, uint64_t *count,
                       struct souk_err *err)
 {
@@ -226,6 +292,20 @@ int souk_export_jsonl(struct souk_db_conn *conn, FILE *out, uint64_t *count,
         rc = souk_catalog_product_list(conn, pool, &filter, &items, &n, &more, err);
         for (size_t i = 0; i < n && rc == SOUK_OK; i++, (*count)++)
             rc = write_line(out, "product", souk_catalog_product_encode(&items[i]), err);
+        souk_free(after);
+        after = n ? souk_strdup(items[n - 1].id) : NULL;
+        souk_pool_free(pool);
+    }
+    souk_free(after);
+    after = NULL;
+    more = true;
+    while (rc == SOUK_OK && more) {
+        struct souk_pool *pool = souk_pool_new();
+        struct souk_collection *items;
+        size_t n = 0;
+        rc = souk_catalog_collection_list(conn, pool, after, EXPORT_PAGE, &items, &n, &more, err);
+        for (size_t i = 0; i < n && rc == SOUK_OK; i++, (*count)++)
+            rc = write_collection(conn, pool, out, &items[i], err);
         souk_free(after);
         after = n ? souk_strdup(items[n - 1].id) : NULL;
         souk_pool_free(pool);

@@ -558,6 +558,13 @@ static void control(struct conn_state *s, const char *method)
             souk_sim__reply(req, 200,
                             json_pack("{s:o}", "requests",
                                       souk_sim__requests_json(s->sim->state, p, s->sim->names)));
+    } else if (get && strncmp(what, "/images/", 8) == 0) {
+        const unsigned char *png;
+        if (souk_sim__image_serve(req, what + 8, &png, &s->raw_len)) {
+            s->raw = (const char *)png;
+            s->raw_type = "image/png";
+            req->status = 200;
+        }
     } else if (post && strcmp(what, "/reset") == 0) {
         souk_sim__state_reset(s->sim->state);
         souk_sim__faults_reset(s->sim->faults);

@@ -36,6 +36,7 @@
 #define SOUK_SIM_ID_MAX 24          /* ids the sim mints: handles, batch ids, product ids */
 #define SOUK_SIM_MAX_ITEMS 200000   /* items one platform holds; more are refused per item */
 #define SOUK_SIM_MAX_BATCHES 10000  /* batch results kept per platform, oldest dropped */
+#define SOUK_SIM_MAX_FILES 10000    /* uploaded files kept per platform, oldest dropped */
 #define SOUK_SIM_MAX_LOG 10000      /* logged requests kept per platform, oldest dropped */
 #define SOUK_SIM_MAX_DELAY_MS 60000 /* the longest "slow" fault */
 #define SOUK_SIM_MAX_FAULTS 1024    /* fault entries queued per platform */
@@ -219,6 +220,21 @@ bool souk_sim__item_delete(struct souk_sim__state *st, size_t platform, const ch
 void souk_sim__batch_put(struct souk_sim__state *st, size_t platform, const char *id,
                          json_t *result);
 json_t *souk_sim__batch(struct souk_sim__state *st, size_t platform, const char *id);
+/* ---- images (images.c) ---- */
+
+/* The PNG GET /_sim/images/{name} serves (name "800x600.png"), in the request's pool; false
+ * once it has replied 404 for a name of another shape. */
+bool souk_sim__image_serve(struct souk_sim__req *req, const char *name, const unsigned char **out,
+                           size_t *len);
+/* The format ("PNG" or "JPEG") and pixel size of image bytes, from their header; false for
+ * bytes that are neither. */
+bool souk_sim__image_size(struct souk_str data, const char **format, uint32_t *width,
+                          uint32_t *height);
+
+/* Keeps an uploaded file's description under its id (takes the reference), dropping the oldest
+ * past SOUK_SIM_MAX_FILES; files outlive a reset. */
+void souk_sim__file_put(struct souk_sim__state *st, size_t platform, const char *id, json_t *file);
+json_t *souk_sim__file(struct souk_sim__state *st, size_t platform, const char *id);
 
 /* For the control endpoints: new references, built under the lock. SIZE_MAX as platform
  * lists the requests of every platform; names gives each platform's name by index. */

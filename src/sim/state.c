@@ -3,7 +3,9 @@
  *
  * Per platform: the items it holds (a JSON object keyed by retailer id, SKU id or offer id),
  * the results of its batches (keyed by handle or batch id, in arrival order so the oldest can
- * be dropped) and a log of its requests. One mutex guards all of it; MHD runs handlers on one
+ * be dropped), the files uploaded to it (TikTok's product images) and a log of its requests.
+ * A reset forgets all but the files: a seller's uploads outlive the products that showed
+ * them, and a connector that keeps their ids must find them after one. One mutex guards all of it; MHD runs handlers on one
  * thread per connection. JSON is jansson's, so what the control endpoints return is a deep
  * copy made under the lock.
  */
@@ -20,6 +22,7 @@ struct platform_state {
     json_t *items;    /* id -> item */
     json_t *batches;  /* id -> result, oldest first */
     json_t *requests; /* array of log entries, oldest first */
+    json_t *files;    /* id -> uploaded file, oldest first; survives a reset */
 };
 
 struct souk_sim__state {
@@ -53,8 +56,10 @@ struct souk_sim__state *souk_sim__state_new(size_t nplatforms)
     st->nplatforms = nplatforms;
     st->next_id = FIRST_ID;
     st->platforms = souk_calloc(nplatforms, sizeof *st->platforms);
-    for (size_t i = 0; i < nplatforms; i++)
+    for (size_t i = 0; i < nplatforms; i++) {
         platform_init(&st->platforms[i]);
+        st->platforms[i].files = json_object();
+    }
     return st;
 }
 
@@ -62,8 +67,10 @@ void souk_sim__state_free(struct souk_sim__state *st)
 {
     if (!st)
         return;
-    for (size_t i = 0; i < st->nplatforms; i++)
+    for (size_t i = 0; i < st->nplatforms; i++) {
         platform_release(&st->platforms[i]);
+        json_decref(st->platforms[i].files);
+    }
     souk_free(st->platforms);
     pthread_mutex_destroy(&st->lock);
     souk_free(st);
@@ -172,6 +179,18 @@ void souk_sim__batch_put(struct souk_sim__state *st, size_t platform, const char
 json_t *souk_sim__batch(struct souk_sim__state *st, size_t platform, const char *id)
 {
     return json_object_get(st->platforms[platform].batches, id);
+}
+
+void souk_sim__file_put(struct souk_sim__state *st, size_t platform, const char *id, json_t *file)
+{
+    json_t *files = st->platforms[platform].files;
+    trim_oldest(files, SOUK_SIM_MAX_FILES);
+    json_object_set_new(files, id, file);
+}
+
+json_t *souk_sim__file(struct souk_sim__state *st, size_t platform, const char *id)
+{
+    return json_object_get(st->platforms[platform].files, id);
 }
 
 /* ---- control endpoint views ---- */

@@ -17,6 +17,23 @@
  * rest are the sim's choice, listed in docs/internals/sim.md. Items are SKUs, keyed by the SKU
  * id the sim mints; GET /_sim/items/tiktok/{seller_sku} finds them by seller SKU too.
  *
+ * Create Product is checked as the Partner Center's "Create Product" page states it (as
+ * transcribed in the lywzx/tiktok-partner-api type definitions): main_images 1 to 9 uris that
+ * "Upload Product Image" answered, for images of 300 to 4000 pixels a side; package_weight
+ * {value: a positive decimal string, unit KILOGRAM or POUND}; package_dimensions {length, width,
+ * height: whole numbers as strings, unit CENTIMETER or INCH}, which a US shop must give and
+ * whose unit must pair with the weight's (CENTIMETER with KILOGRAM, INCH with POUND); a
+ * description of at most 10,000 characters; seller_sku at most 50; sales_attributes of 1 to 3
+ * {name (1..20) or id, value_name (..50) or value_id}. That several SKUs of one product need
+ * sales attributes, the same names on each and no two SKUs alike, is the sim's reading of "the
+ * sales attribute information of SKU can not be duplicated" (sim). The sim is a US shop:
+ * title 1 to 255 characters (elsewhere TikTok wants 25 to 255).
+ *
+ * Upload Product Image takes multipart/form-data: the file in part "data" (JPG, JPEG or PNG, at
+ * most 5 MB, 100 to 20,000 pixels a side) and an optional "use_case" (MAIN_IMAGE by default,
+ * the sim's choice); it answers {uri, url, width, height, use_case}. The sim reads the size from
+ * the file's header and neither crops nor scales.
+ *
  * Orders are orders.c's; this file renders them as GET /order/202309/orders does (one line
  * item per unit) and applies souk's packages and cancellations. Webhooks follow
  * shared/platform-facts.md §2.7 too: the Authorization header (no "Bearer") holds the hex
@@ -38,6 +55,17 @@
 #define MAX_WAREHOUSES 100
 #define MAX_QUANTITY 99999
 #define MAX_TITLE_CHARS 255
+#define MAX_DESCRIPTION_CHARS 10000
+#define MAX_SELLER_SKU_CHARS 50
+#define MAX_MAIN_IMAGES 9
+#define MAIN_IMAGE_MIN_SIDE 300
+#define MAIN_IMAGE_MAX_SIDE 4000
+#define MAX_SALES_ATTRIBUTES 3
+#define MAX_ATTRIBUTE_NAME_CHARS 20
+#define MAX_ATTRIBUTE_VALUE_CHARS 50
+#define MAX_IMAGE_BYTES (5 << 20)
+#define UPLOAD_MIN_SIDE 100
+#define UPLOAD_MAX_SIDE 20000
 #define MAX_SKEW_S 300 /* how far the timestamp may be from the sim's clock */
 
 /* TikTok's codes (see the header comment for which are TikTok's own). */
@@ -192,14 +220,246 @@ static void derive(json_t *item)
                                                              souk_sim__str(price, "currency")));
 }
 
+/* ---- POST /product/202309/images/upload ---- */
+
+/* The boundary of a multipart/form-data Content-Type, into out; false for any other type. */
+static bool form_boundary(const char *type, char *out, size_t outsz)
+{
+    const char *at = type ? strcasestr(type, "boundary=") : NULL;
+    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0 || !at)
+        return false;
+    at += 9;
+    bool quoted = *at == '"';
+    at += quoted;
+    size_t len = strcspn(at, quoted ? "\"" : "; \t");
+    if (len == 0 || len + 1 > outsz)
+        return false;
+    memcpy(out, at, len);
+    out[len] = '\0';
+    return true;
+}
+
+/* The content of the form-data part called name, or false when the body has none. */
+static bool form_part(struct souk_str body, const char *boundary, const char *name,
+                      struct souk_str *out)
+{
+    char delim[96], wanted[96];
+    size_t dlen = (size_t)snprintf(delim, sizeof delim, "--%s", boundary);
+    int wlen = snprintf(wanted, sizeof wanted, "name=\"%s\"", name);
+    const char *end = body.ptr + body.len;
+    const char *at = memmem(body.ptr, body.len, delim, dlen);
+    while (at) {
+        const char *start = at + dlen;
+        if (end - start >= 2 && start[0] == '-' && start[1] == '-')
+            return false; /* the closing delimiter */
+        const char *next = memmem(start, (size_t)(end - start), delim, dlen);
+        const char *headers_end = memmem(start, (size_t)(end - start), "\r\n\r\n", 4);
+        if (!next || !headers_end || headers_end > next || next - body.ptr < 2)
+            return false;
+        const char *match = memmem(start, (size_t)(headers_end - start), wanted, (size_t)wlen);
+        if (match && (match[-1] == ' ' || match[-1] == ';')) {
+            *out = (struct souk_str){headers_end + 4, (size_t)(next - 2 - (headers_end + 4))};
+            return next - 2 >= headers_end + 4;
+        }
+        at = next;
+    }
+    return false;
+}
+
+static void upload_image(struct souk_sim__req *req)
+{
+    static const char *const use_cases[] = {"MAIN_IMAGE",          "ATTRIBUTE_IMAGE",
+                                            "DESCRIPTION_IMAGE",   "CERTIFICATION_IMAGE",
+                                            "SIZE_CHART_IMAGE",    NULL};
+    char boundary[72], buf[256], id[SOUK_SIM_ID_MAX];
+    struct souk_str data, use_case_part;
+    const char *format = NULL, *use_case = "MAIN_IMAGE";
+    uint32_t width = 0, height = 0;
+    if (!form_boundary(souk_sim__header(req, "Content-Type"), boundary, sizeof boundary)) {
+        snprintf(buf, sizeof buf, "the body must be multipart/form-data with a boundary");
+    } else if (!form_part(req->body, boundary, "data", &data) || data.len == 0) {
+        snprintf(buf, sizeof buf, "data is required: the image file");
+    } else if (data.len > MAX_IMAGE_BYTES) {
+        snprintf(buf, sizeof buf, "data must be at most 5 MB");
+    } else if (!souk_sim__image_size(data, &format, &width, &height)) {
+        snprintf(buf, sizeof buf, "data must be a JPG, JPEG or PNG image");
+    } else if (width < UPLOAD_MIN_SIDE || height < UPLOAD_MIN_SIDE || width > UPLOAD_MAX_SIDE ||
+               height > UPLOAD_MAX_SIDE) {
+        snprintf(buf, sizeof buf, "the image is %ux%u pixels: it must be %d to %d a side",
+                 (unsigned)width, (unsigned)height, UPLOAD_MIN_SIDE, UPLOAD_MAX_SIDE);
+    } else if (form_part(req->body, boundary, "use_case", &use_case_part) &&
+               !souk_sim__one_of(use_case = souk_pool_strndup(req->pool, use_case_part.ptr,
+                                                               use_case_part.len),
+                                 use_cases)) {
+        snprintf(buf, sizeof buf, "use_case must be MAIN_IMAGE, ATTRIBUTE_IMAGE, "
+                 "DESCRIPTION_IMAGE, CERTIFICATION_IMAGE or SIZE_CHART_IMAGE");
+    } else {
+        buf[0] = '\0';
+    }
+    if (buf[0]) {
+        tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
+        return;
+    }
+    souk_sim__new_id(req->state, id);
+    const char *uri = souk_pool_printf(req->pool, "tos-maliva-i-o3syd03w52-us/%s", id);
+    json_t *file = json_pack("{s:s, s:s, s:i, s:i, s:s}", "uri", uri, "url",
+                             souk_pool_printf(req->pool, "https://p16-oec-va.ibyteimg.com/%s", uri),
+                             "width", (int)width, "height", (int)height, "use_case", use_case);
+    json_t *answer = json_deep_copy(file);
+    souk_sim__lock(req->state);
+    souk_sim__file_put(req->state, req->platform, uri, file);
+    souk_sim__unlock(req->state);
+    envelope(req, 200, 0, "Success", answer);
+}
+
 /* ---- POST /product/202309/products ---- */
 
-static bool check_product(const json_t *body, char *buf, size_t bufsz)
+/* A positive decimal number as a string ("0.35", "2"). */
+static bool positive_decimal(const char *s)
+{
+    bool digit = false, nonzero = false, point = false;
+    size_t n = 0;
+    for (; s && *s && n < 20; s++, n++) {
+        if (*s == '.' && !point && digit) {
+            point = true;
+        } else if (*s >= '0' && *s <= '9') {
+            digit = true;
+            nonzero = nonzero || *s != '0';
+        } else {
+            return false;
+        }
+    }
+    return s && !*s && digit && nonzero && s[-1] != '.';
+}
+
+/* A whole number as a string ("12"). */
+static bool whole_number(const char *s)
+{
+    int64_t n;
+    return s && *s && souk_str_to_i64(souk_str_from(s), 0, 1000000, &n) == SOUK_OK;
+}
+
+/* Checks package_weight and package_dimensions (a US shop must give both). */
+static bool check_package(const json_t *body, char *buf, size_t bufsz)
+{
+    static const char *const weight_units[] = {"KILOGRAM", "POUND", NULL};
+    static const char *const length_units[] = {"CENTIMETER", "INCH", NULL};
+    const json_t *weight = json_object_get(body, "package_weight");
+    const json_t *dims = json_object_get(body, "package_dimensions");
+    const char *wunit = souk_sim__str(weight, "unit"), *dunit = souk_sim__str(dims, "unit");
+    if (!json_is_object(weight)) {
+        snprintf(buf, bufsz, "package_weight is required");
+    } else if (!positive_decimal(souk_sim__str(weight, "value")) ||
+               !souk_sim__one_of(wunit, weight_units)) {
+        snprintf(buf, bufsz, "package_weight must be {\"value\": a positive decimal string, "
+                 "\"unit\": \"KILOGRAM\" or \"POUND\"}");
+    } else if (!json_is_object(dims)) {
+        snprintf(buf, bufsz, "package_dimensions is required for shops in the US");
+    } else if (!whole_number(souk_sim__str(dims, "length")) ||
+               !whole_number(souk_sim__str(dims, "width")) ||
+               !whole_number(souk_sim__str(dims, "height")) ||
+               !souk_sim__one_of(dunit, length_units)) {
+        snprintf(buf, bufsz, "package_dimensions must be {\"length\", \"width\", \"height\": "
+                 "whole numbers as strings, \"unit\": \"CENTIMETER\" or \"INCH\"}");
+    } else if ((strcmp(wunit, "KILOGRAM") == 0) != (strcmp(dunit, "CENTIMETER") == 0)) {
+        snprintf(buf, bufsz, "package_dimensions.unit and package_weight.unit must be "
+                 "CENTIMETER with KILOGRAM or INCH with POUND");
+    } else {
+        return true;
+    }
+    return false;
+}
+
+/* One SKU's sales_attributes; *key gets "name=value|..." to compare SKUs by. */
+static bool check_attributes(struct souk_pool *pool, const json_t *attrs, const char *at,
+                             const char **names, const char **key, char *buf, size_t bufsz)
+{
+    size_t i;
+    json_t *a;
+    *names = *key = "";
+    if (!attrs)
+        return true;
+    if (!json_is_array(attrs) || json_array_size(attrs) > MAX_SALES_ATTRIBUTES) {
+        snprintf(buf, bufsz, "%s.sales_attributes must be an array of at most %d", at,
+                 MAX_SALES_ATTRIBUTES);
+        return false;
+    }
+    json_array_foreach(attrs, i, a) {
+        const char *name = souk_sim__str(a, "name"), *id = souk_sim__str(a, "id");
+        const char *value = souk_sim__str(a, "value_name"), *value_id = souk_sim__str(a, "value_id");
+        if (!(id && *id) && !(name && *name && souk_sim__chars(name) <= MAX_ATTRIBUTE_NAME_CHARS)) {
+            snprintf(buf, bufsz, "%s.sales_attributes[%zu] needs an id or a name of 1 to %d "
+                     "characters", at, i, MAX_ATTRIBUTE_NAME_CHARS);
+            return false;
+        }
+        if (!(value_id && *value_id) &&
+            !(value && *value && souk_sim__chars(value) <= MAX_ATTRIBUTE_VALUE_CHARS)) {
+            snprintf(buf, bufsz, "%s.sales_attributes[%zu] needs a value_id or a value_name of 1 "
+                     "to %d characters", at, i, MAX_ATTRIBUTE_VALUE_CHARS);
+            return false;
+        }
+        const char *attr = id && *id ? id : name;
+        *names = souk_pool_printf(pool, "%s%s|", *names, attr);
+        *key = souk_pool_printf(pool, "%s%s=%s|", *key, attr,
+                                value_id && *value_id ? value_id : value);
+    }
+    return true;
+}
+
+/* The SKUs: price, inventory, seller_sku and, with more than one, sales attributes that tell
+ * them apart under the same names. */
+static bool check_skus(struct souk_pool *pool, const json_t *skus, char *buf, size_t bufsz)
+{
+    size_t i, j, n = json_array_size(skus);
+    json_t *sku;
+    if (!json_is_array(skus) || n == 0 || n > MAX_SKUS) {
+        snprintf(buf, bufsz, "skus must be an array of 1 to %d SKUs", MAX_SKUS);
+        return false;
+    }
+    const char **names = souk_pool_alloc(pool, n * sizeof *names);
+    const char **keys = souk_pool_alloc(pool, n * sizeof *keys);
+    json_array_foreach(skus, i, sku) {
+        char at[32];
+        snprintf(at, sizeof at, "skus[%zu]", i);
+        const json_t *seller_sku = json_object_get(sku, "seller_sku");
+        if (!json_is_object(sku) || !check_price(json_object_get(sku, "price"), at, buf, bufsz) ||
+            !check_inventory(json_object_get(sku, "inventory"), at, buf, bufsz) ||
+            !check_attributes(pool, json_object_get(sku, "sales_attributes"), at, &names[i],
+                              &keys[i], buf, bufsz))
+            return false;
+        if (seller_sku && (!json_is_string(seller_sku) ||
+                           souk_sim__chars(json_string_value(seller_sku)) > MAX_SELLER_SKU_CHARS)) {
+            snprintf(buf, bufsz, "%s.seller_sku must be a string of at most %d characters", at,
+                     MAX_SELLER_SKU_CHARS);
+            return false;
+        }
+        if (n > 1 && !keys[i][0]) {
+            snprintf(buf, bufsz, "%s.sales_attributes is required: the product has %zu SKUs", at,
+                     n);
+            return false;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(names[i], names[j]) != 0) {
+                snprintf(buf, bufsz, "skus[%zu] and skus[%zu] must have the same sales attributes",
+                         j, i);
+                return false;
+            }
+            if (strcmp(keys[i], keys[j]) == 0) {
+                snprintf(buf, bufsz, "skus[%zu] and skus[%zu] have the same sales attribute values",
+                         j, i);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Everything that needs no state; main_images' uris are checked under the lock. */
+static bool check_product(struct souk_pool *pool, const json_t *body, char *buf, size_t bufsz)
 {
     static const char *const required[] = {"title", "description", "category_id", NULL};
     const char *missing = souk_sim__missing(body, required);
-    json_t *skus = json_object_get(body, "skus"), *sku;
-    size_t i;
+    const json_t *images = json_object_get(body, "main_images");
     if (missing) {
         snprintf(buf, bufsz, "%s is required", missing);
         return false;
@@ -208,16 +468,42 @@ static bool check_product(const json_t *body, char *buf, size_t bufsz)
         snprintf(buf, bufsz, "title must be at most %d characters", MAX_TITLE_CHARS);
         return false;
     }
-    if (!json_is_array(skus) || json_array_size(skus) == 0 || json_array_size(skus) > MAX_SKUS) {
-        snprintf(buf, bufsz, "skus must be an array of 1 to %d SKUs", MAX_SKUS);
+    if (souk_sim__chars(souk_sim__str(body, "description")) > MAX_DESCRIPTION_CHARS) {
+        snprintf(buf, bufsz, "description must be at most %d characters", MAX_DESCRIPTION_CHARS);
         return false;
     }
-    json_array_foreach(skus, i, sku) {
-        char at[32];
-        snprintf(at, sizeof at, "skus[%zu]", i);
-        if (!json_is_object(sku) || !check_price(json_object_get(sku, "price"), at, buf, bufsz) ||
-            !check_inventory(json_object_get(sku, "inventory"), at, buf, bufsz))
+    if (!json_is_array(images) || json_array_size(images) == 0 ||
+        json_array_size(images) > MAX_MAIN_IMAGES) {
+        snprintf(buf, bufsz, "main_images must be an array of 1 to %d {\"uri\"} from Upload "
+                 "Product Image", MAX_MAIN_IMAGES);
+        return false;
+    }
+    return check_package(body, buf, bufsz) &&
+           check_skus(pool, json_object_get(body, "skus"), buf, bufsz);
+}
+
+/* Each main image is one this shop uploaded, of a size TikTok lists. Under the state lock. */
+static bool check_main_images(struct souk_sim__req *req, const json_t *images, char *buf,
+                              size_t bufsz)
+{
+    size_t i;
+    json_t *image;
+    json_array_foreach(images, i, image) {
+        const char *uri = souk_sim__str(image, "uri");
+        json_t *file = uri ? souk_sim__file(req->state, req->platform, uri) : NULL;
+        json_int_t w = json_integer_value(json_object_get(file, "width"));
+        json_int_t h = json_integer_value(json_object_get(file, "height"));
+        if (!file) {
+            snprintf(buf, bufsz, "main_images[%zu].uri is not an image uploaded to this shop", i);
             return false;
+        }
+        if (w < MAIN_IMAGE_MIN_SIDE || h < MAIN_IMAGE_MIN_SIDE || w > MAIN_IMAGE_MAX_SIDE ||
+            h > MAIN_IMAGE_MAX_SIDE) {
+            snprintf(buf, bufsz, "main_images[%zu] is %lldx%lld pixels: it must be %d to %d a "
+                     "side", i, (long long)w, (long long)h, MAIN_IMAGE_MIN_SIDE,
+                     MAIN_IMAGE_MAX_SIDE);
+            return false;
+        }
     }
     return true;
 }
@@ -229,29 +515,41 @@ static void create_product(struct souk_sim__req *req)
     size_t i;
     if (!body)
         return;
-    if (!check_product(body, buf, sizeof buf)) {
+    if (!check_product(req->pool, body, buf, sizeof buf)) {
+        tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
+        json_decref(body);
+        return;
+    }
+    souk_sim__new_id(req->state, product_id);
+    souk_sim__lock(req->state);
+    if (!check_main_images(req, json_object_get(body, "main_images"), buf, sizeof buf)) {
+        souk_sim__unlock(req->state);
         tiktok_error(req, SOUK_SIM__INVALID, 400, buf);
         json_decref(body);
         return;
     }
     json_t *out = json_array();
     bool full = false;
-    souk_sim__new_id(req->state, product_id);
-    souk_sim__lock(req->state);
     json_array_foreach(json_object_get(body, "skus"), i, sku) {
         char sku_id[SOUK_SIM_ID_MAX];
         souk_sim__new_id(req->state, sku_id);
         json_t *fields = json_deep_copy(sku);
         json_object_set_new(fields, "product_id", json_string(product_id));
-        json_object_set(fields, "title", json_object_get(body, "title"));
+        static const char *const product_fields[] = {"title", "main_images", "package_weight",
+                                                     "package_dimensions", NULL};
+        for (const char *const *f = product_fields; *f; f++)
+            if (json_object_get(body, *f))
+                json_object_set(fields, *f, json_object_get(body, *f));
         json_t *item = souk_sim__item_merge(req->state, req->platform, sku_id, fields);
         json_decref(fields);
         full = full || !item;
         if (item)
             derive(item);
-        json_array_append_new(out, json_pack("{s:s, s:O*, s:[]}", "id", sku_id, "seller_sku",
+        json_t *attrs = json_object_get(sku, "sales_attributes");
+        json_array_append_new(out, json_pack("{s:s, s:O*, s:o}", "id", sku_id, "seller_sku",
                                              json_object_get(sku, "seller_sku"),
-                                             "sales_attributes"));
+                                             "sales_attributes",
+                                             attrs ? json_deep_copy(attrs) : json_array()));
     }
     souk_sim__unlock(req->state);
     if (full)
@@ -713,6 +1011,7 @@ static void cancel(struct souk_sim__req *req)
 }
 
 static const struct souk_sim__route routes[] = {
+    {"POST", "/product/202309/images/upload", upload_image, MAX_BODY},
     {"POST", "/product/202309/products", create_product, MAX_BODY},
     {"POST", "/product/202309/products/{product_id}/inventory/update", update_inventory, MAX_BODY},
     {"POST", "/product/202309/products/{product_id}/prices/update", update_prices, MAX_BODY},

@@ -821,6 +821,27 @@ json_t *souk_h_sim_item(const struct souk_h_server *sim, const char *platform, c
     return item;
 }
 
+size_t souk_h_images_on_sim(const struct souk_h_server *s, const struct souk_h_server *sim)
+{
+    json_t *page = souk_h_get(s, "/v1/products?limit=250");
+    size_t i, active = 0;
+    json_t *p;
+    json_array_foreach(json_object_get(page, "data"), i, p)
+    {
+        const char *handle = json_string_value(json_object_get(p, "handle"));
+        char path[128], body[512];
+        snprintf(path, sizeof path, "/v1/products/%s",
+                 json_string_value(json_object_get(p, "id")));
+        snprintf(body, sizeof body,
+                 "{\"media\": [{\"url\": \"http://127.0.0.1:%u/_sim/images/800x800.png?p=%s\"}]}",
+                 sim->port, handle);
+        json_decref(souk_h_call(s, "PATCH", path, body, 200));
+        active += strcmp(json_string_value(json_object_get(p, "status")), "active") == 0;
+    }
+    json_decref(page);
+    return active;
+}
+
 json_t *souk_h_sim_items(const struct souk_h_server *sim, const char *platform)
 {
     char path[128];

@@ -186,6 +186,12 @@ void souk_h_wait_metric(const struct souk_h_server *s, const char *sample);
 json_t *souk_h_sim_item(const struct souk_h_server *sim, const char *platform, const char *id);
 /* Every item the sim holds for platform (GET /_sim/items?platform=P): an array to json_decref. */
 json_t *souk_h_sim_items(const struct souk_h_server *sim, const char *platform);
+/*
+ * Points every product's image at a PNG the sim serves (GET /_sim/images/800x800.png?p=HANDLE,
+ * one URL per product), as a merchant's CDN serves them: a platform that takes only image
+ * files (TikTok Shop) gets them from there. Returns how many active products there are.
+ */
+size_t souk_h_images_on_sim(const struct souk_h_server *s, const struct souk_h_server *sim);
 /* How many items the sim holds for platform. */
 size_t souk_h_sim_count(const struct souk_h_server *sim, const char *platform);
 /* Waits (up to 10 s) until the sim holds exactly n items for platform. */

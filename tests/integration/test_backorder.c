@@ -351,6 +351,7 @@ static int platform_setup(void **state)
     memset(&w, 0, sizeof w);
     souk_h_sim_start(&w.sim, NULL);
     souk_h_start(&w.souk, "--seed-demo");
+    souk_h_images_on_sim(&w.souk, &w.sim); /* TikTok takes image files, from the sim */
     char body[1536];
     snprintf(body, sizeof body,
              "{\"platform\": \"tiktok\", \"name\": \"TikTok US\", \"country\": \"US\", "

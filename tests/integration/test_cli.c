@@ -220,7 +220,7 @@ static void normalise(json_t *j)
     }
 }
 
-/* What identifies an exported line across stores: its handle (products) or code. */
+/* What identifies an exported line across stores: its handle (products, collections) or code. */
 static const char *identity(json_t *line)
 {
     const char *handle = souk_h_str(line, "handle");
@@ -328,7 +328,17 @@ static void export_then_import_keeps_every_field(void **state)
     souk_h_read_file(SOUK_SOURCE_DIR "/tests/data/product-every-field.json", &jacket);
     souk_h_create(s, "/v1/products", jacket.data, id);
     souk_buf_release(&jacket);
+    char jacket_id[SOUK_H_ID_MAX], body[512];
+    snprintf(jacket_id, sizeof jacket_id, "%s", id);
     souk_h_create(s, "/v1/products", "{\"title\": \"Gift Card\", \"status\": \"archived\"}", id);
+    /* Collections come back with their translations and members in the merchant's order. */
+    snprintf(body, sizeof body,
+             "{\"title\": \"Winter\", \"handle\": \"winter\", \"description\": \"Warm things\", "
+             "\"translations\": {\"de\": {\"title\": \"Winter (de)\"}}, "
+             "\"product_ids\": [\"%s\", \"%s\"]}",
+             id, jacket_id);
+    souk_h_create(s, "/v1/collections", body, id);
+    souk_h_create(s, "/v1/collections", "{\"title\": \"Empty\"}", id);
     snprintf(path, sizeof path, "%s/catalog.jsonl", s->dir);
     assert_int_equal(
         souk_h_run(NULL, NULL, NULL, "export", "jsonl", "--output", path, "--db", s->db, NULL), 0);
@@ -336,8 +346,11 @@ static void export_then_import_keeps_every_field(void **state)
     struct souk_h_server copy;
     struct souk_buf errout = SOUK_BUF_INIT(1 << 16);
     import_into_fresh_store(&copy, path, true, &errout);
-    assert_non_null(strstr(errout.data, "2 products, 2 variants, 2 warehouses"));
+    assert_non_null(strstr(errout.data, "2 products, 2 variants, 2 warehouses, 2 collections"));
     souk_buf_release(&errout);
+    json_t *winter = souk_h_get(&copy, "/v1/products?collection=winter");
+    assert_int_equal(json_array_size(souk_h_at(winter, "data")), 2);
+    json_decref(winter);
     assert_same_catalog(s, &copy);
     json_t *p = souk_h_get(s, "/v1/products?q=trail");
     assert_int_equal(souk_h_int(p, "data[0].variants[0].prices[0].sale.amount"), 9900);

@@ -244,11 +244,83 @@ static void a_channel_carries_its_collections_members(void **state)
     json_decref(item);
 }
 
+/* GETs the feed at path with If-None-Match: etag (none when NULL); copies its ETag into etag. */
+static long fetch_feed(struct world *w, const char *path, char etag[96], struct souk_h_resp *r)
+{
+    char header[128];
+    snprintf(header, sizeof header, "If-None-Match: %s", etag);
+    const char *headers[] = {header, NULL};
+    souk_h_request(&w->souk, "GET", path, NULL, NULL, etag[0] ? headers : NULL, r);
+    if (r->status == 200)
+        snprintf(etag, 96, "%s", r->etag);
+    return r->status;
+}
+
+/*
+ * A feed client holding the ETag of a channel that selects by collection sees every change of
+ * the members (200 with the new rows), and keeps its copy (304) when only the collection's
+ * title changes: the feed shows no collection, so nothing it shows moved.
+ */
+static void a_feed_by_collection_changes_with_its_members(void **state)
+{
+    struct world *w = *state;
+    char body[1024], path[256], col[SOUK_H_ID_MAX], etag[96] = "";
+    snprintf(body, sizeof body, "{\"title\": \"Drop\", \"product_ids\": [\"%s\"]}",
+             w->products[0]);
+    souk_h_create(&w->souk, "/v1/collections", body, col);
+    snprintf(body, sizeof body,
+             "{\"platform\": \"snapchat\", \"name\": \"Drop feed\", \"country\": \"US\", "
+             "\"locale\": \"en\", \"currency\": \"USD\", \"link_template\": "
+             "\"https://shop.example/p/{handle}\", \"credentials\": {\"access_token\": \"t\", "
+             "\"catalog_id\": \"1\"}, \"selection\": {\"collections\": [\"drop\"]}}");
+    struct souk_h_resp r;
+    souk_h_request(&w->souk, "POST", "/v1/channels", w->souk.key, body, NULL, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(path, sizeof path, "/feeds/%s/csv?token=%s", souk_h_str(r.json, "id"),
+             souk_h_str(r.json, "feed_token"));
+    souk_h_resp_release(&r);
+    assert_int_equal(fetch_feed(w, path, etag, &r), 200);
+    assert_true(feed_has(&r.body, w->skus[0]) && !feed_has(&r.body, w->skus[1]));
+    souk_h_resp_release(&r);
+
+    char col_path[128];
+    snprintf(col_path, sizeof col_path, "/v1/collections/%s", col);
+    json_decref(souk_h_call(&w->souk, "PATCH", col_path, "{\"title\": \"Drop 26\"}", 200));
+    assert_int_equal(fetch_feed(w, path, etag, &r), 304);
+    souk_h_resp_release(&r);
+
+    char members[192];
+    snprintf(members, sizeof members, "/v1/collections/%s/products", col);
+    snprintf(body, sizeof body, "{\"product_id\": \"%s\"}", w->products[1]);
+    json_decref(souk_h_call(&w->souk, "POST", members, body, 200));
+    assert_int_equal(fetch_feed(w, path, etag, &r), 200);
+    assert_true(feed_has(&r.body, w->skus[0]) && feed_has(&r.body, w->skus[1]));
+    souk_h_resp_release(&r);
+
+    snprintf(members, sizeof members, "/v1/collections/%s/products/%s", col, w->products[0]);
+    json_decref(souk_h_call(&w->souk, "DELETE", members, NULL, 200));
+    assert_int_equal(fetch_feed(w, path, etag, &r), 200);
+    assert_true(!feed_has(&r.body, w->skus[0]) && feed_has(&r.body, w->skus[1]));
+    souk_h_resp_release(&r);
+
+    /* A whole new member list (PUT) is a change too. */
+    snprintf(members, sizeof members, "/v1/collections/%s/products", col);
+    snprintf(body, sizeof body, "{\"product_ids\": [\"%s\"]}", w->products[2]);
+    json_decref(souk_h_call(&w->souk, "PUT", members, body, 200));
+    assert_int_equal(fetch_feed(w, path, etag, &r), 200);
+    assert_true(!feed_has(&r.body, w->skus[1]) && feed_has(&r.body, w->skus[2]));
+    souk_h_resp_release(&r);
+    assert_int_equal(fetch_feed(w, path, etag, &r), 304);
+    souk_h_resp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(crud_with_etags_and_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(a_channel_carries_its_collections_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_feed_by_collection_changes_with_its_members, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,7 @@ static int setup(void **state)
     souk_h_sim_start(&w.sim, NULL);
     setenv("SOUK_ORDER_POLL_MS", "100", 1); /* Meta is polled; the test should not wait 5 s */
     souk_h_start(&w.souk, "--seed-demo");
+    souk_h_images_on_sim(&w.souk, &w.sim); /* TikTok takes image files, from the sim */
     snprintf(w.base, sizeof w.base, "http://127.0.0.1:%u", w.sim.port);
     char body[1536];
     snprintf(body, sizeof body,

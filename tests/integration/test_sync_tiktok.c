@@ -4,6 +4,10 @@
  * variant, then keeps each SKU's stock and price up to date through the update endpoints; a
  * product TikTok has lost is created again; platform failures delay changes, never lose them;
  * an auth failure shows TikTok's words in the channel's sync status, and never the secret.
+ * Creates carry what TikTok requires: images uploaded once each and listed by TikTok's uri,
+ * the package's weight and size, sales attributes; an item the catalog lacks them for is shown
+ * in the diagnostics and never sent. The demo's images point at the sim, which serves PNGs, as
+ * a merchant's CDN would.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +21,7 @@
 #include "harness.h"
 
 #define DEMO_VARIANTS 58
+#define UPLOAD_PATH "/product/202309/images/upload"
 #define WAREHOUSE "7068517275539719942"
 #define WRONG_SECRET "not-the-sim-tiktok-app-secret"
 
@@ -42,6 +47,25 @@ static void create_tiktok_channel(struct world *w, const char *name, const char 
     souk_h_create(&w->souk, "/v1/channels", body, id);
 }
 
+/* Points the demo's images at the sim, with a second picture for the linen shirt; returns how
+ * many distinct images the active products show. */
+static size_t images_on_the_sim(struct world *w)
+{
+    size_t active = souk_h_images_on_sim(&w->souk, &w->sim);
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-1");
+    char path[128], body[512];
+    snprintf(path, sizeof path, "/v1/products/%s", souk_h_text(p, "data[0].id"));
+    json_decref(p);
+    snprintf(body, sizeof body,
+             "{\"media\": [{\"url\": \"%s/_sim/images/800x800.png?p=linen-shirt\"}, {\"url\": "
+             "\"%s/_sim/images/1200x900.png?p=linen-shirt\"}]}",
+             w->base, w->base);
+    json_decref(souk_h_call(&w->souk, "PATCH", path, body, 200));
+    return active + 1;
+}
+
+static size_t active_images;
+
 static int setup(void **state)
 {
     static struct world w;
@@ -49,6 +73,7 @@ static int setup(void **state)
     souk_h_sim_start(&w.sim, NULL);
     souk_h_start(&w.souk, "--seed-demo");
     snprintf(w.base, sizeof w.base, "http://127.0.0.1:%u", w.sim.port);
+    active_images = images_on_the_sim(&w);
     create_tiktok_channel(&w, "TikTok Shop US", "sim-tiktok-app-secret", w.channel);
     *state = &w;
     return 0;
@@ -110,8 +135,8 @@ static void variant_id(struct world *w, const char *sku, char out[SOUK_H_ID_MAX]
     assert_true(strlen(out) > 0);
 }
 
-/* How many requests TikTok answered with this status. */
-static size_t sim_requests(struct world *w, long status)
+/* How many requests TikTok answered with this status (to path only, unless NULL). */
+static size_t sim_requests_to(struct world *w, const char *path, long status)
 {
     struct souk_h_resp r;
     souk_h_request(&w->sim, "GET", "/_sim/requests?platform=tiktok", NULL, NULL, NULL, &r);
@@ -119,10 +144,16 @@ static size_t sim_requests(struct world *w, long status)
     json_t *req;
     json_array_foreach(souk_h_at(r.json, "requests"), i, req)
     {
-        n += json_integer_value(json_object_get(req, "status")) == status;
+        n += json_integer_value(json_object_get(req, "status")) == status &&
+             (!path || strcmp(souk_h_str(req, "path"), path) == 0);
     }
     souk_h_resp_release(&r);
     return n;
+}
+
+static size_t sim_requests(struct world *w, long status)
+{
+    return sim_requests_to(w, NULL, status);
 }
 
 static void a_new_channel_gets_the_catalog_as_products_with_skus(void **state)
@@ -162,6 +193,98 @@ static void a_new_channel_gets_the_catalog_as_products_with_skus(void **state)
     assert_int_equal(souk_h_int(st, "rejected"), 0);
     assert_true(json_is_string(souk_h_at(st, "last_success_at")));
     json_decref(st);
+}
+
+/*
+ * What Create Product received, field by field: main_images are uris TikTok minted for the
+ * uploads (each image uploaded once, however many SKUs and products show it), the package is
+ * the variant's weight and size in kilograms and whole centimetres, and the SKUs of a product
+ * with options carry them as sales attributes.
+ */
+static void creates_carry_uploaded_images_the_package_and_sales_attributes(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "tiktok", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->channel));
+    assert_int_equal(sim_requests_to(w, UPLOAD_PATH, 200), active_images);
+    assert_int_equal(sim_requests_to(w, UPLOAD_PATH, 400), 0);
+
+    /* The linen shirt (demo item 1): 150 g, 250 x 180 x 30 mm, sizes S to XL, two images. */
+    json_t *s = souk_h_sim_item(&w->sim, "tiktok", "DEMO-01-1");
+    json_t *m = souk_h_sim_item(&w->sim, "tiktok", "DEMO-01-2");
+    assert_int_equal(json_array_size(souk_h_at(s, "fields.main_images")), 2);
+    const char *uri = souk_h_text(s, "fields.main_images[0].uri");
+    assert_true(strncmp(uri, "tos-maliva-i-o3syd03w52-us/", 27) == 0);
+    assert_string_not_equal(uri, souk_h_text(s, "fields.main_images[1].uri"));
+    assert_string_equal(souk_h_text(m, "fields.main_images[0].uri"), uri);
+    assert_string_equal(souk_h_text(s, "fields.package_weight.value"), "0.15");
+    assert_string_equal(souk_h_text(s, "fields.package_weight.unit"), "KILOGRAM");
+    assert_string_equal(souk_h_text(s, "fields.package_dimensions.length"), "25");
+    assert_string_equal(souk_h_text(s, "fields.package_dimensions.width"), "18");
+    assert_string_equal(souk_h_text(s, "fields.package_dimensions.height"), "3");
+    assert_string_equal(souk_h_text(s, "fields.package_dimensions.unit"), "CENTIMETER");
+    assert_int_equal(json_array_size(souk_h_at(s, "fields.sales_attributes")), 1);
+    assert_string_equal(souk_h_text(s, "fields.sales_attributes[0].name"), "Size");
+    assert_string_equal(souk_h_text(s, "fields.sales_attributes[0].value_name"), "S");
+    assert_string_equal(souk_h_text(m, "fields.sales_attributes[0].value_name"), "M");
+    json_decref(s);
+    json_decref(m);
+    /* A product without options (the tote bag) has one SKU and no sales attributes. */
+    json_t *tote = souk_h_sim_item(&w->sim, "tiktok", "DEMO-05-1");
+    assert_null(souk_h_at(tote, "fields.sales_attributes"));
+    assert_int_equal(json_array_size(souk_h_at(tote, "fields.main_images")), 1);
+    json_decref(tote);
+}
+
+/*
+ * A variant without a weight is what TikTok would refuse: the diagnostics name it with the
+ * field and the reason, and the push never sends it (nor uploads its image); once the merchant
+ * gives the weight, it goes.
+ */
+static void an_item_without_a_weight_is_diagnosed_and_not_sent(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "tiktok", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->channel));
+    char body[1024], id[SOUK_H_ID_MAX], path[128];
+    snprintf(body, sizeof body,
+             "{\"title\": \"Unweighed tee\", \"description\": \"A tee\", \"brand\": \"Acme\", "
+             "\"media\": [{\"url\": \"%s/_sim/images/800x800.png?p=unweighed\"}], \"variants\": "
+             "[{\"sku\": \"UNWEIGHED-1\", \"dimensions_mm\": {\"length\": 300, \"width\": 200, "
+             "\"height\": 20}, \"prices\": [{\"currency\": \"USD\", \"amount\": 1500}]}]}",
+             w->base);
+    souk_h_create(&w->souk, "/v1/products", body, id);
+    json_t *st = souk_h_wait_sync_error(&w->souk, w->channel, "package_weight");
+    json_decref(st);
+    assert_null(souk_h_sim_item(&w->sim, "tiktok", "UNWEIGHED-1"));
+    assert_int_equal(sim_requests_to(w, UPLOAD_PATH, 200), active_images);
+
+    snprintf(path, sizeof path, "/v1/channels/%s/diagnostics", w->channel);
+    json_t *d = souk_h_get(&w->souk, path);
+    size_t i, found = 0;
+    json_t *issue;
+    json_array_foreach(souk_h_at(d, "issues"), i, issue)
+    {
+        if (strcmp(souk_h_str(issue, "item_id"), "UNWEIGHED-1") != 0)
+            continue;
+        assert_string_equal(souk_h_str(issue, "field"), "package_weight");
+        assert_string_equal(souk_h_str(issue, "severity"), "error");
+        assert_non_null(strstr(souk_h_str(issue, "reason"), "weight_grams"));
+        found++;
+    }
+    assert_int_equal(found, 1);
+    assert_int_equal(souk_h_int(d, "items_rejected"), 1);
+    json_decref(d);
+
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=UNWEIGHED-1");
+    snprintf(path, sizeof path, "/v1/variants/%s", souk_h_text(p, "data[0].variants[0].id"));
+    json_decref(p);
+    json_decref(souk_h_call(&w->souk, "PATCH", path, "{\"weight_grams\": 1205}", 200));
+    souk_h_sim_wait_count(&w->sim, "tiktok", DEMO_VARIANTS + 1);
+    json_t *item = souk_h_sim_item(&w->sim, "tiktok", "UNWEIGHED-1");
+    assert_string_equal(souk_h_text(item, "fields.package_weight.value"), "1.205");
+    json_decref(item);
+    assert_int_equal(sim_requests_to(w, UPLOAD_PATH, 200), active_images + 1);
 }
 
 static void stock_and_price_changes_update_the_same_skus(void **state)
@@ -279,6 +402,12 @@ static void a_product_tiktok_lost_is_created_again(void **state)
     json_decref(item);
     /* One 404 for the product's update, then one for each SKU asked about on its own. */
     assert_int_equal(sim_requests(w, 404), 5);
+    /* TikTok keeps a seller's uploads: the new product shows the images uploaded before the
+     * reset (which also emptied the request log), and none is uploaded again. */
+    assert_int_equal(sim_requests_to(w, UPLOAD_PATH, 200), 0);
+    item = souk_h_sim_item(&w->sim, "tiktok", "DEMO-01-1");
+    assert_int_equal(json_array_size(souk_h_at(item, "fields.main_images")), 2);
+    json_decref(item);
 
     souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 9);
     souk_h_sim_wait_quantity(&w->sim, "tiktok", "DEMO-01-1", 9);
@@ -312,6 +441,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_new_channel_gets_the_catalog_as_products_with_skus, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            creates_carry_uploaded_images_the_package_and_sales_attributes, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_item_without_a_weight_is_diagnosed_and_not_sent, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(stock_and_price_changes_update_the_same_skus, setup,
                                         teardown),

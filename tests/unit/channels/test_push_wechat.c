@@ -92,21 +92,21 @@ static void diagnostics_add_wechat_rules(void **state)
     struct souk_channels__item good =
         item_of("青瓷茶具套装", "1.00 CNY", 100, "https://x/a", "https://x/b,https://x/c");
     struct report r = {0};
-    assert_int_equal(souk_channels__wechat_check(&good, collect, &r), 0);
+    assert_int_equal(souk_channels__wechat_rules(NULL, &good, collect, &r), 0);
     assert_int_equal(r.n, 0);
 
     /* Too few images, a Latin-only title: two rejections. */
     struct souk_channels__item latin =
         item_of("Classic Whole Wheat", "1.00 CNY", 100, "https://x/a", "https://x/a");
     r = (struct report){0};
-    assert_int_equal(souk_channels__wechat_check(&latin, collect, &r), 2);
+    assert_int_equal(souk_channels__wechat_rules(NULL, &latin, collect, &r), 2);
     assert_string_equal(r.field[0], "head_imgs");
     assert_string_equal(r.field[1], "title");
     /* Four characters are too few, even in Chinese; a USD price is refused. */
     struct souk_channels__item shorty =
         item_of("青瓷茶具", "1.00 USD", 100, "https://x/a", "https://x/b,https://x/c");
     r = (struct report){0};
-    assert_int_equal(souk_channels__wechat_check(&shorty, collect, &r), 2);
+    assert_int_equal(souk_channels__wechat_rules(NULL, &shorty, collect, &r), 2);
     assert_string_equal(r.field[0], "sale_price");
     assert_string_equal(r.field[1], "title");
     /* Ten images: a warning, not a rejection. */
@@ -115,7 +115,7 @@ static void diagnostics_add_wechat_rules(void **state)
         "https://x/1,https://x/2,https://x/3,https://x/4,https://x/5,https://x/6,https://x/7,"
         "https://x/8,https://x/9");
     r = (struct report){0};
-    assert_int_equal(souk_channels__wechat_check(&many, collect, &r), 0);
+    assert_int_equal(souk_channels__wechat_rules(NULL, &many, collect, &r), 0);
     assert_int_equal(r.n, 1);
     assert_false(r.rejects[0]);
 }

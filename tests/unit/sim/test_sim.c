@@ -51,9 +51,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-/* Sends method path with the NULL-terminated headers and body (may be NULL). */
-static void call(struct souk_sim *sim, const char *method, const char *path, const char *body,
-                 const char *const *headers, struct resp *r)
+/* Sends method path with the NULL-terminated headers and the len bytes of body (may be NULL). */
+static void call_bytes(struct souk_sim *sim, const char *method, const char *path,
+                       const char *body, size_t len, const char *const *headers, struct resp *r)
 {
     char url[4096];
     struct curl_slist *list = curl_slist_append(NULL, "Expect:");
@@ -68,7 +68,7 @@ static void call(struct souk_sim *sim, const char *method, const char *path, con
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     if (body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len);
     }
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
@@ -81,6 +81,13 @@ static void call(struct souk_sim *sim, const char *method, const char *path, con
     r->json = json_loadb(r->body.data, r->body.len, 0, NULL);
     curl_slist_free_all(list);
     curl_easy_cleanup(curl);
+}
+
+/* Sends method path with the NULL-terminated headers and body (text; may be NULL). */
+static void call(struct souk_sim *sim, const char *method, const char *path, const char *body,
+                 const char *const *headers, struct resp *r)
+{
+    call_bytes(sim, method, path, body, body ? strlen(body) : 0, headers, r);
 }
 
 static void release(struct resp *r)
@@ -165,12 +172,14 @@ static void tiktok_sign(const char *path, const char *const *sorted_pairs, const
         snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 }
 
-/* Sends a signed TikTok POST whose timestamp is now + skew_s; sign_body is what the sign
- * covers (normally body). The query is sent out of order: the sim must sort it. */
-static void tiktok_call(struct souk_sim *sim, const char *path, const char *body,
-                        const char *sign_body, long skew_s, const char *token, struct resp *r)
+/* Sends a signed TikTok POST of the len bytes of body as content_type, whose timestamp is now
+ * + skew_s; sign_body is what the sign covers (normally body; "" for multipart). The query is
+ * sent out of order: the sim must sort it. */
+static void tiktok_send(struct souk_sim *sim, const char *path, const char *body, size_t len,
+                        const char *content_type, const char *sign_body, long skew_s,
+                        const char *token, struct resp *r)
 {
-    char ts[32], sign[65], url[1024], auth[128];
+    char ts[32], sign[65], url[1024], auth[128], type[128];
     snprintf(ts, sizeof ts, "%ld", (long)time(NULL) + skew_s);
     const char *pairs[] = {"app_key", "sim-tiktok-app-key", "shop_cipher",
                            "sim-tiktok-shop-cipher", "timestamp", ts, NULL};
@@ -178,15 +187,68 @@ static void tiktok_call(struct souk_sim *sim, const char *path, const char *body
     snprintf(url, sizeof url, "%s?timestamp=%s&sign=%s&shop_cipher=sim-tiktok-shop-cipher"
              "&app_key=sim-tiktok-app-key&access_token=ignored", path, ts, sign);
     snprintf(auth, sizeof auth, "x-tts-access-token: %s", token);
-    const char *headers[] = {"Content-Type: application/json", auth, NULL};
-    call(sim, "POST", url, body, headers, r);
+    snprintf(type, sizeof type, "Content-Type: %s", content_type);
+    const char *headers[] = {type, auth, NULL};
+    call_bytes(sim, "POST", url, body, len, headers, r);
+}
+
+static void tiktok_call(struct souk_sim *sim, const char *path, const char *body,
+                        const char *sign_body, long skew_s, const char *token, struct resp *r)
+{
+    tiktok_send(sim, path, body, strlen(body), "application/json", sign_body, skew_s, token, r);
 }
 
 #define TT_TOKEN "sim-tiktok-access-token"
+#define TT_BOUNDARY "b0undary-7f"
+#define TT_PACKAGE                                                                                 \
+    "\"package_weight\": {\"value\": \"0.35\", \"unit\": \"KILOGRAM\"}, "                         \
+    "\"package_dimensions\": {\"length\": \"30\", \"width\": \"20\", \"height\": \"2\", "         \
+    "\"unit\": \"CENTIMETER\"}"
+/* The shirt, shown with the image at uri (one printf argument). */
 #define TT_PRODUCT                                                                                 \
     "{\"title\": \"Linen Shirt\", \"description\": \"Light\", \"category_id\": \"601226\", "      \
+    "\"main_images\": [{\"uri\": \"%s\"}], " TT_PACKAGE ", "                                      \
     "\"skus\": [{\"seller_sku\": \"SHIRT-S\", \"price\": {\"amount\": \"49.90\", "                \
     "\"currency\": \"EUR\"}, \"inventory\": [{\"warehouse_id\": \"w1\", \"quantity\": 5}]}]}"
+
+/* Uploads the image the sim serves at name ("800x800.png"), or text instead when not NULL, as
+ * Upload Product Image takes it; r holds the answer. */
+static void tiktok_upload(struct souk_sim *sim, const char *name, const char *text,
+                          struct resp *r)
+{
+    struct resp image = {0};
+    char path[64];
+    struct souk_buf form = SOUK_BUF_INIT(8 << 20);
+    if (!text) {
+        snprintf(path, sizeof path, "/_sim/images/%s", name);
+        call(sim, "GET", path, NULL, NULL, &image);
+        assert_int_equal(image.status, 200);
+    }
+    assert_int_equal(souk_buf_addstr(&form, "--" TT_BOUNDARY "\r\nContent-Disposition: "
+                                            "form-data; name=\"data\"; filename=\"a.png\"\r\n\r\n"),
+                     SOUK_OK);
+    assert_int_equal(text ? souk_buf_addstr(&form, text)
+                          : souk_buf_add(&form, image.body.data, image.body.len),
+                     SOUK_OK);
+    assert_int_equal(souk_buf_addstr(&form, "\r\n--" TT_BOUNDARY "--\r\n"), SOUK_OK);
+    tiktok_send(sim, "/product/202309/images/upload", form.data, form.len,
+                "multipart/form-data; boundary=" TT_BOUNDARY, "", 0, TT_TOKEN, r);
+    souk_buf_release(&form);
+    if (!text)
+        release(&image);
+}
+
+/* Uploads the image at name and writes the uri TikTok answered. */
+static void tiktok_image(struct souk_sim *sim, const char *name, char uri[96])
+{
+    struct resp r;
+    tiktok_upload(sim, name, NULL, &r);
+    if (r.status != 200 || int_at(r.json, "code") != 0)
+        fail_msg("upload: %ld %s", r.status, r.body.data);
+    snprintf(uri, 96, "%s", json_string_value(json_object_get(json_object_get(r.json, "data"),
+                                                              "uri")));
+    release(&r);
+}
 
 /* Creates the shirt; writes its one SKU id and the path of its SKUs' update of this kind
  * ("inventory" or "prices"). */
@@ -194,7 +256,10 @@ static void tiktok_create(struct souk_sim *sim, const char *update, char path[12
                           char sku_id[32])
 {
     struct resp r;
-    tiktok_call(sim, "/product/202309/products", TT_PRODUCT, TT_PRODUCT, 0, TT_TOKEN, &r);
+    char uri[96], body[1024];
+    tiktok_image(sim, "800x800.png", uri);
+    snprintf(body, sizeof body, TT_PRODUCT, uri);
+    tiktok_call(sim, "/product/202309/products", body, body, 0, TT_TOKEN, &r);
     if (r.status != 200 || int_at(r.json, "code") != 0)
         fail_msg("create: %ld %s", r.status, r.body.data);
     json_t *data = json_object_get(r.json, "data");
@@ -269,6 +334,131 @@ static void tiktok_updates_are_checked_whole(void **state)
              "\"39.90\", \"currency\": \"EUR\"}}]}", sku_id);
     tiktok_expect(sim, path, body, body, 0, TT_TOKEN, 200, 0);
     assert_int_equal(item_int(sim, "tiktok", sku_id, "price.amount_minor"), 3990);
+}
+
+/* Asserts a 400 in TikTok's envelope whose message holds needle. */
+static void tiktok_refused(struct resp *r, const char *needle)
+{
+    if (r->status != 400 || int_at(r->json, "code") != 36009004 ||
+        !json_is_string(json_object_get(r->json, "request_id")) ||
+        !json_is_null(json_object_get(r->json, "data")) ||
+        !strstr(json_string_value(json_object_get(r->json, "message")), needle))
+        fail_msg("want 400, code 36009004 and \"%s\": %ld %s", needle, r->status, r->body.data);
+    release(r);
+}
+
+static void tiktok_images_are_uploaded_as_files(void **state)
+{
+    struct souk_sim *sim = *state;
+    struct resp r;
+    tiktok_upload(sim, "1200x900.png", NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_object_get(r.json, "data");
+    assert_true(strncmp(json_string_value(json_object_get(data, "uri")),
+                        "tos-maliva-i-o3syd03w52-us/", 27) == 0);
+    assert_int_equal(int_at(data, "width"), 1200);
+    assert_int_equal(int_at(data, "height"), 900);
+    assert_string_equal(json_string_value(json_object_get(data, "use_case")), "MAIN_IMAGE");
+    assert_non_null(json_string_value(json_object_get(data, "url")));
+    release(&r);
+    tiktok_upload(sim, "50x50.png", NULL, &r);
+    tiktok_refused(&r, "100 to 20000");
+    tiktok_upload(sim, NULL, "GIF89a, not a picture TikTok takes", &r);
+    tiktok_refused(&r, "JPG, JPEG or PNG");
+    /* Not a form: the file is what TikTok takes, never a link to it. */
+    tiktok_call(sim, "/product/202309/images/upload", "{\"url\": \"https://x.test/a.png\"}",
+                "{\"url\": \"https://x.test/a.png\"}", 0, TT_TOKEN, &r);
+    tiktok_refused(&r, "multipart/form-data");
+}
+
+/* Create Product is refused for what TikTok requires and the body lacks; nothing is created. */
+static void tiktok_create_needs_images_package_and_sales_attributes(void **state)
+{
+    struct souk_sim *sim = *state;
+    char uri[96], small[96], body[2048];
+    tiktok_image(sim, "800x800.png", uri);
+    tiktok_image(sim, "200x200.png", small);
+#define SKU(sku, attrs)                                                                            \
+    "{\"seller_sku\": \"" sku "\", " attrs "\"price\": {\"amount\": \"9.90\", \"currency\": "       \
+    "\"USD\"}, \"inventory\": [{\"warehouse_id\": \"w1\", \"quantity\": 1}]}"
+#define SIZE(v) "\"sales_attributes\": [{\"name\": \"Size\", \"value_name\": \"" v "\"}], "
+    static const struct {
+        const char *images, *package, *skus, *want;
+    } cases[] = {
+        {"", TT_PACKAGE ", ", SKU("A", ""), "main_images must be an array"},
+        {"[{\"uri\": \"tos-maliva-i-o3syd03w52-us/1\"}]", TT_PACKAGE ", ", SKU("A", ""),
+         "not an image uploaded"},
+        {"[{\"uri\": \"%2$s\"}]", TT_PACKAGE ", ", SKU("A", ""), "300 to 4000"},
+        {"[{\"uri\": \"%1$s\"}]", "", SKU("A", ""), "package_weight is required"},
+        {"[{\"uri\": \"%1$s\"}]", "\"package_weight\": {\"value\": \"350\", \"unit\": \"GRAM\"}, ",
+         SKU("A", ""), "KILOGRAM"},
+        {"[{\"uri\": \"%1$s\"}]", "\"package_weight\": {\"value\": \"0\", \"unit\": "
+         "\"KILOGRAM\"}, ", SKU("A", ""), "positive"},
+        {"[{\"uri\": \"%1$s\"}]", "\"package_weight\": {\"value\": \"1\", \"unit\": "
+         "\"KILOGRAM\"}, ", SKU("A", ""), "package_dimensions is required"},
+        {"[{\"uri\": \"%1$s\"}]", "\"package_weight\": {\"value\": \"1\", \"unit\": "
+         "\"KILOGRAM\"}, \"package_dimensions\": {\"length\": \"1\", \"width\": \"1\", "
+         "\"height\": \"1\", \"unit\": \"INCH\"}, ", SKU("A", ""), "INCH with POUND"},
+        {"[{\"uri\": \"%1$s\"}]", TT_PACKAGE ", ", SKU("A", "") ", " SKU("B", ""),
+         "sales_attributes is required"},
+        {"[{\"uri\": \"%1$s\"}]", TT_PACKAGE ", ", SKU("A", SIZE("M")) ", " SKU("B", SIZE("M")),
+         "same sales attribute values"},
+        {"[{\"uri\": \"%1$s\"}]", TT_PACKAGE ", ",
+         SKU("A", "\"sales_attributes\": [{\"name\": \"A name of twenty-one!\", \"value_name\": "
+                  "\"M\"}], "),
+         "name of 1 to 20"},
+        {"[{\"uri\": \"%1$s\"}]", TT_PACKAGE ", ",
+         SKU("A-SELLER-SKU-OF-FIFTY-ONE-CHARACTERS-IS-QUITE-LONG1", ""), "seller_sku"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char images[256];
+        /* %1$s is the uploaded 800x800 image, %2$s the 200x200 one. */
+        snprintf(images, sizeof images, cases[i].images, uri, small);
+        snprintf(body, sizeof body,
+                 "{\"title\": \"Tee\", \"description\": \"A tee\", \"category_id\": \"1\", "
+                 "%s%s%s%s\"skus\": [%s]}",
+                 images[0] ? "\"main_images\": " : "", images, images[0] ? ", " : "",
+                 cases[i].package, cases[i].skus);
+        struct resp r;
+        tiktok_call(sim, "/product/202309/products", body, body, 0, TT_TOKEN, &r);
+        if (r.status != 400 || !strstr(r.body.data, cases[i].want))
+            fail_msg("case %zu: want 400 \"%s\": %ld %s", i, cases[i].want, r.status,
+                     r.body.data);
+        tiktok_refused(&r, cases[i].want);
+    }
+    assert_null(sim_item(sim, "tiktok", "A"));
+
+    /* Two sizes, told apart: created, with the product's images and package on each SKU. */
+    snprintf(body, sizeof body,
+             "{\"title\": \"Tee\", \"description\": \"A tee\", \"category_id\": \"1\", "
+             "\"main_images\": [{\"uri\": \"%s\"}], " TT_PACKAGE ", \"skus\": [" SKU("A", SIZE("S"))
+             ", " SKU("B", SIZE("M")) "]}",
+             uri);
+    struct resp r;
+    tiktok_call(sim, "/product/202309/products", body, body, 0, TT_TOKEN, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(
+                                               json_array_get(json_object_get(
+                                                                  json_object_get(r.json, "data"),
+                                                                  "skus"),
+                                                              1),
+                                               "sales_attributes"),
+                                           0),
+                            "value_name")),
+                        "M");
+    release(&r);
+    json_t *item = sim_item(sim, "tiktok", "B");
+    json_t *fields = json_object_get(item, "fields");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(fields, "main_images"), 0), "uri")),
+                        uri);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(fields, "package_weight"), "value")),
+        "0.35");
+    json_decref(item);
+#undef SKU
+#undef SIZE
 }
 
 /* ---- Meta ---- */
@@ -656,6 +846,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(tiktok_signature_is_checked, start, stop),
         cmocka_unit_test_setup_teardown(tiktok_updates_are_checked_whole, start, stop),
+        cmocka_unit_test_setup_teardown(tiktok_images_are_uploaded_as_files, start, stop),
+        cmocka_unit_test_setup_teardown(tiktok_create_needs_images_package_and_sales_attributes,
+                                        start, stop),
         cmocka_unit_test_setup_teardown(meta_validates_each_item, start, stop),
         cmocka_unit_test_setup_teardown(meta_takes_form_bodies_and_checks_the_token, start, stop),
         cmocka_unit_test_setup_teardown(pinterest_batches_report_per_item, start, stop),
