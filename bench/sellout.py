@@ -18,7 +18,10 @@ while time.monotonic() < deadline:
         first = now
     if reserved >= stock:
         took = now - first
-        print(f"sold out {stock} units in {took:.2f}s ({stock / took:.0f} durable orders/s)")
+        if took == 0:  # sold out between two polls: too few units to time
+            print(f"sold out {stock} units within one 20 ms poll")
+        else:
+            print(f"sold out {stock} units in {took:.2f}s ({stock / took:.0f} durable orders/s)")
         sys.exit(0)
     time.sleep(0.02)
 print(f"did not sell out: {reserved} of {stock} reserved after 120 s")
