@@ -183,6 +183,11 @@ static int grow(struct souk_buf *buf, size_t extra)
     return SOUK_OK;
 }
 
+int souk_buf_reserve(struct souk_buf *buf, size_t extra)
+{
+    return grow(buf, extra);
+}
+
 int souk_buf_add(struct souk_buf *buf, const void *data, size_t len)
 {
     int rc = grow(buf, len);

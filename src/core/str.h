@@ -70,6 +70,8 @@ void souk_buf_init(struct souk_buf *buf, size_t max);
 void souk_buf_release(struct souk_buf *buf);
 void souk_buf_reset(struct souk_buf *buf); /* len = 0, keeps the allocation */
 
+/* Makes room for extra more bytes at once, so a builder of known size does not regrow. */
+int souk_buf_reserve(struct souk_buf *buf, size_t extra) SOUK_MUST_CHECK;
 int souk_buf_add(struct souk_buf *buf, const void *data, size_t len) SOUK_MUST_CHECK;
 int souk_buf_addstr(struct souk_buf *buf, const char *cstr) SOUK_MUST_CHECK;
 int souk_buf_addch(struct souk_buf *buf, char c) SOUK_MUST_CHECK;

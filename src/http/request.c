@@ -6,6 +6,7 @@
 #include "http/http_int.h"
 
 #define MAX_RESPONSE_BYTES (64u << 20) /* a list page is bounded far below this */
+#define ANSWER_START_BYTES 4096
 
 const char *souk_req_query(struct souk_req *req, const char *name)
 {
@@ -76,11 +77,14 @@ int souk_http__settle_reply(struct souk_req *req)
         return SOUK_OK;
     souk_buf_release(&req->_text);
     souk_buf_init(&req->_text, MAX_RESPONSE_BYTES);
+    /* An order's answer is 1 to 2 KiB: room for it at once, not six doublings from 64. */
+    int rc = souk_buf_reserve(&req->_text, ANSWER_START_BYTES);
     struct souk_jsonout w = souk_jsonout_begin(&req->_text);
     req->_write(&w, req->_write_arg);
     req->_write = NULL;
     req->_content_type = "application/json";
-    int rc = souk_jsonout_end(&w);
+    if (rc == SOUK_OK)
+        rc = souk_jsonout_end(&w);
     if (rc != SOUK_OK)
         souk_err_set(&req->err, rc, NULL, "the answer could not be written");
     return rc;

@@ -30,6 +30,22 @@ static void buf_is_bounded_and_unchanged_on_overflow(void **state)
     souk_buf_release(&b);
 }
 
+/* Reserving makes room without writing, within the cap. */
+static void a_reserve_is_room_not_content(void **state)
+{
+    (void)state;
+    struct souk_buf b = SOUK_BUF_INIT(100);
+    assert_int_equal(souk_buf_reserve(&b, 101), SOUK_ETOOBIG);
+    assert_int_equal(souk_buf_reserve(&b, 80), SOUK_OK);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.data, "");
+    assert_int_equal(souk_buf_addstr(&b, "abc"), SOUK_OK);
+    assert_int_equal(souk_buf_reserve(&b, 98), SOUK_ETOOBIG); /* 3 used of 100 */
+    assert_int_equal(souk_buf_reserve(&b, 97), SOUK_OK);
+    assert_string_equal(b.data, "abc");
+    souk_buf_release(&b);
+}
+
 /* A buffer with no practical cap (SIZE_MAX) grows like any other: its cap + 1 must not wrap. */
 static void an_uncapped_buffer_grows(void **state)
 {
@@ -111,6 +127,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_is_bounded_and_unchanged_on_overflow),
         cmocka_unit_test(an_uncapped_buffer_grows),
+        cmocka_unit_test(a_reserve_is_room_not_content),
         cmocka_unit_test(utf8_check_rejects_malformed_sequences),
         cmocka_unit_test(to_i64_is_strict),
         cmocka_unit_test(views_compare_by_content),
