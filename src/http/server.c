@@ -28,6 +28,7 @@
 #include "http/http_int.h"
 
 #define MAX_IDEM_KEY 255
+#define ERROR_MAX_BYTES (64 * 1024) /* an error answer holds two bounded texts and ids */
 
 struct souk_http_server {
     struct MHD_Daemon *daemon;
@@ -154,14 +155,25 @@ static void set_error(struct req_state *s, int code)
     if (req->err.code != code)
         souk_err_set(&req->err, code, req->err.param[0] ? req->err.param : NULL,
                      "%s", req->err.message[0] ? req->err.message : souk_err_default_message(code));
-    json_t *error = json_pack("{s:s, s:s, s:s?, s:s}", "type", souk_err_type(code), "message",
-                              req->err.message[0] ? req->err.message
-                                                  : souk_err_default_message(code),
-                              "param", req->err.param[0] ? req->err.param : NULL, "request_id",
-                              req->request_id);
+    /* Written as text at once (a 409 after a sell-out is most of a live burst's answers). */
     json_decref(req->_json);
+    req->_json = NULL;
     req->_write = NULL;
-    req->_json = json_pack("{s:o}", "error", error);
+    souk_buf_release(&req->_text);
+    souk_buf_init(&req->_text, ERROR_MAX_BYTES);
+    struct souk_jsonout w = souk_jsonout_begin(&req->_text);
+    souk_jsonout_object(&w, NULL);
+    souk_jsonout_object(&w, "error");
+    souk_jsonout_string(&w, "type", souk_err_type(code));
+    souk_jsonout_string(&w, "message", req->err.message[0] ? req->err.message
+                                                           : souk_err_default_message(code));
+    souk_jsonout_string(&w, "param", req->err.param[0] ? req->err.param : NULL);
+    souk_jsonout_string(&w, "request_id", req->request_id);
+    souk_jsonout_close(&w);
+    souk_jsonout_close(&w);
+    if (souk_jsonout_end(&w) != SOUK_OK) /* the message and param are bounded far below */
+        abort();
+    req->_content_type = "application/json";
     req->status = souk_err_http_status(code);
     req->_etag[0] = '\0';
     req->_location = NULL;
