@@ -147,9 +147,10 @@ static void print_summary(const json_t *s)
            (long long)json_integer_value(json_object_get(s, "elapsed_ms")),
            json_number_value(json_object_get(s, "rate_achieved")),
            json_string_value(json_object_get(s, "live_stream_id")));
-    printf("webhooks: %lld delivered, %lld failed, %lld undelivered",
+    printf("webhooks: %lld delivered, %lld failed, %lld retried, %lld undelivered",
            (long long)json_integer_value(json_object_get(s, "delivered")),
            (long long)json_integer_value(json_object_get(s, "failed")),
+           (long long)json_integer_value(json_object_get(s, "retried")),
            (long long)json_integer_value(json_object_get(s, "undelivered")));
     if (json_is_number(json_object_get(latency, "p50")))
         printf("; latency p50 %.3f ms, p99 %.3f ms",

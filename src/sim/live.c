@@ -8,7 +8,10 @@
  * than `concurrency` are under way (deliver.c's sender, on libcurl's multi interface), and
  * waits on the sender until the next order is due. Notifications waiting for a free sender
  * queue in an array of N entries, each used once, and the latencies are an array of N: memory
- * is bounded by the run's size. Each order is a copy of a template built (and looked up in the
+ * is bounded by the run's size. A notification that is not answered 2xx is sent again, as the
+ * platform's own retry would (TikTok retries; its schedule is not documented where we could
+ * read it): up to MAX_ATTEMPTS in all, after 250 ms, then twice as long each time. A receiver
+ * that sheds load with a 503 therefore loses no order, and the summary counts the retries. Each order is a copy of a template built (and looked up in the
  * catalog) once per platform and SKU, so placing one costs a copy, not a parse.
  */
 #include <stdio.h>
@@ -25,6 +28,8 @@
 #define MAX_PLATFORMS 8
 #define MAX_SKUS 1000
 #define MAX_WAIT_MS 50 /* the longest wait on the sender, so a stuck one is noticed */
+#define MAX_ATTEMPTS 5
+#define FIRST_RETRY_US 250000
 
 static const char *const members[] = {"platforms",      "skus",     "orders",   "rate",
                                       "concurrency",    "quantity", "currency", "unit_price",
@@ -45,6 +50,9 @@ struct queued {
     struct souk_sim__notice notice;
     size_t platform; /* index into the spec's platforms */
     int64_t placed_us;
+    int attempt;          /* 1 for the first send */
+    int64_t due_us;       /* a retry is not sent before this */
+    struct queued *next;  /* in the retry list; a retry is its own allocation */
 };
 
 struct live_run {
@@ -56,7 +64,8 @@ struct live_run {
     size_t sent, queued;
     int64_t *latencies_us; /* one per answered delivery */
     size_t nlatencies;
-    int64_t delivered, failed, undelivered;
+    int64_t delivered, failed, undelivered, retried;
+    struct queued *retries; /* sends that failed and wait to be tried again, unordered */
     int64_t *per_platform; /* orders placed on each */
 };
 
@@ -211,6 +220,7 @@ static void place(struct live_run *run, int64_t i)
     souk_sim__notice_of(run->req, o, &q->notice);
     q->platform = p;
     q->placed_us = souk_time_monotonic_us();
+    q->attempt = 1;
     /* parse_spec made sure there is room, unless other calls filled it meanwhile. */
     if (souk_sim__orders_add(run->req->orders, run->req->state, o) != SOUK_OK)
         return;
@@ -221,21 +231,74 @@ static void place(struct live_run *run, int64_t i)
         run->undelivered++;
 }
 
+/* Sends q's notification (q is the delivery's tag); false when the sender cannot start it. */
+static bool send_notice(struct live_run *run, struct souk_sim__sender *sender, struct queued *q)
+{
+    const struct souk_sim__bound *b = &run->spec->platforms[q->platform];
+    struct souk_sim__delivery d = {.body = SOUK_BUF_INIT(1 << 20)};
+    snprintf(d.url, sizeof d.url, "%s", run->urls[q->platform]);
+    b->def->orders->notification(b, &q->notice, &d);
+    bool started = souk_sim__sender_start(sender, &d, q);
+    souk_buf_release(&d.body);
+    return started;
+}
+
 static void delivered(void *arg, void *tag, const struct souk_sim__delivery_result *result)
 {
     struct live_run *run = arg;
-    const struct queued *q = tag;
-    if (result->status >= 200 && result->status < 300)
-        run->delivered++;
-    else
-        run->failed++;
-    run->latencies_us[run->nlatencies++] = souk_time_monotonic_us() - q->placed_us;
+    struct queued *q = tag;
+    bool ok = result->status >= 200 && result->status < 300;
+    int64_t now = souk_time_monotonic_us();
+    if (!ok && q->attempt < MAX_ATTEMPTS) {
+        struct queued *again = souk_malloc(sizeof *again);
+        *again = *q;
+        again->attempt = q->attempt + 1;
+        again->due_us = now + ((int64_t)FIRST_RETRY_US << (q->attempt - 1));
+        again->next = run->retries;
+        run->retries = again;
+        run->retried++;
+    } else {
+        if (ok)
+            run->delivered++;
+        else
+            run->failed++;
+        run->latencies_us[run->nlatencies++] = now - q->placed_us;
+    }
     souk_sim__orders_lock(run->req->orders);
     struct souk_sim__order *o = souk_sim__order_find(run->req->orders, q->notice.order_id);
     if (o)
         souk_sim__order_sent(o, &q->notice, &result->status, 1,
                              result->status ? NULL : result->error);
     souk_sim__orders_unlock(run->req->orders);
+    if (q->attempt > 1)
+        souk_free(q);
+}
+
+/* Starts the retries that are due, while the sender has room; *next_due_us is the earliest
+ * still waiting (INT64_MAX when none). */
+static void start_retries(struct live_run *run, struct souk_sim__sender *sender,
+                          int64_t *next_due_us)
+{
+    int64_t now = souk_time_monotonic_us();
+    *next_due_us = INT64_MAX;
+    for (struct queued **at = &run->retries; *at;) {
+        struct queued *q = *at;
+        if (q->due_us > now) {
+            if (q->due_us < *next_due_us)
+                *next_due_us = q->due_us;
+            at = &q->next;
+            continue;
+        }
+        /* Due but no room: a finishing delivery wakes the sender's poll anyway. */
+        if (souk_sim__sender_active(sender) >= (size_t)run->spec->concurrency)
+            return;
+        *at = q->next;
+        if (!send_notice(run, sender, q)) { /* the sender refused it: back in line */
+            q->next = *at;
+            *at = q;
+            return;
+        }
+    }
 }
 
 /* Starts queued notifications while the sender has room. */
@@ -243,14 +306,7 @@ static void start_deliveries(struct live_run *run, struct souk_sim__sender *send
 {
     while (run->sent < run->queued &&
            souk_sim__sender_active(sender) < (size_t)run->spec->concurrency) {
-        struct queued *q = &run->queue[run->sent];
-        const struct souk_sim__bound *b = &run->spec->platforms[q->platform];
-        struct souk_sim__delivery d = {.body = SOUK_BUF_INIT(1 << 20)};
-        snprintf(d.url, sizeof d.url, "%s", run->urls[q->platform]);
-        b->def->orders->notification(b, &q->notice, &d);
-        bool started = souk_sim__sender_start(sender, &d, q);
-        souk_buf_release(&d.body);
-        if (!started)
+        if (!send_notice(run, sender, &run->queue[run->sent]))
             break;
         run->sent++;
     }
@@ -288,10 +344,10 @@ static json_t *summary(struct live_run *run, int64_t elapsed_us, int64_t placing
      * one interval before the end of the N-th. */
     double span_s = (double)placing_us / 1e6 + 1.0 / (double)spec->rate;
     return json_pack(
-        "{s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:f, s:{s:o, s:o}}", "orders", (json_int_t)placed,
-        "platforms", per_platform, "live_stream_id", spec->live_stream_id, "delivered",
-        (json_int_t)run->delivered, "failed", (json_int_t)run->failed, "undelivered",
-        (json_int_t)run->undelivered, "elapsed_ms", (json_int_t)(elapsed_us / 1000),
+        "{s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:o, s:o}}", "orders",
+        (json_int_t)placed, "platforms", per_platform, "live_stream_id", spec->live_stream_id,
+        "delivered", (json_int_t)run->delivered, "failed", (json_int_t)run->failed, "retried",
+        (json_int_t)run->retried, "undelivered", (json_int_t)run->undelivered, "elapsed_ms", (json_int_t)(elapsed_us / 1000),
         "rate_achieved", (double)(int64_t)((double)placed / span_s * 10.0) / 10.0,
         "delivery_latency_ms", "p50", percentile_ms(run, 50), "p99", percentile_ms(run, 99));
 }
@@ -301,20 +357,23 @@ static void run_burst(struct live_run *run)
     const struct live_spec *spec = run->spec;
     struct souk_sim__sender *sender = souk_sim__sender_new((size_t)spec->concurrency);
     int64_t start = souk_time_monotonic_us(), placed = 0, last_placed = start;
-    while (placed < spec->orders || run->sent < run->queued || souk_sim__sender_active(sender)) {
+    while (placed < spec->orders || run->sent < run->queued || run->retries ||
+           souk_sim__sender_active(sender)) {
         int64_t now = souk_time_monotonic_us();
         /* Order i is due i / rate seconds after the start. */
         while (placed < spec->orders && start + placed * 1000000 / spec->rate <= now) {
             place(run, placed++);
             last_placed = now;
         }
+        int64_t next_retry_us;
+        start_retries(run, sender, &next_retry_us);
         start_deliveries(run, sender);
-        int wait_ms = MAX_WAIT_MS;
-        if (placed < spec->orders) {
-            int64_t due_ms = (start + placed * 1000000 / spec->rate - now) / 1000;
-            wait_ms = due_ms < MAX_WAIT_MS ? (int)due_ms : MAX_WAIT_MS;
-        }
-        souk_sim__sender_poll(sender, wait_ms, delivered, run);
+        int64_t wait_us = MAX_WAIT_MS * 1000;
+        if (placed < spec->orders && start + placed * 1000000 / spec->rate - now < wait_us)
+            wait_us = start + placed * 1000000 / spec->rate - now;
+        if (next_retry_us - now < wait_us)
+            wait_us = next_retry_us - now;
+        souk_sim__sender_poll(sender, wait_us > 0 ? (int)(wait_us / 1000) : 0, delivered, run);
     }
     souk_sim__sender_free(sender);
     souk_sim__reply(run->req, 200,

@@ -40,6 +40,7 @@ struct receiver {
     struct MHD_Daemon *daemon;
     uint16_t port;
     int status; /* what it answers */
+    int shed;   /* answers this many requests first with 503, as a receiver under load does */
     pthread_mutex_t lock;
     struct received got[MAX_RECEIVED];
     size_t n;
@@ -74,7 +75,9 @@ static enum MHD_Result on_hook(void *cls, struct MHD_Connection *conn, const cha
         snprintf(got->authorization, sizeof got->authorization, "%s", auth ? auth : "");
         got->body = strdup(u->body.data);
     }
-    int status = r->status;
+    int status = r->shed > 0 ? 503 : r->status;
+    if (r->shed > 0)
+        r->shed--;
     pthread_mutex_unlock(&r->lock);
     struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
@@ -526,6 +529,47 @@ static void live_bursts_deliver_every_tiktok_order(void **state)
                      100);
 }
 
+/* A notification answered 503 is sent again, as the platform retries: no order goes unheard. */
+static void a_live_burst_retries_what_the_receiver_shed(void **state)
+{
+    struct fixture *f = *state;
+    register_hook(f);
+    pthread_mutex_lock(&f->hooks.lock);
+    f->hooks.shed = 15;
+    pthread_mutex_unlock(&f->hooks.lock);
+    json_t *run = control(f, "/_sim/live",
+                          "{\"platforms\": [\"tiktok\"], \"skus\": [\"SKU-1\"], \"orders\": 40, "
+                          "\"rate\": 1000, \"concurrency\": 8}",
+                          200);
+    assert_int_equal(souk_h_int(run, "delivered"), 40);
+    assert_int_equal(souk_h_int(run, "failed"), 0);
+    assert_int_equal(souk_h_int(run, "retried"), 15);
+    json_decref(run);
+    assert_int_equal(receiver_count(&f->hooks), 55);
+    json_t *seen = json_object();
+    for (size_t i = 0; i < 55; i++) {
+        json_t *note = received_signed(&f->hooks, i, "sim-tiktok-app-key", "sim-tiktok-app-secret");
+        json_object_set_new(seen, souk_h_text(note, "data.order_id"), json_true());
+        json_decref(note);
+    }
+    assert_int_equal(json_object_size(seen), 40); /* the retries repeat orders, none is new */
+    json_decref(seen);
+
+    /* A receiver that never answers 2xx: each order is tried five times, then counted failed. */
+    pthread_mutex_lock(&f->hooks.lock);
+    f->hooks.status = 500;
+    pthread_mutex_unlock(&f->hooks.lock);
+    run = control(f, "/_sim/live",
+                  "{\"platforms\": [\"tiktok\"], \"skus\": [\"SKU-1\"], \"orders\": 2, "
+                  "\"rate\": 1000, \"concurrency\": 8}",
+                  200);
+    assert_int_equal(souk_h_int(run, "delivered"), 0);
+    assert_int_equal(souk_h_int(run, "failed"), 2);
+    assert_int_equal(souk_h_int(run, "retried"), 8);
+    json_decref(run);
+    assert_int_equal(receiver_count(&f->hooks), 65);
+}
+
 static void souk_sim_live_prints_the_summary(void **state)
 {
     struct fixture *f = *state;
@@ -570,6 +614,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(meta_orders_are_polled_acknowledged_and_shipped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(live_bursts_deliver_every_tiktok_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_live_burst_retries_what_the_receiver_shed, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(souk_sim_live_prints_the_summary, setup, teardown),
     };
     curl_global_init(CURL_GLOBAL_ALL); /* once, before any thread uses curl */
