@@ -664,8 +664,23 @@ void souk_h_wait_metric(const struct souk_h_server *s, const char *sample)
         /* a whole line: the sample followed by its newline */
         for (const char *hit = r.body.data; !found && (hit = strstr(hit, sample)); hit++)
             found = (hit == r.body.data || hit[-1] == '\n') && hit[len] == '\n';
-        if (!found && now_ms() >= deadline)
-            fail_msg("/metrics never showed \"%s\":\n%s", sample, r.body.data);
+        if (!found && now_ms() >= deadline) {
+            /* The sample's own lines, not the whole page: CI logs cut long output. */
+            size_t name_len = strcspn(sample, " {");
+            char seen[1024] = "";
+            size_t seen_len = 0;
+            for (const char *line = r.body.data; line && *line && seen_len < sizeof seen - 1;) {
+                const char *end = strchr(line, '\n');
+                int line_len = end ? (int)(end - line) : (int)strlen(line);
+                if (strncmp(line, sample, name_len) == 0)
+                    seen_len += (size_t)snprintf(seen + seen_len, sizeof seen - seen_len,
+                                                 "%.*s\n", line_len, line);
+                line = end ? end + 1 : NULL;
+            }
+            souk_h_resp_release(&r);
+            fail_msg("/metrics never showed \"%s\"; its last answer had:\n%s", sample,
+                     seen_len ? seen : "(no such metric)\n");
+        }
         souk_h_resp_release(&r);
         if (found)
             return;
