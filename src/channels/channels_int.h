@@ -121,13 +121,15 @@ enum souk_channels__upload {
 };
 
 /*
- * A platform's upload of the bytes of the image at url (a whole file within the uploader's
- * max_bytes): UPLOADED sets *ref, UNUSABLE sets *reason (both in pool memory), UPLOAD_FAILED
- * has filled out.
+ * A platform's upload of one image: form is the multipart/form-data body (boundary
+ * SOUK_CHANNELS__FORM_BOUNDARY) holding a JPEG or PNG file of width x height pixels within the
+ * uploader's max_bytes. Sets *ref to the platform's id or link for its copy when it took the
+ * image, or *refusal to its words when it refused it (both in pool memory); false when it
+ * failed the whole batch (out says why).
  */
-typedef enum souk_channels__upload (*souk_channels__send_image_fn)(
-    void *arg, const char *url, struct souk_str bytes, const char **ref, const char **reason,
-    struct souk_channels__batch_outcome *out);
+typedef bool (*souk_channels__send_image_fn)(
+    void *arg, struct souk_str form, uint32_t width, uint32_t height, const char **ref,
+    const char **refusal, struct souk_channels__batch_outcome *out);
 
 /* One push's uploads: set the public fields, zero the rest. */
 struct souk_channels__uploader {
@@ -135,6 +137,8 @@ struct souk_channels__uploader {
     struct souk_pool *pool;
     const char *platform;              /* as reasons name it: "TikTok" */
     size_t max_bytes;                  /* the largest file the platform takes */
+    const char *part;                  /* the form part that holds the file: "data" */
+    const char *const *fields;         /* name, value pairs sent beside it; NULL-terminated */
     souk_channels__send_image_fn send;
     void *arg;                         /* send's */
     struct souk_channels__push *items; /* the batch: an image settled for one item serves all */
@@ -146,8 +150,8 @@ struct souk_channels__uploader {
 
 /*
  * Makes sure the platform holds every image of p: an image settled earlier in the push (under
- * any item's array) is not fetched again; any other is fetched from its URL and handed to
- * send. UPLOADED when each has its ref; else what kept the first one back, with *reason (pool
+ * any item's array) is not fetched again; any other is fetched from its URL, checked (a JPEG or
+ * PNG within max_bytes) and handed to send as a form. UPLOADED when each has its ref; else what kept the first one back, with *reason (pool
  * memory) for UNUSABLE and UNREACHABLE. An item without images is UPLOADED: the caller says
  * whether its platform needs any.
  */
@@ -156,14 +160,7 @@ enum souk_channels__upload souk_channels__upload_images(struct souk_channels__up
                                                         const char **reason,
                                                         struct souk_channels__batch_outcome *out);
 
-/*
- * Writes image bytes into form as multipart/form-data with SOUK_CHANNELS__FORM_BOUNDARY: the
- * file in the part called part (its Content-Type from the bytes), then the NULL-terminated
- * name, value pairs of fields. False when the bytes hold the boundary or form's cap is hit.
- */
 #define SOUK_CHANNELS__FORM_BOUNDARY "souk-image-7d3b41e85f0c2a9e"
-bool souk_channels__image_form(struct souk_buf *form, struct souk_str bytes, const char *part,
-                               const char *const *fields);
 
 /*
  * A connector's push: sends the n changes (at most the connector's batch_max) with the client,
@@ -374,6 +371,12 @@ json_t *souk_channels__wechat_call(const struct souk_channel *c,
                                    struct souk_channels__client *client, struct souk_pool *pool,
                                    const char *path, json_t *body,
                                    struct souk_channels__batch_outcome *fail);
+/* The same for any body: content_type (JSON when NULL), with query ("&k=v...", or NULL) after
+ * the access token. For uploads (a multipart form). */
+json_t *souk_channels__wechat_post(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, const char *query, const char *content_type,
+                                   struct souk_str body, struct souk_channels__batch_outcome *fail);
 int64_t souk_channels__wechat_errcode(json_t *answer);
 bool souk_channels__wechat_transient(int64_t code);
 void souk_channels__wechat_failed(struct souk_channels__batch_outcome *out, const char *what,

@@ -33,6 +33,63 @@ static const struct souk_channels__image *settled_before(const struct souk_chann
     return NULL;
 }
 
+/* The image's bytes as multipart/form-data: the file in u->part (its Content-Type from the
+ * bytes), then u->fields. False when the bytes hold the boundary or form's cap is hit. */
+static bool image_form(const struct souk_channels__uploader *u, struct souk_buf *form,
+                       struct souk_str bytes)
+{
+    static const char boundary[] = SOUK_CHANNELS__FORM_BOUNDARY;
+    if (memmem(bytes.ptr, bytes.len, boundary, sizeof boundary - 1))
+        return false;
+    bool ok = souk_buf_addf(form,
+                            "--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
+                            "filename=\"image\"\r\nContent-Type: %s\r\n\r\n",
+                            boundary, u->part, souk_image_media_type(bytes)) == SOUK_OK &&
+              souk_buf_add(form, bytes.ptr, bytes.len) == SOUK_OK;
+    for (size_t i = 0; ok && u->fields && u->fields[i]; i += 2)
+        ok = souk_buf_addf(form,
+                           "\r\n--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s",
+                           boundary, u->fields[i], u->fields[i + 1]) == SOUK_OK;
+    return ok && souk_buf_addf(form, "\r\n--%s--\r\n", boundary) == SOUK_OK;
+}
+
+/* Checks fetched bytes and sends them as a form; sets image->ref, or image->problem. */
+static enum souk_channels__upload hand_over(struct souk_channels__uploader *u,
+                                            struct souk_channels__image *image,
+                                            struct souk_str bytes,
+                                            struct souk_channels__batch_outcome *out)
+{
+    const char *format, *refusal = NULL;
+    uint32_t width, height;
+    struct souk_buf form = SOUK_BUF_INIT(u->max_bytes + 4096);
+    enum souk_channels__upload result = SOUK_CHANNELS__UNUSABLE;
+    if (bytes.len > u->max_bytes)
+        image->problem = souk_pool_printf(u->pool, "the image %s is larger than %s's %zu MB",
+                                          image->url, u->platform, u->max_bytes >> 20);
+    else if (!souk_image_size(bytes, &format, &width, &height) || !width || !height)
+        image->problem =
+            souk_pool_printf(u->pool, "the image %s is not a JPEG or PNG file", image->url);
+    else if (!image_form(u, &form, bytes))
+        image->problem =
+            souk_pool_printf(u->pool, "the image %s cannot be sent as a form", image->url);
+    else if (!u->send(u->arg, (struct souk_str){form.data, form.len}, width, height,
+                      &image->ref, &refusal, out))
+        result = SOUK_CHANNELS__UPLOAD_FAILED;
+    else if (image->ref)
+        result = SOUK_CHANNELS__UPLOADED;
+    else if (!refusal) {
+        snprintf(out->error, sizeof out->error, "%s took an image but named no copy of it",
+                 u->platform);
+        result = SOUK_CHANNELS__UPLOAD_FAILED;
+    }
+    souk_buf_release(&form);
+    if (refusal)
+        image->problem = souk_pool_printf(u->pool, "%s refused the image %s: %s", u->platform,
+                                          image->url, refusal);
+    image->fresh = result == SOUK_CHANNELS__UPLOADED;
+    return result;
+}
+
 /* Fetches the image and sends it; settles image (ref, or problem) unless the platform failed
  * the whole batch. */
 static enum souk_channels__upload upload(struct souk_channels__uploader *u,
@@ -48,7 +105,7 @@ static enum souk_channels__upload upload(struct souk_channels__uploader *u,
     struct souk_channels__request get = {.url = image->url, .timeout_ms = FETCH_TIMEOUT_MS};
     struct souk_channels__response resp;
     int rc = souk_channels__client_call(u->client, &get, &resp);
-    enum souk_channels__upload result = SOUK_CHANNELS__UPLOADED;
+    enum souk_channels__upload result;
     if (rc != SOUK_OK) {
         image->problem = souk_pool_printf(u->pool, "the image %s could not be fetched: %s",
                                           image->url, resp.transport_error);
@@ -58,14 +115,8 @@ static enum souk_channels__upload upload(struct souk_channels__uploader *u,
             souk_pool_printf(u->pool, "the image %s answered HTTP %ld", image->url, resp.status);
         result = souk_channels__refused(resp.status) ? SOUK_CHANNELS__UNUSABLE
                                                      : SOUK_CHANNELS__UNREACHABLE;
-    } else if (resp.body.len > u->max_bytes) {
-        image->problem = souk_pool_printf(u->pool, "the image %s is larger than %s's %zu MB",
-                                          image->url, u->platform, u->max_bytes >> 20);
-        result = SOUK_CHANNELS__UNUSABLE;
     } else {
-        result = u->send(u->arg, image->url, (struct souk_str){resp.body.data, resp.body.len},
-                         &image->ref, &image->problem, out);
-        image->fresh = result == SOUK_CHANNELS__UPLOADED;
+        result = hand_over(u, image, (struct souk_str){resp.body.data, resp.body.len}, out);
     }
     souk_channels__response_release(&resp);
     image->unreachable = result == SOUK_CHANNELS__UNREACHABLE;
@@ -98,22 +149,4 @@ enum souk_channels__upload souk_channels__upload_images(struct souk_channels__up
         return result;
     }
     return SOUK_CHANNELS__UPLOADED;
-}
-
-bool souk_channels__image_form(struct souk_buf *form, struct souk_str bytes, const char *part,
-                               const char *const *fields)
-{
-    static const char boundary[] = SOUK_CHANNELS__FORM_BOUNDARY;
-    if (memmem(bytes.ptr, bytes.len, boundary, sizeof boundary - 1))
-        return false;
-    bool ok = souk_buf_addf(form,
-                            "--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
-                            "filename=\"image\"\r\nContent-Type: %s\r\n\r\n",
-                            boundary, part, souk_image_media_type(bytes)) == SOUK_OK &&
-              souk_buf_add(form, bytes.ptr, bytes.len) == SOUK_OK;
-    for (size_t i = 0; ok && fields && fields[i]; i += 2)
-        ok = souk_buf_addf(form,
-                           "\r\n--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s",
-                           boundary, fields[i], fields[i + 1]) == SOUK_OK;
-    return ok && souk_buf_addf(form, "\r\n--%s--\r\n", boundary) == SOUK_OK;
 }

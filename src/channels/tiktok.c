@@ -627,41 +627,25 @@ static void updated(struct push *t, enum stage s, json_t *data, const size_t *id
 
 /* ---- images: Upload Product Image ---- */
 
-/* Uploads one image's bytes (images.c fetched them): the file in part "data", as a main
- * image. */
-static enum souk_channels__upload send_image(void *arg, const char *url, struct souk_str bytes,
-                                             const char **ref, const char **reason,
-                                             struct souk_channels__batch_outcome *out)
+/* Uploads one image (images.c fetched and checked it; the file is in part "data", as a main
+ * image): TikTok answers its uri. */
+static bool send_image(void *arg, struct souk_str form, uint32_t width, uint32_t height,
+                       const char **ref, const char **refusal,
+                       struct souk_channels__batch_outcome *out)
 {
     struct push *t = arg;
-    struct souk_buf form = SOUK_BUF_INIT(MAX_IMAGE_BYTES + 1024);
-    if (!souk_channels__image_form(&form, bytes, "data",
-                                   (const char *const[]){"use_case", "MAIN_IMAGE", NULL})) {
-        souk_buf_release(&form);
-        *reason = souk_pool_printf(t->pool, "the image %s cannot be sent as a form", url);
-        return SOUK_CHANNELS__UNUSABLE;
-    }
     json_t *answer;
+    (void)width; /* TikTok reads the size from the file */
+    (void)height;
     enum verdict v =
-        call(t, IMAGES_PATH, NULL, form.data, form.len,
+        call(t, IMAGES_PATH, NULL, form.ptr, form.len,
              "multipart/form-data; boundary=" SOUK_CHANNELS__FORM_BOUNDARY, &answer, out);
-    souk_buf_release(&form);
-    const char *uri = json_string_value(json_object_get(json_object_get(answer, "data"), "uri"));
-    enum souk_channels__upload result = SOUK_CHANNELS__UPLOADED;
-    if (v == TOOK && uri) {
-        *ref = souk_pool_strdup(t->pool, uri);
-    } else if (v == TOOK) {
-        snprintf(out->error, sizeof out->error, "TikTok took an image but named no uri");
-        result = SOUK_CHANNELS__UPLOAD_FAILED;
-    } else if (v == FAILED) {
-        result = SOUK_CHANNELS__UPLOAD_FAILED;
-    } else {
-        *reason = souk_pool_printf(t->pool, "TikTok refused the image %s: %s", url,
-                                   reason_text(t->pool, answer));
-        result = SOUK_CHANNELS__UNUSABLE;
-    }
+    if (v == TOOK)
+        *ref = souk_channels__json_text(t->pool, json_object_get(answer, "data"), "uri");
+    else if (v != FAILED)
+        *refusal = reason_text(t->pool, answer);
     json_decref(answer);
-    return result;
+    return v != FAILED;
 }
 
 /*
@@ -821,6 +805,8 @@ static int tiktok_push(const struct souk_channel *c, struct souk_channels__clien
                      .pool = pool,
                      .platform = "TikTok",
                      .max_bytes = MAX_IMAGE_BYTES,
+                     .part = "data",
+                     .fields = (const char *const[]){"use_case", "MAIN_IMAGE", NULL},
                      .send = send_image,
                      .items = items,
                      .n = n},

@@ -63,15 +63,7 @@ static void show_image(struct push_fixture *f, struct souk_channels__push *items
 /* How many requests the sim logged for TikTok at path. */
 static size_t requests_to(struct push_fixture *f, const char *path)
 {
-    json_t *log = push_fixture_sim(f, "/_sim/requests?platform=tiktok", NULL);
-    size_t i, n = 0;
-    json_t *req;
-    json_array_foreach(json_object_get(log, "requests"), i, req)
-    {
-        n += strcmp(json_string_value(json_object_get(req, "path")), path) == 0;
-    }
-    json_decref(log);
-    return n;
+    return push_fixture_requests(f, "tiktok", path);
 }
 
 static void answers_are_judged_by_who_is_at_fault(void **state)
