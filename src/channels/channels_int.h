@@ -75,14 +75,16 @@ enum souk_channels__result {
 };
 
 /*
- * An image a platform lists only once it holds its own copy (TikTok Shop's uploads): the URL
- * souk shows, and what the platform called the copy once it was uploaded, kept per channel
- * (channel_images) so an image is uploaded once.
+ * An image a platform lists only once it holds its own copy (TikTok Shop's and WeChat's
+ * uploads): the URL souk shows, and what the platform called the copy once it was uploaded,
+ * kept per channel (channel_images) so an image is uploaded once.
  */
 struct souk_channels__image {
     const char *url;
-    const char *ref; /* the platform's id for its copy; NULL until uploaded */
-    bool fresh;      /* set by the connector when it uploaded it in this push: to be kept */
+    const char *ref;     /* the platform's id or URL for its copy; NULL until uploaded */
+    bool fresh;          /* set when it was uploaded in this push: to be kept */
+    const char *problem; /* why it could not be had in this push; NULL otherwise */
+    bool unreachable;    /* with problem: the merchant's server did not answer (not the image) */
 };
 
 /* One pending change on its way to the platform, and what became of it. */
@@ -107,6 +109,58 @@ struct souk_channels__batch_outcome {
     int retry_after_s;   /* >= 0: the platform asked to wait (429 or Retry-After) */
     char error[256];     /* a batch-wide failure, for the sync status ("" when none) */
 };
+
+/* ---- images a platform takes as files (images.c) ---- */
+
+/* What became of an image (or of all of an item's images) on its way to the platform. */
+enum souk_channels__upload {
+    SOUK_CHANNELS__UPLOADED,      /* the platform holds it: ref is set */
+    SOUK_CHANNELS__UNUSABLE,      /* the image is at fault (4xx, too big, refused): reject */
+    SOUK_CHANNELS__UNREACHABLE,   /* the merchant's server did not answer: try again later */
+    SOUK_CHANNELS__UPLOAD_FAILED, /* the platform failed the whole batch (out says why) */
+};
+
+/*
+ * A platform's upload of one image: form is the multipart/form-data body (boundary
+ * SOUK_CHANNELS__FORM_BOUNDARY) holding a JPEG or PNG file of width x height pixels within the
+ * uploader's max_bytes. Sets *ref to the platform's id or link for its copy when it took the
+ * image, or *refusal to its words when it refused it (both in pool memory); false when it
+ * failed the whole batch (out says why).
+ */
+typedef bool (*souk_channels__send_image_fn)(
+    void *arg, struct souk_str form, uint32_t width, uint32_t height, const char **ref,
+    const char **refusal, struct souk_channels__batch_outcome *out);
+
+/* One push's uploads: set the public fields, zero the rest. */
+struct souk_channels__uploader {
+    struct souk_channels__client *client;
+    struct souk_pool *pool;
+    const char *platform;              /* as reasons name it: "TikTok" */
+    size_t max_bytes;                  /* the largest file the platform takes */
+    const char *part;                  /* the form part that holds the file: "data" */
+    const char *const *fields;         /* name, value pairs sent beside it; NULL-terminated */
+    souk_channels__send_image_fn send;
+    void *arg;                         /* send's */
+    struct souk_channels__push *items; /* the batch: an image settled for one item serves all */
+    size_t n;
+    /* Why an image could not be fetched in this push: the merchant's server is down or slow,
+     * so the other images wait for the next push instead of each waiting out a timeout. */
+    const char *_fetch_failed;
+};
+
+/*
+ * Makes sure the platform holds every image of p: an image settled earlier in the push (under
+ * any item's array) is not fetched again; any other is fetched from its URL, checked (a JPEG or
+ * PNG within max_bytes) and handed to send as a form. UPLOADED when each has its ref; else what kept the first one back, with *reason (pool
+ * memory) for UNUSABLE and UNREACHABLE. An item without images is UPLOADED: the caller says
+ * whether its platform needs any.
+ */
+enum souk_channels__upload souk_channels__upload_images(struct souk_channels__uploader *u,
+                                                        struct souk_channels__push *p,
+                                                        const char **reason,
+                                                        struct souk_channels__batch_outcome *out);
+
+#define SOUK_CHANNELS__FORM_BOUNDARY "souk-image-7d3b41e85f0c2a9e"
 
 /*
  * A connector's push: sends the n changes (at most the connector's batch_max) with the client,
@@ -317,6 +371,12 @@ json_t *souk_channels__wechat_call(const struct souk_channel *c,
                                    struct souk_channels__client *client, struct souk_pool *pool,
                                    const char *path, json_t *body,
                                    struct souk_channels__batch_outcome *fail);
+/* The same for any body: content_type (JSON when NULL), with query ("&k=v...", or NULL) after
+ * the access token. For uploads (a multipart form). */
+json_t *souk_channels__wechat_post(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, const char *query, const char *content_type,
+                                   struct souk_str body, struct souk_channels__batch_outcome *fail);
 int64_t souk_channels__wechat_errcode(json_t *answer);
 bool souk_channels__wechat_transient(int64_t code);
 void souk_channels__wechat_failed(struct souk_channels__batch_outcome *out, const char *what,
@@ -516,6 +576,12 @@ size_t souk_channels__item_check(const struct souk_channels__connector *conn,
                                  const struct souk_channel *c,
                                  const struct souk_channels__item *item,
                                  souk_channels__report_fn report, void *arg);
+
+/* The first problem rules reports that would make the platform reject item, as "field:
+ * reason" in pool; NULL when there is none. For a push that leaves such an item unsent. */
+const char *souk_channels__unsendable(struct souk_pool *pool, souk_channels__rules_fn rules,
+                                      const struct souk_channel *c,
+                                      const struct souk_channels__item *item);
 
 /* Loads the next page of products after *cursor (updated to the last id read); sets *count to
  * 0 at the end. */

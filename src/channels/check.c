@@ -70,6 +70,27 @@ size_t souk_channels__item_check(const struct souk_channels__connector *conn,
     return problems + (conn->rules ? conn->rules(c, item, report, arg) : 0);
 }
 
+/* The first problem a rules function reports that rejects, as "field: reason" in pool. */
+struct first_problem {
+    struct souk_pool *pool;
+    const char *reason;
+};
+
+static void keep_first(void *arg, const char *field, bool rejects, const char *reason)
+{
+    struct first_problem *f = arg;
+    if (rejects && !f->reason)
+        f->reason = souk_pool_printf(f->pool, "%s: %s", field, reason);
+}
+
+const char *souk_channels__unsendable(struct souk_pool *pool, souk_channels__rules_fn rules,
+                                      const struct souk_channel *c,
+                                      const struct souk_channels__item *item)
+{
+    struct first_problem first = {pool, NULL};
+    return rules(c, item, keep_first, &first) > 0 ? first.reason : NULL;
+}
+
 /* ---- diagnostics ---- */
 
 struct collector {

@@ -205,11 +205,20 @@ static bool same_images(const struct souk_channels__image *a, size_t na,
     return true;
 }
 
+/* Adds url to the n images unless one of them shows it already. */
+static void add_image(struct souk_channels__image *images, size_t *n, const char *url)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(images[i].url, url) == 0)
+            return;
+    images[(*n)++] = (struct souk_channels__image){.url = url};
+}
+
 /*
- * The item's images for a connector that uploads them (main image, then the additional ones,
- * at most max) with the copy the channel's platform already holds of each. An item showing the
- * same images as the one before it (a product's variants, side by side in a batch) shares that
- * one's array, so the push uploads an image once for all of them.
+ * The item's distinct images for a connector that uploads them (main image, then the
+ * additional ones, at most max) with the copy the channel's platform already holds of each.
+ * An item showing the same images as the one before it (a product's variants, side by side in
+ * a batch) shares that one's array, so the push uploads an image once for all of them.
  */
 static int load_images(struct souk_db_conn *conn, struct souk_pool *pool, const char *channel_id,
                        size_t max, struct pending *p, const struct pending *prev,
@@ -220,10 +229,10 @@ static int load_images(struct souk_db_conn *conn, struct souk_pool *pool, const 
     struct souk_channels__image *images = souk_pool_alloc(pool, max * sizeof *images);
     size_t n = 0;
     if (main && max)
-        images[n++] = (struct souk_channels__image){.url = main};
+        add_image(images, &n, main);
     for (size_t len; more && *more && n < max; more += len + (more[len] == ',')) {
         len = strcspn(more, ",");
-        images[n++] = (struct souk_channels__image){.url = souk_pool_strndup(pool, more, len)};
+        add_image(images, &n, souk_pool_strndup(pool, more, len));
     }
     if (prev && prev->push.images && same_images(images, n, prev->push.images, prev->push.nimages)) {
         p->push.images = prev->push.images;

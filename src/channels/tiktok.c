@@ -137,8 +137,6 @@ const struct souk_channels__connector souk_channels__tiktok = {
 #define CODE_NOT_IN_SHOP 12052048 /* the product (or SKU) is not one of the shop's */
 #define IMAGES_PATH "/product/202309/images/upload"
 #define MAX_IMAGE_BYTES (5u << 20) /* Upload Product Image takes files of at most 5 MB */
-#define BOUNDARY "souk-tiktok-image-7d3b41e85f0c2a9e"
-#define FETCH_TIMEOUT_MS 10000 /* for one image from the merchant's server */
 #define MAX_SELLER_SKU_CHARS 50
 #define MIN_TITLE_CHARS 25 /* outside the US and the UK */
 #define MAX_ATTRIBUTE_NAME_CHARS 20
@@ -161,9 +159,7 @@ struct push {
     struct souk_channels__push *items;
     struct item_state *state;
     size_t n;
-    /* Why an image could not be fetched in this push: the merchant's server is down or slow,
-     * so the other images wait for the next push instead of each waiting out a timeout. */
-    const char *fetch_failed;
+    struct souk_channels__uploader uploader; /* its images, sent by send_image */
 };
 
 /* What an answer means for the items of its call. */
@@ -389,19 +385,6 @@ static size_t shop_rules(const struct souk_channel *c, const struct souk_channel
         }
     }
     return problems;
-}
-
-/* The first reason shop_rules rejects an item for (pool memory), through its report. */
-struct first_reason {
-    struct souk_pool *pool;
-    const char *reason;
-};
-
-static void keep_first(void *arg, const char *field, bool rejects, const char *reason)
-{
-    struct first_reason *f = arg;
-    if (rejects && !f->reason)
-        f->reason = souk_pool_printf(f->pool, "%s: %s", field, reason);
 }
 
 /* ---- what is sent ---- */
@@ -644,109 +627,32 @@ static void updated(struct push *t, enum stage s, json_t *data, const size_t *id
 
 /* ---- images: Upload Product Image ---- */
 
-/* What became of one image on its way to TikTok. */
-enum upload { UPLOADED, UNUSABLE, UNREACHABLE, UPLOAD_FAILED };
-
-/* The uri of an image uploaded earlier in this push under another item's array, or NULL. */
-static const char *uploaded_before(const struct push *t, const char *url)
+/* Uploads one image (images.c fetched and checked it; the file is in part "data", as a main
+ * image): TikTok answers its uri. */
+static bool send_image(void *arg, struct souk_str form, uint32_t width, uint32_t height,
+                       const char **ref, const char **refusal,
+                       struct souk_channels__batch_outcome *out)
 {
-    for (size_t i = 0; i < t->n; i++)
-        for (size_t j = 0; j < t->items[i].nimages; j++)
-            if (t->items[i].images[j].ref && strcmp(t->items[i].images[j].url, url) == 0)
-                return t->items[i].images[j].ref;
-    return NULL;
-}
-
-/* The image's bytes as multipart/form-data: the file in part "data", use_case MAIN_IMAGE. */
-static bool form_body(struct souk_buf *form, struct souk_str bytes)
-{
-    const unsigned char *b = (const unsigned char *)bytes.ptr;
-    const char *type = bytes.len >= 8 && memcmp(b, "\x89PNG", 4) == 0 ? "image/png"
-                       : bytes.len >= 3 && b[0] == 0xff && b[1] == 0xd8 ? "image/jpeg"
-                                                                        : "application/octet-stream";
-    return souk_buf_addf(form,
-                         "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"data\"; "
-                         "filename=\"image\"\r\nContent-Type: %s\r\n\r\n",
-                         type) == SOUK_OK &&
-           souk_buf_add(form, bytes.ptr, bytes.len) == SOUK_OK &&
-           souk_buf_addstr(form, "\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                                 "name=\"use_case\"\r\n\r\nMAIN_IMAGE\r\n--" BOUNDARY
-                                 "--\r\n") == SOUK_OK;
-}
-
-/*
- * Fetches the image from the merchant's URL and uploads it: TikTok takes the file only, never
- * a link. UPLOADED sets image->ref; UNUSABLE (the URL answers 4xx, the file is too big, TikTok
- * refuses it) and UNREACHABLE (the merchant's server is down) set *reason; UPLOAD_FAILED is
- * TikTok's failure of the whole batch (out says why).
- */
-static enum upload upload(struct push *t, struct souk_channels__image *image, const char **reason,
-                          struct souk_channels__batch_outcome *out)
-{
-    if (t->fetch_failed) {
-        *reason = souk_pool_printf(t->pool, "the image %s was not fetched: %s", image->url,
-                                   t->fetch_failed);
-        return UNREACHABLE;
-    }
-    struct souk_channels__request get = {.url = image->url, .timeout_ms = FETCH_TIMEOUT_MS};
-    struct souk_channels__response resp;
-    int rc = souk_channels__client_call(t->client, &get, &resp);
-    enum upload result = UPLOADED;
-    bool ok = rc == SOUK_OK && resp.status >= 200 && resp.status < 300;
-    if (rc != SOUK_OK) {
-        *reason = souk_pool_printf(t->pool, "the image %s could not be fetched: %s", image->url,
-                                   resp.transport_error);
-        result = UNREACHABLE;
-    } else if (!ok) {
-        *reason = souk_pool_printf(t->pool, "the image %s answered HTTP %ld", image->url,
-                                   resp.status);
-        result = souk_channels__refused(resp.status) ? UNUSABLE : UNREACHABLE;
-    } else if (resp.body.len > MAX_IMAGE_BYTES) {
-        *reason = souk_pool_printf(t->pool, "the image %s is larger than TikTok's 5 MB",
-                                   image->url);
-        result = UNUSABLE;
-    }
-    struct souk_buf form = SOUK_BUF_INIT(MAX_IMAGE_BYTES + 1024);
-    if (result == UPLOADED &&
-        (memmem(resp.body.data, resp.body.len, BOUNDARY, sizeof BOUNDARY - 1) ||
-         !form_body(&form, (struct souk_str){resp.body.data, resp.body.len}))) {
-        *reason = souk_pool_printf(t->pool, "the image %s cannot be sent as a form", image->url);
-        result = UNUSABLE;
-    }
-    souk_channels__response_release(&resp);
-    if (result == UNREACHABLE)
-        t->fetch_failed = *reason;
-    if (result != UPLOADED) {
-        souk_buf_release(&form);
-        return result;
-    }
+    struct push *t = arg;
     json_t *answer;
-    enum verdict v = call(t, IMAGES_PATH, NULL, form.data, form.len,
-                          "multipart/form-data; boundary=" BOUNDARY, &answer, out);
-    souk_buf_release(&form);
-    const char *uri = json_string_value(json_object_get(json_object_get(answer, "data"), "uri"));
-    if (v == TOOK && uri) {
-        image->ref = souk_pool_strdup(t->pool, uri);
-        image->fresh = true;
-    } else if (v == TOOK) {
-        snprintf(out->error, sizeof out->error, "TikTok took an image but named no uri");
-        result = UPLOAD_FAILED;
-    } else if (v == FAILED) {
-        result = UPLOAD_FAILED;
-    } else {
-        *reason = souk_pool_printf(t->pool, "TikTok refused the image %s: %s", image->url,
-                                   reason_text(t->pool, answer));
-        result = UNUSABLE;
-    }
+    (void)width; /* TikTok reads the size from the file */
+    (void)height;
+    enum verdict v =
+        call(t, IMAGES_PATH, NULL, form.ptr, form.len,
+             "multipart/form-data; boundary=" SOUK_CHANNELS__FORM_BOUNDARY, &answer, out);
+    if (v == TOOK)
+        *ref = souk_channels__json_text(t->pool, json_object_get(answer, "data"), "uri");
+    else if (v != FAILED)
+        *refusal = reason_text(t->pool, answer);
     json_decref(answer);
-    return result;
+    return v != FAILED;
 }
 
 /*
  * Makes sure TikTok holds every image of the items idx[0..count) about to be created. An item
- * whose image cannot be had is settled with the reason, and so is every other item showing
- * that array of images: rejected when the image itself is at fault, retried later when the
- * merchant's server did not answer. False when TikTok failed the whole batch.
+ * whose image cannot be had is settled with the reason: rejected when the image itself is at
+ * fault, retried later when the merchant's server did not answer. False when TikTok failed
+ * the whole batch.
  */
 static bool upload_images(struct push *t, const size_t *idx, size_t count,
                           struct souk_channels__batch_outcome *out)
@@ -755,22 +661,17 @@ static bool upload_images(struct push *t, const size_t *idx, size_t count,
         struct souk_channels__push *p = &t->items[idx[k]];
         if (t->state[idx[k]].stage != STAGE_CREATE)
             continue;
-        const char *reason = p->nimages ? NULL : "image_link: TikTok Shop needs at least one image";
-        enum upload result = p->nimages ? UPLOADED : UNUSABLE;
-        for (size_t i = 0; result == UPLOADED && i < p->nimages; i++) {
-            struct souk_channels__image *image = &p->images[i];
-            if (!image->ref && !(image->ref = uploaded_before(t, image->url)))
-                result = upload(t, image, &reason, out);
-        }
-        if (result == UPLOAD_FAILED)
+        const char *reason = "image_link: TikTok Shop needs at least one image";
+        enum souk_channels__upload result =
+            p->nimages ? souk_channels__upload_images(&t->uploader, p, &reason, out)
+                       : SOUK_CHANNELS__UNUSABLE;
+        if (result == SOUK_CHANNELS__UPLOAD_FAILED)
             return false;
-        for (size_t j = k; result != UPLOADED && j < count; j++) {
-            struct souk_channels__push *q = &t->items[idx[j]];
-            if (t->state[idx[j]].stage == STAGE_CREATE && (j == k || q->images == p->images))
-                finish(t, idx[j],
-                       result == UNREACHABLE ? SOUK_CHANNELS__RETRY : SOUK_CHANNELS__REJECTED,
-                       reason);
-        }
+        if (result != SOUK_CHANNELS__UPLOADED)
+            finish(t, idx[k],
+                   result == SOUK_CHANNELS__UNREACHABLE ? SOUK_CHANNELS__RETRY
+                                                        : SOUK_CHANNELS__REJECTED,
+                   reason);
     }
     return true;
 }
@@ -792,9 +693,11 @@ static size_t next_call(struct push *t, enum stage s, size_t *idx)
                    p->item->price_problem ? p->item->price_problem : "the variant has no price");
             continue;
         }
-        struct first_reason unsendable = {t->pool, NULL};
-        if (s == STAGE_CREATE && shop_rules(t->c, p->item, keep_first, &unsendable) > 0) {
-            finish(t, i, SOUK_CHANNELS__REJECTED, unsendable.reason);
+        const char *unsendable =
+            s == STAGE_CREATE ? souk_channels__unsendable(t->pool, shop_rules, t->c, p->item)
+                              : NULL;
+        if (unsendable) {
+            finish(t, i, SOUK_CHANNELS__REJECTED, unsendable);
             continue;
         }
         if (count == 0) {
@@ -898,7 +801,17 @@ static int tiktok_push(const struct souk_channel *c, struct souk_channels__clien
         .items = items,
         .state = souk_pool_alloc(pool, n * sizeof *t.state),
         .n = n,
+        .uploader = {.client = client,
+                     .pool = pool,
+                     .platform = "TikTok",
+                     .max_bytes = MAX_IMAGE_BYTES,
+                     .part = "data",
+                     .fields = (const char *const[]){"use_case", "MAIN_IMAGE", NULL},
+                     .send = send_image,
+                     .items = items,
+                     .n = n},
     };
+    t.uploader.arg = &t;
     for (size_t i = 0; i < n; i++) {
         bool known = items[i].platform_id && items[i].platform_sku_id;
         t.state[i].stage = known ? STAGE_INVENTORY : STAGE_CREATE;

@@ -35,13 +35,15 @@
  * - WeChat has no API for a seller to cancel an order (a paid order ends through after-sales,
  *   which the buyer starts): a cancellation in souk is recorded as refused by the platform,
  *   saying so, and the merchant refunds in the WeChat shop console.
- * The catalog push (products, prices, stock) is wechat_catalog.c's; souk serves WeChat no feed.
+ * The catalog push (images, products, prices, stock) is wechat_catalog.c's; souk serves WeChat
+ * no feed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "channels/channels_int.h"
+#include "core/alloc.h"
 #include "core/time.h"
 
 #define TOKEN_PATH "/cgi-bin/token"
@@ -263,10 +265,10 @@ static bool access_token(const struct souk_channel *c, struct souk_channels__cli
     return ok;
 }
 
-json_t *souk_channels__wechat_call(const struct souk_channel *c,
+json_t *souk_channels__wechat_post(const struct souk_channel *c,
                                    struct souk_channels__client *client, struct souk_pool *pool,
-                                   const char *path, json_t *body,
-                                   struct souk_channels__batch_outcome *fail)
+                                   const char *path, const char *query, const char *content_type,
+                                   struct souk_str body, struct souk_channels__batch_outcome *fail)
 {
     json_t *answer = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -275,10 +277,18 @@ json_t *souk_channels__wechat_call(const struct souk_channel *c,
         answer = NULL;
         if (!access_token(c, client, pool, attempt > 0, token, fail))
             break;
-        const char *url = souk_pool_printf(pool, "%s%s?access_token=%s", c->base_url, path, token);
+        struct souk_channels__request req = {
+            .url = souk_pool_printf(pool, "%s%s?access_token=%s%s", c->base_url, path, token,
+                                    query ? query : ""),
+            .content_type = content_type,
+            .body = body.ptr,
+            .body_len = body.len,
+        };
         struct souk_channels__response resp;
-        int call_rc;
-        answer = souk_channels__exchange(client, url, NULL, json_incref(body), &resp, &call_rc);
+        int call_rc = souk_channels__client_call(client, &req, &resp);
+        json_error_t jerr;
+        if (call_rc == SOUK_OK && resp.status == 200)
+            answer = json_loadb(resp.body.data, resp.body.len, 0, &jerr);
         if (!json_is_object(answer)) {
             json_decref(answer);
             answer = NULL;
@@ -288,7 +298,19 @@ json_t *souk_channels__wechat_call(const struct souk_channel *c,
         if (!answer || !token_refused(souk_channels__wechat_errcode(answer)))
             break;
     }
+    return answer;
+}
+
+json_t *souk_channels__wechat_call(const struct souk_channel *c,
+                                   struct souk_channels__client *client, struct souk_pool *pool,
+                                   const char *path, json_t *body,
+                                   struct souk_channels__batch_outcome *fail)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
+    json_t *answer = souk_channels__wechat_post(c, client, pool, path, NULL, NULL,
+                                                souk_str_from(text), fail);
+    souk_free(text);
     return answer;
 }
 
@@ -480,7 +502,8 @@ static const struct souk_channels__column columns[] = {
 const struct souk_channels__connector souk_channels__wechat = {
     .platform = "wechat",
     .doc = "WeChat Channels shop: message push, order callbacks, order/get, delivery/send, "
-           "product add/get/update/listing, stock/update (developers.weixin.qq.com, read 2026-12)",
+           "basics/img/upload, product add/get/update/listing, stock/update "
+           "(developers.weixin.qq.com, read 2026-12)",
     .default_base_url = "https://api.weixin.qq.com",
     .credentials = credentials,
     .optional_credentials = optional_credentials,
@@ -491,6 +514,7 @@ const struct souk_channels__connector souk_channels__wechat = {
     .xml_prefix = "",
     .push = souk_channels__wechat_push,
     .batch_max = 50, /* one call per stock change: a batch stays short */
+    .upload_images = 9, /* head_imgs holds 3 to 9 of WeChat's own (wechat_catalog.c) */
     .rules = souk_channels__wechat_rules,
     .webhook_verify = souk_channels__wechat_verify,
     .webhook_parse = souk_channels__wechat_parse,

@@ -34,9 +34,24 @@
  * credentials of the channel, category_ids (cat_ids from the first level to the leaf,
  * comma-separated, sent as cats_v2) and freight_template_id. A channel without them still
  * takes orders; its sync status names the missing credential and changes wait for it.
- * Not done: WeChat takes images only from its own host (mmecimage.cn/p/, uploaded through
- * /channels/ec/basics/img/upload); souk sends its own image URLs, which the sim takes and the
- * live API refuses (errcode 10020035).
+ * Images: head_imgs (and any image of a product) must be WeChat's own URLs, which its image
+ * upload answers; any other is refused (errcode 10020035), and a URL already on mmecimage.cn/p/
+ * may be sent as it is (the product/add page, as transcribed by SDKs). POST
+ * /channels/ec/basics/img/upload?access_token=&upload_type=&resp_type= takes upload_type 0, the
+ * file as multipart/form-data in part "media" with its height and width in pixels in the query,
+ * or 1, a JSON {"img_url"} that WeChat fetches itself; resp_type 1 answers {"pic_file":
+ * {"img_url": "https://mmecimage.cn/p/{appid}/{key}"}}, a link that never expires, so "the same
+ * image need not be uploaded again" (resp_type 0 answers media_ids, for other uses). Files of
+ * at most 10 MB with resp_type 1. souk uploads the file (upload_type 0): it fetches each image
+ * from the merchant's URL itself (channels/images.c, as for TikTok), so WeChat never has to
+ * reach the merchant's host, and keeps WeChat's URL per channel and source URL
+ * (channel_images). Sources: the mini shop's product/img/upload page (developers.weixin.qq.com
+ * ministore .../API/register/uploadimg.html: the same parameters, limits and link rules) and
+ * SDKs' transcriptions of doc/channels/API/basics/img_upload.html; the Channels page itself was
+ * not read. Unverified: the formats it takes (souk sends JPEG and PNG as fetched, never
+ * converted), its errcodes for a refused image (any errcode but the transient ones rejects the
+ * item with WeChat's errmsg), and whether answers still name the link temp_img_url as the mini
+ * shop's did (souk reads img_url, which every Channels client read agrees on).
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +64,9 @@
 #define UPDATE_PATH "/channels/ec/product/update"
 #define LISTING_PATH "/channels/ec/product/listing"
 #define STOCK_PATH "/channels/ec/product/stock/update"
+#define IMAGE_PATH "/channels/ec/basics/img/upload"
+#define IMAGE_HOST "https://mmecimage.cn/p/" /* WeChat's own images: sent as they are */
+#define MAX_IMAGE_BYTES (10u << 20)          /* a file img/upload takes with resp_type 1 */
 
 #define MIN_TITLE_CHARS 5
 #define MAX_TITLE_CHARS 60
@@ -63,32 +81,6 @@
 #define CODE_NEVER_LISTED 10020289
 
 /* ---- the item as WeChat takes it ---- */
-
-/* The item's distinct images, main image first, at most MAX_IMAGES (a new array). */
-static json_t *images(const struct souk_channels__item *item)
-{
-    json_t *out = json_array();
-    json_t *more = souk_channels__list_array(item->values[SOUK_CHANNELS__ADDITIONAL_IMAGES]);
-    json_t *all = json_array();
-    if (item->values[SOUK_CHANNELS__IMAGE_LINK])
-        json_array_append_new(all, json_string(item->values[SOUK_CHANNELS__IMAGE_LINK]));
-    json_array_extend(all, more);
-    size_t i, j;
-    json_t *url, *have;
-    json_array_foreach(all, i, url)
-    {
-        bool seen = false;
-        json_array_foreach(out, j, have)
-        {
-            seen = seen || json_equal(have, url);
-        }
-        if (!seen && json_array_size(out) < MAX_IMAGES)
-            json_array_append(out, url);
-    }
-    json_decref(more);
-    json_decref(all);
-    return out;
-}
 
 /* How many distinct images the item has, uncapped. */
 static size_t image_count(const struct souk_channels__item *item)
@@ -213,6 +205,7 @@ struct push {
     struct souk_channels__push *items;
     enum stage *stage;
     size_t n;
+    struct souk_channels__uploader uploader; /* the items' images, sent by send_image */
 };
 
 /* An id WeChat may write as a string or a number, as text in pool; NULL without one. */
@@ -231,22 +224,28 @@ static const char *reason_text(struct souk_pool *pool, json_t *answer)
                             (long long)souk_channels__wechat_errcode(answer));
 }
 
-/* Sends body (consumed) to path and judges the answer; *answer is it or NULL (decref it). */
-static enum verdict ask(struct push *t, const char *path, json_t *body, json_t **answer)
+/* What WeChat's answer (NULL: none, and t->out says why) to a call to path means. */
+static enum verdict judge(struct push *t, const char *path, json_t *answer)
 {
-    *answer = souk_channels__wechat_call(t->c, t->client, t->pool, path, body, t->out);
-    if (!*answer)
+    if (!answer)
         return FAILED;
-    int64_t code = souk_channels__wechat_errcode(*answer);
+    int64_t code = souk_channels__wechat_errcode(answer);
     if (code == 0)
         return TOOK;
     if (souk_channels__wechat_transient(code)) {
-        souk_channels__wechat_failed(t->out, path + strlen("/channels/ec/"), *answer);
+        souk_channels__wechat_failed(t->out, path + strlen("/channels/ec/"), answer);
         return FAILED;
     }
     if (code == CODE_NO_PRODUCT)
         return LOST;
     return code == CODE_IN_REVIEW || code == CODE_NEVER_LISTED ? WAIT : REFUSED;
+}
+
+/* Sends body (consumed) to path and judges the answer; *answer is it or NULL (decref it). */
+static enum verdict ask(struct push *t, const char *path, json_t *body, json_t **answer)
+{
+    *answer = souk_channels__wechat_call(t->c, t->client, t->pool, path, body, t->out);
+    return judge(t, path, *answer);
 }
 
 static void finish(struct push *t, size_t i, enum souk_channels__result result, const char *error)
@@ -330,16 +329,27 @@ static void set_sku(json_t *sku, const struct souk_channels__push *p)
     json_object_set_new(sku, "stock_num", json_integer(stock_of(p)));
 }
 
-/* Sets the product members souk owns from the first item's product. */
-static void set_product(json_t *product, const struct souk_channels__item *first)
+/* head_imgs: WeChat's URLs of the item's images, main first (a new array). */
+static json_t *head_imgs(const struct souk_channels__push *p)
 {
+    json_t *out = json_array();
+    for (size_t i = 0; i < p->nimages; i++)
+        json_array_append_new(out, json_string(p->images[i].ref));
+    return out;
+}
+
+/* Sets the product members souk owns from the first item's product, whose images WeChat
+ * holds. */
+static void set_product(json_t *product, const struct souk_channels__push *lead)
+{
+    const struct souk_channels__item *first = lead->item;
     struct souk_str title = souk_textout_truncate_utf8(
         souk_str_from(first->values[SOUK_CHANNELS__TITLE] ? first->values[SOUK_CHANNELS__TITLE]
                                                           : ""),
         SIZE_MAX, MAX_TITLE_CHARS);
     const char *desc = first->values[SOUK_CHANNELS__DESCRIPTION];
     json_object_set_new(product, "title", json_stringn(title.ptr, title.len));
-    json_object_set_new(product, "head_imgs", images(first));
+    json_object_set_new(product, "head_imgs", head_imgs(lead));
     json_t *info = json_object_get(product, "desc_info");
     if (!json_is_object(info)) {
         info = json_object();
@@ -371,6 +381,55 @@ static json_t *draft_sku(struct push *t, json_t *skus, const char *sku_id)
     return NULL;
 }
 
+/* ---- images: img/upload ---- */
+
+/* Uploads one image (images.c fetched and checked it; the file is in part "media") for a link
+ * (resp_type 1): WeChat answers pic_file.img_url. */
+static bool send_image(void *arg, struct souk_str form, uint32_t width, uint32_t height,
+                       const char **ref, const char **refusal,
+                       struct souk_channels__batch_outcome *out)
+{
+    struct push *t = arg;
+    const char *query = souk_pool_printf(t->pool, "&upload_type=0&resp_type=1&height=%u&width=%u",
+                                         (unsigned)height, (unsigned)width);
+    json_t *answer = souk_channels__wechat_post(
+        t->c, t->client, t->pool, IMAGE_PATH, query,
+        "multipart/form-data; boundary=" SOUK_CHANNELS__FORM_BOUNDARY, form, out);
+    enum verdict v = judge(t, IMAGE_PATH, answer);
+    if (v == TOOK)
+        *ref = souk_channels__json_text(t->pool, json_object_get(answer, "pic_file"), "img_url");
+    else if (v != FAILED)
+        *refusal = reason_text(t->pool, answer);
+    json_decref(answer);
+    return v != FAILED;
+}
+
+/*
+ * Makes sure WeChat holds the images of the first of the items idx[0..count) (one product,
+ * whose head_imgs they are): an image already on WeChat's host is its own copy, the others are
+ * uploaded unless the channel holds them. When one cannot be had, every item of the call is
+ * settled with the reason (rejected, or retried when the merchant's server did not answer) and
+ * *ready is false. False when WeChat failed the whole batch.
+ */
+static bool upload_images(struct push *t, const size_t *idx, size_t count, bool *ready)
+{
+    struct souk_channels__push *lead = &t->items[idx[0]];
+    for (size_t i = 0; i < lead->nimages; i++)
+        if (!lead->images[i].ref &&
+            strncmp(lead->images[i].url, IMAGE_HOST, strlen(IMAGE_HOST)) == 0)
+            lead->images[i].ref = lead->images[i].url;
+    const char *reason = NULL;
+    enum souk_channels__upload result =
+        souk_channels__upload_images(&t->uploader, lead, &reason, t->out);
+    *ready = result == SOUK_CHANNELS__UPLOADED;
+    for (size_t k = 0; k < count && !*ready && result != SOUK_CHANNELS__UPLOAD_FAILED; k++)
+        finish(t, idx[k],
+               result == SOUK_CHANNELS__UNREACHABLE ? SOUK_CHANNELS__RETRY
+                                                    : SOUK_CHANNELS__REJECTED,
+               reason);
+    return result != SOUK_CHANNELS__UPLOAD_FAILED;
+}
+
 /*
  * Known items of one WeChat product with a whole-item change: reads the draft, and when souk's
  * title, images, description or prices differ, sends the product back changed and lists it.
@@ -380,6 +439,11 @@ static bool update_product(struct push *t, const size_t *idx, size_t count)
 {
     const char *product_id = t->items[idx[0]].platform_id;
     json_t *answer, *update_answer = NULL;
+    bool ready;
+    if (!upload_images(t, idx, count, &ready))
+        return false;
+    if (!ready)
+        return true;
     enum verdict v =
         ask(t, GET_PATH, json_pack("{s:s, s:i}", "product_id", product_id, "data_type", DRAFT),
             &answer);
@@ -395,7 +459,7 @@ static bool update_product(struct push *t, const size_t *idx, size_t count)
     for (const char *const *m = update_members; *m; m++)
         if (json_object_get(draft, *m))
             json_object_set_new(body, *m, json_deep_copy(json_object_get(draft, *m)));
-    set_product(body, t->items[idx[0]].item);
+    set_product(body, &t->items[idx[0]]);
     bool changed = false;
     static const char *const compared[] = {"title", "head_imgs", "desc_info", NULL};
     for (const char *const *m = compared; *m; m++)
@@ -461,6 +525,11 @@ static bool set_stock(struct push *t, size_t i)
 static bool create_product(struct push *t, const size_t *idx, size_t count)
 {
     const struct souk_channels__item *first = t->items[idx[0]].item;
+    bool ready;
+    if (!upload_images(t, idx, count, &ready))
+        return false;
+    if (!ready)
+        return true;
     json_t *skus = json_array();
     for (size_t k = 0; k < count; k++) {
         const struct souk_channels__push *p = &t->items[idx[k]];
@@ -471,7 +540,7 @@ static bool create_product(struct push *t, const size_t *idx, size_t count)
     json_t *body = json_pack("{s:s, s:O, s:i, s:{s:s}, s:o}", "out_product_id", first->product_id,
                              "cats_v2", t->cats, "deliver_method", BY_EXPRESS, "express_info",
                              "template_id", t->template_id, "skus", skus);
-    set_product(body, first);
+    set_product(body, &t->items[idx[0]]);
     json_t *answer;
     enum verdict v = ask(t, ADD_PATH, body, &answer);
     const char *product_id =
@@ -539,7 +608,10 @@ static size_t next_call(struct push *t, enum stage s, size_t *idx)
         const char *problem;
         if (t->stage[i] != s || (s == STAGE_STOCK && count == 1))
             continue;
-        if (s != STAGE_STOCK && (problem = fen_prices(p->item, &sale, &market))) {
+        if (s != STAGE_STOCK &&
+            ((problem = fen_prices(p->item, &sale, &market)) ||
+             (problem = souk_channels__unsendable(t->pool, souk_channels__wechat_rules, t->c,
+                                                  p->item)))) {
             finish(t, i, SOUK_CHANNELS__REJECTED, problem);
             continue;
         }
@@ -603,7 +675,16 @@ int souk_channels__wechat_push(const struct souk_channel *c, struct souk_channel
         .items = items,
         .stage = souk_pool_alloc(pool, n * sizeof *t.stage),
         .n = n,
+        .uploader = {.client = client,
+                     .pool = pool,
+                     .platform = "WeChat",
+                     .max_bytes = MAX_IMAGE_BYTES,
+                     .part = "media",
+                     .send = send_image,
+                     .items = items,
+                     .n = n},
     };
+    t.uploader.arg = &t;
     if (!t.cats) {
         snprintf(out->error, sizeof out->error,
                  "the credential \"category_ids\" must be WeChat cat_ids from the first level to "

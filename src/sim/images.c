@@ -4,10 +4,12 @@
  * GET /_sim/images/{width}x{height}.png answers a real PNG of that size (one grey, 8-bit
  * greyscale, zlib-compressed), so tests can give products image URLs that a connector can
  * download, as it downloads a merchant's images from their CDN, and upload to a platform that
- * takes only the bytes (TikTok Shop). souk_sim__image_size reads the format and pixel size of
- * uploaded bytes from their header, as the platform reports them back.
+ * takes only the bytes (TikTok Shop, WeChat). core/image.h reads the format and pixel size of
+ * uploaded bytes from their header, as the platforms report them back.
  */
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 #include "core/alloc.h"
@@ -21,11 +23,6 @@ static void put_u32(unsigned char *at, uint32_t v)
     at[1] = (unsigned char)(v >> 16);
     at[2] = (unsigned char)(v >> 8);
     at[3] = (unsigned char)v;
-}
-
-static uint32_t get_u32(const unsigned char *at)
-{
-    return (uint32_t)at[0] << 24 | (uint32_t)at[1] << 16 | (uint32_t)at[2] << 8 | at[3];
 }
 
 /* Writes one chunk (length, type, data, CRC over type and data) at out; returns its size. */
@@ -99,35 +96,46 @@ bool souk_sim__image_serve(struct souk_sim__req *req, const char *name, const un
     return true;
 }
 
-bool souk_sim__image_size(struct souk_str data, const char **format, uint32_t *width,
-                          uint32_t *height)
+/* ---- what the sim is sent: multipart/form-data ---- */
+
+bool souk_sim__form_boundary(const char *type, char *out, size_t outsz)
 {
-    const unsigned char *b = (const unsigned char *)data.ptr;
-    size_t n = data.len;
-    if (n >= 24 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(b + 12, "IHDR", 4) == 0) {
-        *format = "PNG";
-        *width = get_u32(b + 16);
-        *height = get_u32(b + 20);
-        return true;
-    }
-    if (n < 4 || b[0] != 0xff || b[1] != 0xd8)
+    const char *at = type ? strcasestr(type, "boundary=") : NULL;
+    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0 || !at)
         return false;
-    /* JPEG: walk the marker segments to the frame header (SOF0..SOF15 but DHT, JPG, DAC). */
-    for (size_t at = 2; at + 9 <= n;) {
-        if (b[at] != 0xff)
+    at += 9;
+    bool quoted = *at == '"';
+    at += quoted;
+    size_t len = strcspn(at, quoted ? "\"" : "; \t");
+    if (len == 0 || len + 1 > outsz)
+        return false;
+    memcpy(out, at, len);
+    out[len] = '\0';
+    return true;
+}
+
+bool souk_sim__form_part(struct souk_str body, const char *boundary, const char *name,
+                      struct souk_str *out)
+{
+    char delim[96], wanted[96];
+    size_t dlen = (size_t)snprintf(delim, sizeof delim, "--%s", boundary);
+    int wlen = snprintf(wanted, sizeof wanted, "name=\"%s\"", name);
+    const char *end = body.ptr + body.len;
+    const char *at = memmem(body.ptr, body.len, delim, dlen);
+    while (at) {
+        const char *start = at + dlen;
+        if (end - start >= 2 && start[0] == '-' && start[1] == '-')
+            return false; /* the closing delimiter */
+        const char *next = memmem(start, (size_t)(end - start), delim, dlen);
+        const char *headers_end = memmem(start, (size_t)(end - start), "\r\n\r\n", 4);
+        if (!next || !headers_end || headers_end > next || next - body.ptr < 2)
             return false;
-        unsigned marker = b[at + 1];
-        size_t seg = (size_t)b[at + 2] << 8 | b[at + 3];
-        if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 &&
-            marker != 0xcc) {
-            *format = "JPEG";
-            *height = (uint32_t)b[at + 5] << 8 | b[at + 6];
-            *width = (uint32_t)b[at + 7] << 8 | b[at + 8];
-            return true;
+        const char *match = memmem(start, (size_t)(headers_end - start), wanted, (size_t)wlen);
+        if (match && (match[-1] == ' ' || match[-1] == ';')) {
+            *out = (struct souk_str){headers_end + 4, (size_t)(next - 2 - (headers_end + 4))};
+            return next - 2 >= headers_end + 4;
         }
-        if (seg < 2)
-            return false;
-        at += 2 + seg;
+        at = next;
     }
     return false;
 }

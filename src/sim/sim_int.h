@@ -226,10 +226,12 @@ json_t *souk_sim__batch(struct souk_sim__state *st, size_t platform, const char 
  * once it has replied 404 for a name of another shape. */
 bool souk_sim__image_serve(struct souk_sim__req *req, const char *name, const unsigned char **out,
                            size_t *len);
-/* The format ("PNG" or "JPEG") and pixel size of image bytes, from their header; false for
- * bytes that are neither. */
-bool souk_sim__image_size(struct souk_str data, const char **format, uint32_t *width,
-                          uint32_t *height);
+
+/* The boundary of a multipart/form-data Content-Type, into out; false for any other type. */
+bool souk_sim__form_boundary(const char *type, char *out, size_t outsz);
+/* The content of the form-data part called name in body, or false when it has none. */
+bool souk_sim__form_part(struct souk_str body, const char *boundary, const char *name,
+                         struct souk_str *out);
 
 /* Keeps an uploaded file's description under its id (takes the reference), dropping the oldest
  * past SOUK_SIM_MAX_FILES; files outlive a reset. */

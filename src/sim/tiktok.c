@@ -45,6 +45,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/image.h"
 #include "core/money.h"
 #include "core/time.h"
 #include "sig/sig.h"
@@ -222,50 +223,6 @@ static void derive(json_t *item)
 
 /* ---- POST /product/202309/images/upload ---- */
 
-/* The boundary of a multipart/form-data Content-Type, into out; false for any other type. */
-static bool form_boundary(const char *type, char *out, size_t outsz)
-{
-    const char *at = type ? strcasestr(type, "boundary=") : NULL;
-    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0 || !at)
-        return false;
-    at += 9;
-    bool quoted = *at == '"';
-    at += quoted;
-    size_t len = strcspn(at, quoted ? "\"" : "; \t");
-    if (len == 0 || len + 1 > outsz)
-        return false;
-    memcpy(out, at, len);
-    out[len] = '\0';
-    return true;
-}
-
-/* The content of the form-data part called name, or false when the body has none. */
-static bool form_part(struct souk_str body, const char *boundary, const char *name,
-                      struct souk_str *out)
-{
-    char delim[96], wanted[96];
-    size_t dlen = (size_t)snprintf(delim, sizeof delim, "--%s", boundary);
-    int wlen = snprintf(wanted, sizeof wanted, "name=\"%s\"", name);
-    const char *end = body.ptr + body.len;
-    const char *at = memmem(body.ptr, body.len, delim, dlen);
-    while (at) {
-        const char *start = at + dlen;
-        if (end - start >= 2 && start[0] == '-' && start[1] == '-')
-            return false; /* the closing delimiter */
-        const char *next = memmem(start, (size_t)(end - start), delim, dlen);
-        const char *headers_end = memmem(start, (size_t)(end - start), "\r\n\r\n", 4);
-        if (!next || !headers_end || headers_end > next || next - body.ptr < 2)
-            return false;
-        const char *match = memmem(start, (size_t)(headers_end - start), wanted, (size_t)wlen);
-        if (match && (match[-1] == ' ' || match[-1] == ';')) {
-            *out = (struct souk_str){headers_end + 4, (size_t)(next - 2 - (headers_end + 4))};
-            return next - 2 >= headers_end + 4;
-        }
-        at = next;
-    }
-    return false;
-}
-
 static void upload_image(struct souk_sim__req *req)
 {
     static const char *const use_cases[] = {"MAIN_IMAGE",          "ATTRIBUTE_IMAGE",
@@ -275,19 +232,19 @@ static void upload_image(struct souk_sim__req *req)
     struct souk_str data, use_case_part;
     const char *format = NULL, *use_case = "MAIN_IMAGE";
     uint32_t width = 0, height = 0;
-    if (!form_boundary(souk_sim__header(req, "Content-Type"), boundary, sizeof boundary)) {
+    if (!souk_sim__form_boundary(souk_sim__header(req, "Content-Type"), boundary, sizeof boundary)) {
         snprintf(buf, sizeof buf, "the body must be multipart/form-data with a boundary");
-    } else if (!form_part(req->body, boundary, "data", &data) || data.len == 0) {
+    } else if (!souk_sim__form_part(req->body, boundary, "data", &data) || data.len == 0) {
         snprintf(buf, sizeof buf, "data is required: the image file");
     } else if (data.len > MAX_IMAGE_BYTES) {
         snprintf(buf, sizeof buf, "data must be at most 5 MB");
-    } else if (!souk_sim__image_size(data, &format, &width, &height)) {
+    } else if (!souk_image_size(data, &format, &width, &height)) {
         snprintf(buf, sizeof buf, "data must be a JPG, JPEG or PNG image");
     } else if (width < UPLOAD_MIN_SIDE || height < UPLOAD_MIN_SIDE || width > UPLOAD_MAX_SIDE ||
                height > UPLOAD_MAX_SIDE) {
         snprintf(buf, sizeof buf, "the image is %ux%u pixels: it must be %d to %d a side",
                  (unsigned)width, (unsigned)height, UPLOAD_MIN_SIDE, UPLOAD_MAX_SIDE);
-    } else if (form_part(req->body, boundary, "use_case", &use_case_part) &&
+    } else if (souk_sim__form_part(req->body, boundary, "use_case", &use_case_part) &&
                !souk_sim__one_of(use_case = souk_pool_strndup(req->pool, use_case_part.ptr,
                                                                use_case_part.len),
                                  use_cases)) {

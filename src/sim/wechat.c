@@ -1,7 +1,7 @@
 /*
  * wechat: a WeChat Channels shop (微信小店): the access token, order detail and shipping, the
  * order event pushes WeChat sends to the merchant's message-push URL, and the product API
- * (add, get, update, listing, stock/update) souk's catalog push calls.
+ * (img/upload, add, get, update, listing, stock/update) souk's catalog push calls.
  *
  * Follows WeChat's public documentation (developers.weixin.qq.com; see
  * docs/internals/wechat.md for what was checked):
@@ -12,7 +12,8 @@
  *   {"order_id", "delivery_list": [{"delivery_id", "waybill_id"}]}.
  * - POST /channels/ec/product/add, get, update, listing and stock/update: bodies, answers and
  *   the 100200xx errcodes as the product API documents them (docs/internals/wechat.md); limits
- *   the documents do not give, and the validation order, are the sim's.
+ *   the documents do not give, and the validation order, are the sim's. Images must be links
+ *   the shop's img/upload answered (10020035 otherwise), as WeChat takes only its own.
  * - WeChat answers errors with HTTP 200 and {"errcode", "errmsg"}; errcode 0 is success.
  * - Pushes (plaintext mode, JSON): POST <url>?signature=&timestamp=&nonce= where signature is
  *   the hex SHA-1 of token, timestamp and nonce sorted and joined, with the body {"ToUserName",
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/image.h"
 #include "core/time.h"
 #include "sig/sig.h"
 #include "sim/sim_int.h"
@@ -292,6 +294,92 @@ static void send_delivery(struct souk_sim__req *req)
     json_decref(body);
 }
 
+/* ---- images: basics/img/upload ---- */
+
+/*
+ * POST /channels/ec/basics/img/upload?access_token=&upload_type=&resp_type=[&height=&width=]:
+ * upload_type 0 takes the file as multipart/form-data in part "media", with its height and
+ * width in pixels in the query; resp_type 1 answers {"pic_file": {"img_url":
+ * "https://mmecimage.cn/p/{appid}/{key}"}} (files of at most 10 MB), 0 {"pic_file":
+ * {"media_id", "pay_media_id"}} (2 MB). Each link is kept with the shop's files, which outlive
+ * a reset (WeChat's links never expire), and product/add and update take no other image URL.
+ * The sim's own: JPEG and PNG only, a height and width that must be the file's, errcode 47001
+ * for a bad request, and upload_type 1 (WeChat fetches img_url itself) is not simulated: the
+ * sim reaches no other host.
+ */
+#define MAX_LINKED_IMAGE (10 << 20) /* bytes, with resp_type 1 */
+#define MAX_MEDIA_IMAGE (2 << 20)   /* with resp_type 0 */
+#define MAX_UPLOAD_BODY ((10 << 20) + 4096)
+#define IMAGE_HOST "https://mmecimage.cn/p/"
+
+/* A query parameter that must be one of 0 .. max; -1 when it is absent or not. */
+static int64_t query_number(struct souk_sim__req *req, const char *name, int64_t max)
+{
+    int64_t n;
+    const char *text = souk_sim__query(req, name);
+    return text && souk_str_to_i64(souk_str_from(text), 0, max, &n) == SOUK_OK ? n : -1;
+}
+
+/* Why an upload is refused (into buf; "" when it is taken), with the file's size and pixels. */
+static void check_upload(struct souk_sim__req *req, int64_t upload_type, int64_t resp_type,
+                         struct souk_str *file, uint32_t *width, uint32_t *height, char *buf,
+                         size_t bufsz)
+{
+    char boundary[72];
+    const char *format;
+    int64_t max = resp_type == 1 ? MAX_LINKED_IMAGE : MAX_MEDIA_IMAGE;
+    if (upload_type < 0 || resp_type < 0)
+        snprintf(buf, bufsz, "upload_type (0 or 1) and resp_type (0 or 1) are required");
+    else if (upload_type == 1)
+        snprintf(buf, bufsz, "upload_type 1 (by img_url) is not simulated: send the file");
+    else if (!souk_sim__form_boundary(souk_sim__header(req, "Content-Type"), boundary,
+                                      sizeof boundary) ||
+             !souk_sim__form_part(req->body, boundary, "media", file) || file->len == 0)
+        snprintf(buf, bufsz, "media is required: the image file, as multipart/form-data");
+    else if (file->len > (size_t)max)
+        snprintf(buf, bufsz, "media must be at most %lld MB with resp_type %lld",
+                 (long long)(max >> 20), (long long)resp_type);
+    else if (!souk_image_size(*file, &format, width, height))
+        snprintf(buf, bufsz, "media must be a JPEG or PNG image");
+    else if (query_number(req, "height", UINT32_MAX) != *height ||
+             query_number(req, "width", UINT32_MAX) != *width)
+        snprintf(buf, bufsz, "height and width must be the image's: %u and %u pixels",
+                 (unsigned)*height, (unsigned)*width);
+    else
+        buf[0] = '\0';
+}
+
+static void upload_image(struct souk_sim__req *req)
+{
+    int64_t upload_type = query_number(req, "upload_type", 1);
+    int64_t resp_type = query_number(req, "resp_type", 1);
+    struct souk_str file;
+    uint32_t width = 0, height = 0;
+    char buf[160], key[SOUK_SIM_ID_MAX];
+    check_upload(req, upload_type, resp_type, &file, &width, &height, buf, sizeof buf);
+    if (buf[0]) {
+        answer(req, 200, CODE_INVALID, buf);
+        return;
+    }
+    souk_sim__new_id(req->state, key);
+    if (resp_type == 0) {
+        souk_sim__reply(req, 200,
+                        json_pack("{s:i, s:s, s:{s:s, s:s}}", "errcode", 0, "errmsg", "ok",
+                                  "pic_file", "media_id", souk_pool_printf(req->pool, "sim-%s", key),
+                                  "pay_media_id", souk_pool_printf(req->pool, "sim-pay-%s", key)));
+        return;
+    }
+    const char *link = souk_pool_printf(req->pool, IMAGE_HOST "%s/%s",
+                                        souk_sim__credential(req, "appid"), key);
+    souk_sim__lock(req->state);
+    souk_sim__file_put(req->state, req->platform, link,
+                       json_pack("{s:s, s:i, s:i}", "img_url", link, "width", (int)width, "height",
+                                 (int)height));
+    souk_sim__unlock(req->state);
+    souk_sim__reply(req, 200, json_pack("{s:i, s:s, s:{s:s}}", "errcode", 0, "errmsg", "ok",
+                                        "pic_file", "img_url", link));
+}
+
 /* ---- products: add, get, update, listing and the stock ---- */
 
 /*
@@ -411,6 +499,7 @@ static int check_product_members(const json_t *body, char *buf, size_t bufsz)
     {
         if (!souk_sim__is_url(json_string_value(img)))
             return refuse(buf, bufsz, CODE_IMG_URL, "head_imgs[%zu] is not an image URL", i);
+        /* whether it is one of the shop's uploads is checked under the lock */
         for (j = 0; j < i; j++)
             if (json_equal(img, json_array_get(imgs, j)))
                 return refuse(buf, bufsz, CODE_PARAM, "head_imgs[%zu] repeats head_imgs[%zu]", i,
@@ -497,6 +586,29 @@ static int check_product_body(const json_t *body, char *buf, size_t bufsz)
     return 0;
 }
 
+/* Each image of an add or update (head_imgs, desc_info.imgs) must be a link the shop's
+ * img/upload answered; 0 or CODE_IMG_URL with why in buf. Under the state lock. */
+static int check_uploaded(struct souk_sim__req *req, const json_t *body, char *buf, size_t bufsz)
+{
+    static const char *const lists[] = {"head_imgs", "desc_info.imgs", NULL};
+    json_t *arrays[] = {json_object_get(body, "head_imgs"),
+                        json_object_get(json_object_get(body, "desc_info"), "imgs")};
+    for (size_t l = 0; lists[l]; l++) {
+        size_t i;
+        json_t *img;
+        json_array_foreach(arrays[l], i, img)
+        {
+            const char *url = json_string_value(img);
+            if (!url || !souk_sim__file(req->state, req->platform, url))
+                return refuse(buf, bufsz, CODE_IMG_URL,
+                              "%s[%zu] is not an image this shop uploaded (img/upload with "
+                              "resp_type 1 gives mmecimage.cn/p/ links)",
+                              lists[l], i);
+        }
+    }
+    return 0;
+}
+
 /* Sets the derived members of a SKU item from its fields. */
 static void derive(json_t *item)
 {
@@ -579,17 +691,19 @@ static void add_product(struct souk_sim__req *req)
         return;
     int code = check_product_body(body, buf, sizeof buf);
     bool full = false;
+    souk_sim__lock(req->state);
+    if (!code)
+        code = check_uploaded(req, body, buf, sizeof buf);
     if (!code) {
         souk_sim__new_id(req->state, product_id);
-        souk_sim__lock(req->state);
         json_array_foreach(json_object_get(body, "skus"), i, sku)
         {
             char sku_id[SOUK_SIM_ID_MAX];
             souk_sim__new_id(req->state, sku_id);
             full = full || !put_sku(req, product_id, sku_id, body, sku, 0);
         }
-        souk_sim__unlock(req->state);
     }
+    souk_sim__unlock(req->state);
     product_answer(req, code, buf, full, product_id, "create_time");
     json_decref(body);
 }
@@ -664,6 +778,8 @@ static void update_product(struct souk_sim__req *req)
     if (!id)
         snprintf(buf, sizeof buf, "product_id is required");
     souk_sim__lock(req->state);
+    if (!code)
+        code = check_uploaded(req, body, buf, sizeof buf);
     json_t *skus = code ? NULL : product_skus(req, id);
     if (!code && json_array_size(skus) == 0) {
         code = CODE_NO_PRODUCT;
@@ -792,6 +908,7 @@ static const struct souk_sim__route routes[] = {
     {"GET", "/cgi-bin/token", get_token, 0},
     {"POST", "/channels/ec/order/get", get_order, MAX_BODY},
     {"POST", "/channels/ec/order/delivery/send", send_delivery, MAX_BODY},
+    {"POST", "/channels/ec/basics/img/upload", upload_image, MAX_UPLOAD_BODY},
     {"POST", "/channels/ec/product/add", add_product, MAX_BODY},
     {"POST", "/channels/ec/product/get", get_product, MAX_BODY},
     {"POST", "/channels/ec/product/update", update_product, MAX_BODY},

@@ -4,8 +4,10 @@
  * product (one SKU per variant, prices in fen, its category path and freight template) and
  * lists it; a stock change reaches WeChat through stock/update and a price change through
  * product/update, both on the same product and SKUs; a 5xx or an expired token delays a
- * change, never loses it. A channel without the catalog credentials says which one it needs,
- * and /diagnostics names what WeChat would refuse.
+ * change, never loses it. WeChat shows only images uploaded to it: each of the merchant's
+ * images (served by the sim, as a CDN would) is uploaded once per channel and head_imgs holds
+ * WeChat's links. A channel without the catalog credentials says which one it needs, and
+ * /diagnostics names what WeChat would refuse.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,14 +22,19 @@
 
 #define CATEGORY_IDS "10000212,10000213,547805"
 #define TEMPLATE_ID "5189"
-#define IMG "https://cdn.example.com/tea-"
+#define UPLOAD_PATH "/channels/ec/basics/img/upload"
+#define WECHAT_IMAGES "https://mmecimage.cn/p/wxsim0000000001/"
 
-/* A product the channel's selection (tag "wechat") carries: two sizes, three images, CNY. */
+/* The tea set's image i (1, 2, 3, ...) on the merchant's CDN, which the sim plays. */
+#define IMG "http://127.0.0.1:%u/_sim/images/800x800.png?tea=%d"
+
+/* A product the channel's selection (tag "wechat") carries: two sizes, three images, CNY.
+ * A format: the sim's port for each of its three images. */
 #define TEA_SET                                                                                \
     "{\"title\": \"青瓷茶具套装 Celadon tea set\", \"handle\": \"celadon-tea-set\", "          \
     "\"description\": \"<p>手工青瓷</p>\", \"tags\": [\"wechat\"], \"options\": [\"Size\"], "  \
-    "\"media\": [{\"url\": \"" IMG "1.jpg\"}, {\"url\": \"" IMG "2.jpg\"}, {\"url\": \"" IMG     \
-    "3.jpg\"}], \"variants\": [{\"sku\": \"TEA-S\", \"option_values\": [\"S\"], \"prices\": "  \
+    "\"media\": [{\"url\": \"" IMG "\"}, {\"url\": \"" IMG "\"}, {\"url\": \"" IMG             \
+    "\"}], \"variants\": [{\"sku\": \"TEA-S\", \"option_values\": [\"S\"], \"prices\": "  \
     "[{\"currency\": \"CNY\", \"amount\": 12800}], \"stock\": [{\"warehouse_code\": "          \
     "\"berlin\", \"on_hand\": 7}]}, {\"sku\": \"TEA-L\", \"option_values\": [\"L\"], "         \
     "\"prices\": [{\"currency\": \"CNY\", \"amount\": 25800}], \"stock\": "                   \
@@ -62,7 +69,9 @@ static int start(void **state, bool catalog)
     memset(&w, 0, sizeof w);
     souk_h_sim_start(&w.sim, NULL);
     souk_h_start(&w.souk, "--seed-demo");
-    souk_h_create(&w.souk, "/v1/products", TEA_SET, w.product);
+    char tea_set[2048];
+    snprintf(tea_set, sizeof tea_set, TEA_SET, w.sim.port, 1, w.sim.port, 2, w.sim.port, 3);
+    souk_h_create(&w.souk, "/v1/products", tea_set, w.product);
     create_channel(&w, catalog);
     *state = &w;
     return 0;
@@ -143,10 +152,18 @@ static void a_product_is_added_as_one_listed_wechat_product(void **state)
     json_t *item = souk_h_sim_item(&w->sim, "wechat", "TEA-S");
     assert_string_equal(souk_h_text(item, "fields.title"), "青瓷茶具套装 Celadon tea set");
     assert_string_equal(souk_h_text(item, "fields.out_product_id"), w->product);
+    /* Each image uploaded once, shown by WeChat's link (the sim refuses any other). */
+    assert_int_equal(sim_requests(w, UPLOAD_PATH, 200), 3);
     assert_int_equal(json_array_size(souk_h_at(item, "fields.head_imgs")), 3);
-    assert_string_equal(souk_h_text(item, "fields.head_imgs[0]"), IMG "1.jpg");
-    assert_string_equal(souk_h_text(item, "fields.head_imgs[1]"), IMG "2.jpg");
-    assert_string_equal(souk_h_text(item, "fields.head_imgs[2]"), IMG "3.jpg");
+    for (int i = 0; i < 3; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "fields.head_imgs[%d]", i);
+        assert_non_null(strstr(souk_h_text(item, path), WECHAT_IMAGES));
+    }
+    assert_string_not_equal(souk_h_text(item, "fields.head_imgs[0]"),
+                            souk_h_text(item, "fields.head_imgs[1]"));
+    assert_string_not_equal(souk_h_text(item, "fields.head_imgs[1]"),
+                            souk_h_text(item, "fields.head_imgs[2]"));
     assert_string_equal(souk_h_text(item, "fields.desc_info.desc"), "手工青瓷");
     assert_int_equal(json_array_size(souk_h_at(item, "fields.cats_v2")), 3);
     assert_string_equal(souk_h_text(item, "fields.cats_v2[0].cat_id"), "10000212");
@@ -233,6 +250,51 @@ static void a_price_change_updates_the_product_in_place(void **state)
     assert_int_equal(sim_requests(w, "/channels/ec/product/update", 200), 1);
     assert_int_equal(sim_requests(w, "/channels/ec/product/listing", 200), 2);
     assert_int_equal(sim_requests(w, "/channels/ec/product/add", 200), 1);
+    /* The update showed the images WeChat holds: none was uploaded again. */
+    assert_int_equal(sim_requests(w, UPLOAD_PATH, 200), 3);
+}
+
+/* Waits until WeChat shows sku with n head_imgs; returns the SKU (json_decref it). */
+static json_t *wait_images(struct world *w, const char *sku, size_t n)
+{
+    json_t *item = NULL;
+    for (int i = 0; i < 500 && json_array_size(souk_h_at(item, "fields.head_imgs")) != n; i++) {
+        json_decref(item);
+        souk_h_sleep_ms(i ? 20 : 0);
+        item = souk_h_sim_item(&w->sim, "wechat", sku);
+    }
+    if (json_array_size(souk_h_at(item, "fields.head_imgs")) != n)
+        fail_msg("WeChat never showed %zu images for %s", n, sku);
+    return item;
+}
+
+static void a_new_image_is_uploaded_alone_and_updates_the_product(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "wechat", 2);
+    json_decref(souk_h_wait_settled(&w->souk, w->channel));
+    json_t *before = souk_h_sim_item(&w->sim, "wechat", "TEA-S");
+
+    char path[128], body[1024];
+    snprintf(path, sizeof path, "/v1/products/%s", w->product);
+    snprintf(body, sizeof body,
+             "{\"media\": [{\"url\": \"" IMG "\"}, {\"url\": \"" IMG "\"}, {\"url\": \"" IMG
+             "\"}, {\"url\": \"" IMG "\"}]}",
+             w->sim.port, 1, w->sim.port, 2, w->sim.port, 3, w->sim.port, 4);
+    json_decref(souk_h_call(&w->souk, "PATCH", path, body, 200));
+    json_t *after = wait_images(w, "TEA-S", 4);
+    json_decref(souk_h_wait_settled(&w->souk, w->channel));
+    assert_int_equal(sim_requests(w, UPLOAD_PATH, 200), 4);
+    for (int i = 0; i < 3; i++) {
+        char at[32];
+        snprintf(at, sizeof at, "fields.head_imgs[%d]", i);
+        assert_string_equal(souk_h_text(after, at), souk_h_text(before, at));
+    }
+    assert_non_null(strstr(souk_h_text(after, "fields.head_imgs[3]"), WECHAT_IMAGES));
+    assert_int_equal(sim_requests(w, "/channels/ec/product/update", 200), 1);
+    assert_int_equal(sim_requests(w, "/channels/ec/product/add", 200), 1);
+    json_decref(before);
+    json_decref(after);
 }
 
 static void a_5xx_or_an_expired_token_delays_a_change_never_loses_it(void **state)
@@ -310,13 +372,17 @@ static void diagnostics_name_what_wechat_would_refuse(void **state)
     assert_non_null(strstr(souk_h_text(d, "issues[1].reason"), "only of digits and Latin"));
     json_decref(d);
 
-    /* WeChat refuses it as the diagnostics said; the good product is unaffected. */
+    /* The push leaves it unsent for the diagnostics' reason (no image of it is fetched or
+     * uploaded); the good product is unaffected. */
     json_t *st = souk_h_wait_settled(&w->souk, w->channel);
     assert_int_equal(souk_h_int(st, "rejected"), 1);
     assert_int_equal(souk_h_int(st, "synced"), 2);
-    assert_non_null(strstr(souk_h_text(st, "last_error"), "WeChat errcode 1002004"));
+    assert_string_equal(souk_h_text(st, "last_error"),
+                        "head_imgs: WeChat needs 3 different images (head_imgs) and the product "
+                        "has 1");
     json_decref(st);
     assert_null(souk_h_sim_item(&w->sim, "wechat", "MUG-1"));
+    assert_int_equal(sim_requests(w, UPLOAD_PATH, 200), 3);
 }
 
 int main(void)
@@ -328,6 +394,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_price_change_updates_the_product_in_place, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_new_image_is_uploaded_alone_and_updates_the_product,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_5xx_or_an_expired_token_delays_a_change_never_loses_it,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(without_catalog_credentials_the_sync_names_the_missing_one,

@@ -108,6 +108,22 @@ static inline json_t *push_fixture_sim(struct push_fixture *f, const char *path,
     return answer;
 }
 
+/* How many requests the sim logged for platform at path. */
+static inline size_t push_fixture_requests(struct push_fixture *f, const char *platform,
+                                           const char *path)
+{
+    json_t *log = push_fixture_sim(
+        f, souk_pool_printf(f->pool, "/_sim/requests?platform=%s", platform), NULL);
+    size_t i, n = 0;
+    json_t *req;
+    json_array_foreach(json_object_get(log, "requests"), i, req)
+    {
+        n += strcmp(json_string_value(json_object_get(req, "path")), path) == 0;
+    }
+    json_decref(log);
+    return n;
+}
+
 /* Queues a fault (POST /_sim/faults, docs/internals/sim.md) and asserts the sim took it. */
 static inline void push_fixture_fault(struct push_fixture *f, const char *fault)
 {

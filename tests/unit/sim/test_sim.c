@@ -211,31 +211,41 @@ static void tiktok_call(struct souk_sim *sim, const char *path, const char *body
     "\"skus\": [{\"seller_sku\": \"SHIRT-S\", \"price\": {\"amount\": \"49.90\", "                \
     "\"currency\": \"EUR\"}, \"inventory\": [{\"warehouse_id\": \"w1\", \"quantity\": 5}]}]}"
 
-/* Uploads the image the sim serves at name ("800x800.png"), or text instead when not NULL, as
- * Upload Product Image takes it; r holds the answer. */
-static void tiktok_upload(struct souk_sim *sim, const char *name, const char *text,
-                          struct resp *r)
+/* Writes into form (boundary TT_BOUNDARY) the image the sim serves at name ("800x800.png"),
+ * or text instead when not NULL, in the form part called part. */
+static void image_form(struct souk_sim *sim, const char *part, const char *name,
+                       const char *text, struct souk_buf *form)
 {
     struct resp image = {0};
     char path[64];
-    struct souk_buf form = SOUK_BUF_INIT(8 << 20);
     if (!text) {
         snprintf(path, sizeof path, "/_sim/images/%s", name);
         call(sim, "GET", path, NULL, NULL, &image);
         assert_int_equal(image.status, 200);
     }
-    assert_int_equal(souk_buf_addstr(&form, "--" TT_BOUNDARY "\r\nContent-Disposition: "
-                                            "form-data; name=\"data\"; filename=\"a.png\"\r\n\r\n"),
+    assert_int_equal(souk_buf_addf(form,
+                                   "--" TT_BOUNDARY "\r\nContent-Disposition: form-data; "
+                                   "name=\"%s\"; filename=\"a.png\"\r\n\r\n",
+                                   part),
                      SOUK_OK);
-    assert_int_equal(text ? souk_buf_addstr(&form, text)
-                          : souk_buf_add(&form, image.body.data, image.body.len),
+    assert_int_equal(text ? souk_buf_addstr(form, text)
+                          : souk_buf_add(form, image.body.data, image.body.len),
                      SOUK_OK);
-    assert_int_equal(souk_buf_addstr(&form, "\r\n--" TT_BOUNDARY "--\r\n"), SOUK_OK);
+    assert_int_equal(souk_buf_addstr(form, "\r\n--" TT_BOUNDARY "--\r\n"), SOUK_OK);
+    if (!text)
+        release(&image);
+}
+
+/* Uploads the image the sim serves at name, or text instead when not NULL, as Upload Product
+ * Image takes it; r holds the answer. */
+static void tiktok_upload(struct souk_sim *sim, const char *name, const char *text,
+                          struct resp *r)
+{
+    struct souk_buf form = SOUK_BUF_INIT(8 << 20);
+    image_form(sim, "data", name, text, &form);
     tiktok_send(sim, "/product/202309/images/upload", form.data, form.len,
                 "multipart/form-data; boundary=" TT_BOUNDARY, "", 0, TT_TOKEN, r);
     souk_buf_release(&form);
-    if (!text)
-        release(&image);
 }
 
 /* Uploads the image at name and writes the uri TikTok answered. */
@@ -369,6 +379,80 @@ static void tiktok_images_are_uploaded_as_files(void **state)
     tiktok_call(sim, "/product/202309/images/upload", "{\"url\": \"https://x.test/a.png\"}",
                 "{\"url\": \"https://x.test/a.png\"}", 0, TT_TOKEN, &r);
     tiktok_refused(&r, "multipart/form-data");
+}
+
+/* ---- WeChat: img/upload, and product/add taking only its links ---- */
+
+#define WX_TOKEN "access_token=sim-wechat-access-token"
+
+/* Uploads the image the sim serves at name, or text instead when not NULL, in part "media" to
+ * img/upload with query (after the path's "?"); r holds the answer. */
+static void wechat_upload(struct souk_sim *sim, const char *name, const char *text,
+                          const char *query, struct resp *r)
+{
+    char path[256];
+    struct souk_buf form = SOUK_BUF_INIT(8 << 20);
+    image_form(sim, "media", name, text, &form);
+    snprintf(path, sizeof path, "/channels/ec/basics/img/upload?%s", query);
+    call_bytes(sim, "POST", path, form.data, form.len,
+               (const char *const[]){"Content-Type: multipart/form-data; boundary=" TT_BOUNDARY,
+                                     NULL},
+               r);
+    souk_buf_release(&form);
+}
+
+/* Asserts an answer is HTTP 200 with errcode code and errmsg holding needle; releases it. */
+static void wechat_answered(struct resp *r, json_int_t code, const char *needle)
+{
+    if (r->status != 200 || int_at(r->json, "errcode") != code ||
+        !strstr(json_string_value(json_object_get(r->json, "errmsg")), needle))
+        fail_msg("want errcode %lld and \"%s\": %ld %s", (long long)code, needle, r->status,
+                 r->body.data);
+    release(r);
+}
+
+static void wechat_takes_only_images_uploaded_to_it(void **state)
+{
+    struct souk_sim *sim = *state;
+    struct resp r;
+    char links[3][128];
+    for (int i = 0; i < 3; i++) {
+        wechat_upload(sim, "1200x900.png", NULL,
+                      WX_TOKEN "&upload_type=0&resp_type=1&height=900&width=1200", &r);
+        const char *link = json_string_value(
+            json_object_get(json_object_get(r.json, "pic_file"), "img_url"));
+        if (r.status != 200 || int_at(r.json, "errcode") != 0 || !link)
+            fail_msg("upload: %ld %s", r.status, r.body.data);
+        assert_true(strncmp(link, "https://mmecimage.cn/p/wxsim0000000001/", 39) == 0);
+        snprintf(links[i], sizeof links[i], "%s", link);
+        release(&r);
+    }
+    assert_string_not_equal(links[0], links[1]);
+    wechat_upload(sim, "1200x900.png", NULL,
+                  WX_TOKEN "&upload_type=0&resp_type=1&height=100&width=100", &r);
+    wechat_answered(&r, 47001, "height and width must be the image's: 900 and 1200");
+    wechat_upload(sim, NULL, "GIF89a, no picture WeChat takes",
+                  WX_TOKEN "&upload_type=0&resp_type=1&height=1&width=1", &r);
+    wechat_answered(&r, 47001, "JPEG or PNG");
+    wechat_upload(sim, "1200x900.png", NULL, WX_TOKEN "&height=900&width=1200", &r);
+    wechat_answered(&r, 47001, "upload_type");
+    wechat_upload(sim, "1200x900.png", NULL,
+                  "access_token=wrong&upload_type=0&resp_type=1&height=900&width=1200", &r);
+    wechat_answered(&r, 40001, "invalid credential");
+
+    /* product/add: the merchant's own URL is refused (10020035), the uploaded links taken. */
+    static const char add[] =
+        "{\"out_product_id\": \"p1\", \"title\": \"青瓷茶具套装\", \"head_imgs\": "
+        "[\"%s\", \"%s\", \"%s\"], \"cats_v2\": [{\"cat_id\": \"1\"}], \"deliver_method\": 0, "
+        "\"express_info\": {\"template_id\": \"5\"}, \"skus\": [{\"out_sku_id\": \"S\", "
+        "\"sale_price\": 100, \"stock_num\": 1, \"sku_attrs\": []}]}";
+    char body[1024];
+    snprintf(body, sizeof body, add, links[0], "https://cdn.example.com/b.jpg", links[2]);
+    call(sim, "POST", "/channels/ec/product/add?" WX_TOKEN, body, NULL, &r);
+    wechat_answered(&r, 10020035, "head_imgs[1] is not an image this shop uploaded");
+    snprintf(body, sizeof body, add, links[0], links[1], links[2]);
+    call(sim, "POST", "/channels/ec/product/add?" WX_TOKEN, body, NULL, &r);
+    wechat_answered(&r, 0, "ok");
 }
 
 /* Create Product is refused for what TikTok requires and the body lacks; nothing is created. */
@@ -849,6 +933,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tiktok_images_are_uploaded_as_files, start, stop),
         cmocka_unit_test_setup_teardown(tiktok_create_needs_images_package_and_sales_attributes,
                                         start, stop),
+        cmocka_unit_test_setup_teardown(wechat_takes_only_images_uploaded_to_it, start, stop),
         cmocka_unit_test_setup_teardown(meta_validates_each_item, start, stop),
         cmocka_unit_test_setup_teardown(meta_takes_form_bodies_and_checks_the_token, start, stop),
         cmocka_unit_test_setup_teardown(pinterest_batches_report_per_item, start, stop),
