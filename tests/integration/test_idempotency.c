@@ -118,12 +118,8 @@ static void keys_longer_than_255_characters_are_refused(void **state)
 }
 
 /* Sends the headers and the first `sent` bytes of a keyed POST of body; returns the socket. */
-/*
- * Sends a keyed POST's headers and the first `sent` bytes of its body, in one write: the
- * server reads them together, so a close that follows arrives on its own. (libmicrohttpd's
- * edge-triggered epoll can miss an end of stream that lands in the same read as body bytes,
- * and then notices it only at the 30 s connection timeout.)
- */
+/* Sends a keyed POST's headers and the first `sent` bytes of its body in one write, and leaves
+ * the rest unsent: the server holds the request, and its key, until the body completes. */
 static int start_slow_post(struct souk_h_server *s, const char *idem_key, const char *body,
                            size_t sent)
 {
