@@ -105,19 +105,37 @@ static int wait_child(pid_t pid, int timeout_ms, const char *what)
     }
 }
 
-/* Runs argv with stdin/stdout/stderr redirected to files; returns the exit status. */
-static int run_argv(char *const argv[], const char *in, const char *out, const char *errout)
+/*
+ * Runs argv (argv[0] a path, or a command found on PATH) with stdin from stdin_path (or
+ * /dev/null) and stdout and stderr captured into out and errout (either may be NULL); returns
+ * the exit status.
+ */
+static int run_argv(char *const argv[], const char *stdin_path, struct souk_buf *out,
+                    struct souk_buf *errout)
 {
+    char out_path[] = "/tmp/souk-h-out-XXXXXX", err_path[] = "/tmp/souk-h-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    assert_true(out_fd >= 0 && err_fd >= 0);
+    close(out_fd);
+    close(err_fd);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        redirect(in ? in : "/dev/null", 0, O_RDONLY);
-        redirect(out, 1, O_WRONLY | O_CREAT | O_TRUNC);
-        redirect(errout, 2, O_WRONLY | O_CREAT | O_TRUNC);
-        execv(argv[0], argv);
+        redirect(stdin_path ? stdin_path : "/dev/null", 0, O_RDONLY);
+        redirect(out_path, 1, O_WRONLY | O_CREAT | O_TRUNC);
+        redirect(err_path, 2, O_WRONLY | O_CREAT | O_TRUNC);
+        execvp(argv[0], argv);
         _exit(127);
     }
-    return wait_child(pid, CLI_WAIT_MS, argv[1] ? argv[1] : "souk");
+    /* souk is named by its subcommand, anything else by its name */
+    int status = wait_child(pid, CLI_WAIT_MS, strcmp(argv[0], SOUK_BIN) == 0 ? argv[1] : argv[0]);
+    if (out)
+        read_file(out_path, out);
+    if (errout)
+        read_file(err_path, errout);
+    unlink(out_path);
+    unlink(err_path);
+    return status;
 }
 
 int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *errout,
@@ -134,19 +152,20 @@ int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *er
     }
     va_end(ap);
     argv[n] = NULL;
-    char out_path[] = "/tmp/souk-h-out-XXXXXX", err_path[] = "/tmp/souk-h-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    close(out_fd);
-    close(err_fd);
-    int status = run_argv(argv, stdin_path, out_path, err_path);
-    if (out)
-        read_file(out_path, out);
-    if (errout)
-        read_file(err_path, errout);
-    unlink(out_path);
-    unlink(err_path);
-    return status;
+    return run_argv(argv, stdin_path, out, errout);
+}
+
+void souk_h_sql(const struct souk_h_server *s, const char *sql)
+{
+    assert_int_equal(s->pid, 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s/souk.db", s->dir);
+    char *argv[] = {"sqlite3", "-bail", path, (char *)sql, NULL};
+    struct souk_buf errout = SOUK_BUF_INIT(4096);
+    int status = run_argv(argv, NULL, NULL, &errout);
+    if (status != 0)
+        fail_msg("sqlite3 %s failed (%d): %s", sql, status, errout.data);
+    souk_buf_release(&errout);
 }
 
 void souk_h_read_file(const char *path, struct souk_buf *out)
