@@ -1004,7 +1004,8 @@ json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel)
 
 /* What a wait on a channel's sync status waits for: all of the conditions set. */
 struct sync_goal {
-    bool settled;      /* nothing pending, no resync under way */
+    bool settled;      /* nothing pending but `held` held changes, no resync under way */
+    int64_t held;      /* with settled: this many pending, all held by the update limit */
     int64_t synced;    /* this many synced; -1: any */
     const char *error; /* last_error contains it ("": any error); NULL: any last_error */
 };
@@ -1013,7 +1014,8 @@ static bool sync_reached(json_t *st, struct sync_goal goal)
 {
     const char *error = souk_h_text(st, "last_error");
     return (!goal.settled ||
-            (souk_h_int(st, "pending") == 0 && !json_is_true(souk_h_at(st, "resyncing")))) &&
+            (souk_h_int(st, "pending") == goal.held && souk_h_int(st, "held") == goal.held &&
+             !json_is_true(souk_h_at(st, "resyncing")))) &&
            (goal.synced < 0 || souk_h_int(st, "synced") == goal.synced) &&
            (!goal.error || (error[0] && strstr(error, goal.error)));
 }
@@ -1044,6 +1046,11 @@ json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel)
 json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n)
 {
     return wait_sync(s, channel, (struct sync_goal){.settled = true, .synced = n});
+}
+
+json_t *souk_h_wait_held(const struct souk_h_server *s, const char *channel, int64_t n)
+{
+    return wait_sync(s, channel, (struct sync_goal){.settled = true, .held = n, .synced = -1});
 }
 
 json_t *souk_h_wait_sync_error(const struct souk_h_server *s, const char *channel,

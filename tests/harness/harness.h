@@ -229,6 +229,9 @@ json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel);
 json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel);
 /* Waits (up to 10 s) until channel has nothing pending and n items synced; returns its status. */
 json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n);
+/* Waits (up to 10 s) until channel's pending changes are n, every one held by the platform's
+ * update limit, with no resync under way; returns its sync status (json_decref). */
+json_t *souk_h_wait_held(const struct souk_h_server *s, const char *channel, int64_t n);
 /* Waits (up to 10 s) until channel's last_error contains needle ("": any error); returns its
  * sync status (json_decref it). */
 json_t *souk_h_wait_sync_error(const struct souk_h_server *s, const char *channel,
