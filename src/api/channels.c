@@ -140,17 +140,17 @@ int souk_api_channels_sync(struct souk_req *req)
     int rc = souk_channels_sync_status(req->db, req->pool, req->params[0], &st, &req->err);
     if (rc != SOUK_OK)
         return rc;
-    json_t *body =
-        json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:s?, s:o, s:o, s:I}",
-                  "channel_id", req->params[0], "pending", (json_int_t)st.pending,
-                  "oldest_pending_at", time_or_null(st.oldest_pending_at), "synced",
-                  (json_int_t)st.synced, "rejected", (json_int_t)st.rejected, "pushed_total",
-                  (json_int_t)st.pushed_total, "rejected_total", (json_int_t)st.rejected_total,
-                  "last_success_at", time_or_null(st.last_success_at), "last_error_at",
-                  time_or_null(st.last_error_at), "last_error", st.last_error, "paused_until",
-                  time_or_null(st.paused_until), "last_latency_ms",
-                  st.last_latency_us ? json_real((double)st.last_latency_us / 1000.0) : json_null(),
-                  "outbox_backlog", (json_int_t)st.outbox_backlog);
+    json_t *body = json_pack(
+        "{s:s, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:s?, s:o, s:o, s:I}",
+        "channel_id", req->params[0], "pending", (json_int_t)st.pending, "oldest_pending_at",
+        time_or_null(st.oldest_pending_at), "held", (json_int_t)st.held, "held_until",
+        time_or_null(st.held_until), "synced", (json_int_t)st.synced, "rejected",
+        (json_int_t)st.rejected, "pushed_total", (json_int_t)st.pushed_total, "rejected_total",
+        (json_int_t)st.rejected_total, "last_success_at", time_or_null(st.last_success_at),
+        "last_error_at", time_or_null(st.last_error_at), "last_error", st.last_error,
+        "paused_until", time_or_null(st.paused_until), "last_latency_ms",
+        st.last_latency_us ? json_real((double)st.last_latency_us / 1000.0) : json_null(),
+        "outbox_backlog", (json_int_t)st.outbox_backlog);
     json_object_set_new(body, "resyncing", json_boolean(st.resyncing));
     struct souk_channel_intake_status in;
     rc = souk_channels_intake_status(req->db, req->pool, req->params[0], &in, &req->err);

@@ -300,6 +300,8 @@ int souk_channels_sync_once(struct souk_db *db, int64_t *pushed,
 struct souk_channel_sync_status {
     int64_t pending;          /* items with a change not yet pushed */
     int64_t oldest_pending_at; /* when the oldest of them changed (UTC us), or 0 */
+    int64_t held;             /* of them, changes waiting for the platform's update limit */
+    int64_t held_until;       /* when the first held change goes (UTC us), or 0 */
     int64_t synced;           /* items the platform holds as souk has them */
     int64_t rejected;         /* items the platform refused at their last push */
     int64_t pushed_total, rejected_total;

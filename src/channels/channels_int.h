@@ -487,6 +487,12 @@ struct souk_channels__connector {
     bool overrides;               /* serves language and country override feeds (Meta) */
     souk_channels__push_fn push;  /* NULL for a feed-only platform */
     size_t batch_max;             /* changes per push call */
+    /* The platform takes at most two updates of an item a day: Google's Merchant API quota
+     * guide, "Update policy": "You can only update your products up to twice per day. You
+     * should evenly spread the daily calls throughout the day". A change to an item pushed
+     * twice in the last 24 h waits (held) until the older push is a day old; creates and
+     * deletes go at once. */
+    bool twice_a_day;
     size_t upload_images;         /* images per item the push uploads (struct push.images); 0 */
     souk_channels__rules_fn rules; /* NULL: the column table says it all */
     /* Orders: a platform with order webhooks has verify and parse; one without has poll. */

@@ -17,7 +17,8 @@
  *     google/shopping/type/types.proto;
  *   - developers.google.com/merchant/api/guides/products/add-manage (data sources, insert);
  *   - developers.google.com/merchant/api/guides/error-handling (google.rpc.Status errors);
- *   - developers.google.com/merchant/api/guides/quotas-limits (HTTP batching saves no quota).
+ *   - developers.google.com/merchant/api/guides/quotas-limits (HTTP batching saves no quota;
+ *     "Update policy": a product is updated "up to twice per day", hence twice_a_day).
  * What souk relies on:
  *   - POST /products/v1/accounts/{merchant}/productInputs:insert?dataSource=accounts/{merchant}
  *     /dataSources/{id} with a ProductInput body; it replaces the input with the same offerId,
@@ -99,6 +100,7 @@ const struct souk_channels__connector souk_channels__google = {
     .push = google_push,
     /* One HTTP call per change: a small batch keeps one channel from holding the sync worker. */
     .batch_max = 50,
+    .twice_a_day = true,
 };
 
 /* ---- push: Merchant API productInputs ---- */

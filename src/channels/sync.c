@@ -9,7 +9,9 @@
  *            arrived while the batch was in flight (the generation check).
  *
  * Failures back off per item (250 ms doubling to 5 min) and a 429 or Retry-After pauses the
- * whole channel; other channels keep syncing either way.
+ * whole channel; other channels keep syncing either way. A platform that takes an item's
+ * updates only twice a day (twice_a_day) has a third change within 24 h held, neither failed
+ * nor sent, until the older push is a day old.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,6 +30,7 @@
 #define MAX_CHANNELS SOUK_CHANNELS__MAX_CHANNELS
 #define BACKOFF_BASE_US 250000
 #define BACKOFF_MAX_US (300 * 1000000LL)
+#define DAY_US (86400 * 1000000LL)
 
 /* ---- fan-out ---- */
 
@@ -66,7 +69,12 @@ static const char *op_name(enum souk_channels__op op)
     return op == SOUK_CHANNELS__UPSERT ? "upsert" : op == SOUK_CHANNELS__STOCK ? "stock" : "delete";
 }
 
-/* Records a change to push; a whole-item change is not narrowed by a later stock change. */
+/*
+ * Records a change to push; a whole-item change is not narrowed by a later stock change. A
+ * change held by the platform's update limit is made due again, so the push looks at it at
+ * once: a delete, or the product leaving the selection, is not held (prepare holds it again
+ * otherwise).
+ */
 static int mark(struct souk_db_conn *conn, const char *channel_id, const char *sku,
                 enum souk_channels__op op, int64_t now, struct souk_err *err)
 {
@@ -81,8 +89,8 @@ static int mark(struct souk_db_conn *conn, const char *channel_id, const char *s
         "marked_at = CASE WHEN channel_items.pending IS NULL THEN excluded.marked_at "
         "ELSE channel_items.marked_at END, "
         "attempts = CASE WHEN channel_items.pending IS NULL THEN 0 ELSE channel_items.attempts END, "
-        "next_attempt_at = CASE WHEN channel_items.pending IS NULL THEN 0 "
-        "ELSE channel_items.next_attempt_at END",
+        "next_attempt_at = CASE WHEN channel_items.pending IS NULL OR "
+        "channel_items.held_until IS NOT NULL THEN 0 ELSE channel_items.next_attempt_at END",
         "sssi", channel_id, sku, op_name(op), now);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
@@ -160,9 +168,18 @@ struct pending {
     struct souk_channels__push push;
     int64_t generation, marked_at, attempts;
     bool pushed_before;
+    int64_t prior_pushed_at; /* the successful push before the last one; 0 when none */
     bool skip; /* nothing to tell the platform: clear it without a call */
+    /* Not sent, held by the platform's update limit (twice_a_day) until then; 0 otherwise. */
+    int64_t held_until;
     struct souk_channels__item item;
 };
+
+/* Whether the item goes to the platform in this push. */
+static bool sends(const struct pending *p)
+{
+    return !p->skip && !p->held_until;
+}
 
 /*
  * Finds the variant of a SKU with its product, or leaves *product NULL when it is gone. A
@@ -271,8 +288,8 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
     struct souk_db_stmt *st;
     rc = souk_db_prepare(conn,
                          "SELECT sku, pending, generation, marked_at, attempts, platform_id, "
-                         "platform_sku_id, pushed_at FROM channel_items WHERE channel_id = $1 "
-                         "AND pending IS NOT NULL AND next_attempt_at <= $2 "
+                         "platform_sku_id, pushed_at, prior_pushed_at FROM channel_items WHERE "
+                         "channel_id = $1 AND pending IS NOT NULL AND next_attempt_at <= $2 "
                          "ORDER BY marked_at, sku LIMIT $3",
                          &st, err);
     if (rc == SOUK_OK)
@@ -293,6 +310,7 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
         p->push.platform_sku_id =
             souk_db_col_is_null(st, 6) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 6));
         p->pushed_before = !souk_db_col_is_null(st, 7);
+        p->prior_pushed_at = souk_db_col_is_null(st, 8) ? 0 : souk_db_col_i64(st, 8);
         rc = SOUK_OK;
     }
     struct souk_product *last = NULL;
@@ -308,6 +326,14 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
             /* Gone, or no longer carried: the platform drops it if it ever had it. */
             p->push.op = SOUK_CHANNELS__DELETE;
             p->skip = !p->pushed_before;
+            continue;
+        }
+        if (ctx->connector->twice_a_day && p->pushed_before && p->prior_pushed_at &&
+            ctx->now_us - DAY_US < p->prior_pushed_at) {
+            /* The platform took two pushes of it in the last 24 h: this change waits until
+             * the older one is a day old, and later changes join it. The item is built when
+             * it goes, so the platform then gets the catalog's latest state. */
+            p->held_until = p->prior_pushed_at + DAY_US;
             continue;
         }
         if (p->push.op == SOUK_CHANNELS__STOCK && !p->pushed_before)
@@ -337,29 +363,45 @@ static int record_item(struct souk_db_conn *conn, const char *channel_id, const 
 {
     const struct souk_channels__push *push = &p->push;
     int64_t changed;
+    if (p->held_until) {
+        /* Waits with its change, attempts and no error: it is not failing. Unless a newer
+         * change came meanwhile: mark left that one due, for the next push to look at. */
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE channel_items SET next_attempt_at = $3, held_until = $3 "
+                                  "WHERE channel_id = $1 AND sku = $2 AND generation = $4",
+                                  "ssii", channel_id, push->sku, p->held_until, p->generation);
+        return changed < 0 ? (int)changed : SOUK_OK;
+    }
     if (!p->skip && push->result == SOUK_CHANNELS__RETRY) {
         int64_t wait = outcome->retry_after_s >= 0 ? outcome->retry_after_s * 1000000LL
                                                    : souk_channels__backoff_us(p->attempts);
         changed = souk_db_run_sql(conn, err,
                                   "UPDATE channel_items SET attempts = attempts + 1, "
-                                  "next_attempt_at = $3, last_error = $4 WHERE channel_id = $1 "
-                                  "AND sku = $2",
+                                  "next_attempt_at = $3, last_error = $4, held_until = NULL "
+                                  "WHERE channel_id = $1 AND sku = $2",
                                   "ssis", channel_id, push->sku, now + wait,
                                   push->error ? push->error : outcome->error);
         return changed < 0 ? (int)changed : SOUK_OK;
     }
-    bool took = p->skip || push->result == SOUK_CHANNELS__PUSHED;
+    bool pushed = !p->skip && push->result == SOUK_CHANNELS__PUSHED;
+    bool took = p->skip || pushed;
     bool deleted = push->op == SOUK_CHANNELS__DELETE;
+    /* A push the platform took moves pushed_at into prior_pushed_at: a platform with an
+     * update limit counts the last two. A delete forgets both: the item is new if it comes
+     * back. */
     changed = souk_db_run_sql(
         conn, err,
         "UPDATE channel_items SET attempts = 0, next_attempt_at = 0, last_error = $3, "
+        "held_until = NULL, "
+        "prior_pushed_at = CASE WHEN $4 = 1 THEN NULL WHEN $10 = 1 THEN pushed_at "
+        "ELSE prior_pushed_at END, "
         "pushed_at = CASE WHEN $4 = 1 THEN NULL WHEN $5 = 1 THEN $6 ELSE pushed_at END, "
         "platform_id = coalesce($7, platform_id), platform_sku_id = coalesce($8, platform_sku_id), "
         "pending = CASE WHEN generation = $9 THEN NULL ELSE pending END "
         "WHERE channel_id = $1 AND sku = $2",
-        "sssiiissi", channel_id, push->sku, took ? NULL : push->error,
-        (int64_t)(took && deleted), (int64_t)took, now, push->new_platform_id,
-        push->new_platform_sku_id, p->generation);
+        "sssiiissii", channel_id, push->sku, took ? NULL : push->error, (int64_t)(took && deleted),
+        (int64_t)took, now, push->new_platform_id, push->new_platform_sku_id, p->generation,
+        (int64_t)pushed);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
@@ -397,7 +439,7 @@ static int record_batch(struct souk_db *db, const char *channel_id, struct pendi
         rc = record_images(conn, channel_id, &items[i], now, err);
     for (size_t i = 0; rc == SOUK_OK && i < n; i++) {
         rc = record_item(conn, channel_id, &items[i], outcome, now, err);
-        if (items[i].skip)
+        if (!sends(&items[i]))
             continue;
         if (items[i].push.result == SOUK_CHANNELS__PUSHED) {
             took++;
@@ -452,12 +494,12 @@ static int push_channel(struct souk_db *db, struct souk_channels__client *client
         struct souk_channels__push *batch = souk_pool_alloc(pool, n * sizeof *batch);
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (!items[i].skip)
+            if (sends(&items[i]))
                 batch[m++] = items[i].push;
         if (m)
             rc = ctx.connector->push(ctx.channel, client, pool, batch, m, &outcome);
         for (size_t i = 0, j = 0; rc == SOUK_OK && i < n; i++)
-            if (!items[i].skip)
+            if (sends(&items[i]))
                 items[i].push = batch[j++];
     }
     if (rc == SOUK_OK && n)
@@ -737,7 +779,11 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
         "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NULL AND "
         "last_error IS NULL AND pushed_at IS NOT NULL), "
         "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NULL AND "
-        "last_error IS NOT NULL)",
+        "last_error IS NOT NULL), "
+        "(SELECT count(*) FROM channel_items WHERE channel_id = $1 AND pending IS NOT NULL AND "
+        "held_until IS NOT NULL), "
+        "(SELECT coalesce(min(held_until), 0) FROM channel_items WHERE channel_id = $1 AND "
+        "pending IS NOT NULL AND held_until IS NOT NULL)",
         "s", id);
     if (rc < 0)
         return rc;
@@ -747,6 +793,8 @@ int souk_channels_sync_status(struct souk_db_conn *conn, struct souk_pool *pool,
     out->oldest_pending_at = souk_db_col_i64(st, 2);
     out->synced = souk_db_col_i64(st, 3);
     out->rejected = souk_db_col_i64(st, 4);
+    out->held = souk_db_col_i64(st, 5);
+    out->held_until = souk_db_col_i64(st, 6);
     rc = souk_db_query(conn, err, &st,
                        "SELECT paused_until, last_success_at, last_error, last_error_at, pushed, "
                        "rejected, last_latency_us, resync_after FROM channel_sync WHERE "

@@ -105,19 +105,37 @@ static int wait_child(pid_t pid, int timeout_ms, const char *what)
     }
 }
 
-/* Runs argv with stdin/stdout/stderr redirected to files; returns the exit status. */
-static int run_argv(char *const argv[], const char *in, const char *out, const char *errout)
+/*
+ * Runs argv (argv[0] a path, or a command found on PATH) with stdin from stdin_path (or
+ * /dev/null) and stdout and stderr captured into out and errout (either may be NULL); returns
+ * the exit status.
+ */
+static int run_argv(char *const argv[], const char *stdin_path, struct souk_buf *out,
+                    struct souk_buf *errout)
 {
+    char out_path[] = "/tmp/souk-h-out-XXXXXX", err_path[] = "/tmp/souk-h-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    assert_true(out_fd >= 0 && err_fd >= 0);
+    close(out_fd);
+    close(err_fd);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        redirect(in ? in : "/dev/null", 0, O_RDONLY);
-        redirect(out, 1, O_WRONLY | O_CREAT | O_TRUNC);
-        redirect(errout, 2, O_WRONLY | O_CREAT | O_TRUNC);
-        execv(argv[0], argv);
+        redirect(stdin_path ? stdin_path : "/dev/null", 0, O_RDONLY);
+        redirect(out_path, 1, O_WRONLY | O_CREAT | O_TRUNC);
+        redirect(err_path, 2, O_WRONLY | O_CREAT | O_TRUNC);
+        execvp(argv[0], argv);
         _exit(127);
     }
-    return wait_child(pid, CLI_WAIT_MS, argv[1] ? argv[1] : "souk");
+    /* souk is named by its subcommand, anything else by its name */
+    int status = wait_child(pid, CLI_WAIT_MS, strcmp(argv[0], SOUK_BIN) == 0 ? argv[1] : argv[0]);
+    if (out)
+        read_file(out_path, out);
+    if (errout)
+        read_file(err_path, errout);
+    unlink(out_path);
+    unlink(err_path);
+    return status;
 }
 
 int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *errout,
@@ -134,19 +152,20 @@ int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *er
     }
     va_end(ap);
     argv[n] = NULL;
-    char out_path[] = "/tmp/souk-h-out-XXXXXX", err_path[] = "/tmp/souk-h-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    close(out_fd);
-    close(err_fd);
-    int status = run_argv(argv, stdin_path, out_path, err_path);
-    if (out)
-        read_file(out_path, out);
-    if (errout)
-        read_file(err_path, errout);
-    unlink(out_path);
-    unlink(err_path);
-    return status;
+    return run_argv(argv, stdin_path, out, errout);
+}
+
+void souk_h_sql(const struct souk_h_server *s, const char *sql)
+{
+    assert_int_equal(s->pid, 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s/souk.db", s->dir);
+    char *argv[] = {"sqlite3", "-bail", path, (char *)sql, NULL};
+    struct souk_buf errout = SOUK_BUF_INIT(4096);
+    int status = run_argv(argv, NULL, NULL, &errout);
+    if (status != 0)
+        fail_msg("sqlite3 %s failed (%d): %s", sql, status, errout.data);
+    souk_buf_release(&errout);
 }
 
 void souk_h_read_file(const char *path, struct souk_buf *out)
@@ -985,7 +1004,8 @@ json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel)
 
 /* What a wait on a channel's sync status waits for: all of the conditions set. */
 struct sync_goal {
-    bool settled;      /* nothing pending, no resync under way */
+    bool settled;      /* nothing pending but `held` held changes, no resync under way */
+    int64_t held;      /* with settled: this many pending, all held by the update limit */
     int64_t synced;    /* this many synced; -1: any */
     const char *error; /* last_error contains it ("": any error); NULL: any last_error */
 };
@@ -994,7 +1014,8 @@ static bool sync_reached(json_t *st, struct sync_goal goal)
 {
     const char *error = souk_h_text(st, "last_error");
     return (!goal.settled ||
-            (souk_h_int(st, "pending") == 0 && !json_is_true(souk_h_at(st, "resyncing")))) &&
+            (souk_h_int(st, "pending") == goal.held && souk_h_int(st, "held") == goal.held &&
+             !json_is_true(souk_h_at(st, "resyncing")))) &&
            (goal.synced < 0 || souk_h_int(st, "synced") == goal.synced) &&
            (!goal.error || (error[0] && strstr(error, goal.error)));
 }
@@ -1025,6 +1046,11 @@ json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel)
 json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n)
 {
     return wait_sync(s, channel, (struct sync_goal){.settled = true, .synced = n});
+}
+
+json_t *souk_h_wait_held(const struct souk_h_server *s, const char *channel, int64_t n)
+{
+    return wait_sync(s, channel, (struct sync_goal){.settled = true, .held = n, .synced = -1});
 }
 
 json_t *souk_h_wait_sync_error(const struct souk_h_server *s, const char *channel,

@@ -8,6 +8,7 @@
  * Ownership: buffers and JSON handed out are the caller's (souk_buf_release, json_decref,
  * souk_h_resp_release); JSON returned by souk_h_at and souk_h_text is borrowed from its root.
  * Depends on souk's core/str (buffers), jansson, libcurl and cmocka; on no other part of souk.
+ * souk_h_sql runs the sqlite3 command-line shell (Debian's sqlite3, in scripts/packages.txt).
  */
 #ifndef SOUK_TESTS_HARNESS_H
 #define SOUK_TESTS_HARNESS_H
@@ -66,6 +67,13 @@ void souk_h_sim_start(struct souk_h_server *s, const char *config);
  */
 int souk_h_run(const char *stdin_path, struct souk_buf *out, struct souk_buf *errout,
                const char *arg, ...);
+
+/*
+ * Runs sql (one or more statements) with the sqlite3 CLI on the store of s, which must be
+ * stopped (souk_h_stop): for a test that moves the store's timestamps, as if a day had passed,
+ * rather than the server growing a flag for it. Fails the test when sqlite3 fails.
+ */
+void souk_h_sql(const struct souk_h_server *s, const char *sql);
 
 /* Appends the contents of the file at path to out; fails the test when it cannot be read. */
 void souk_h_read_file(const char *path, struct souk_buf *out);
@@ -221,6 +229,9 @@ json_t *souk_h_sync_status(const struct souk_h_server *s, const char *channel);
 json_t *souk_h_wait_settled(const struct souk_h_server *s, const char *channel);
 /* Waits (up to 10 s) until channel has nothing pending and n items synced; returns its status. */
 json_t *souk_h_wait_synced(const struct souk_h_server *s, const char *channel, int64_t n);
+/* Waits (up to 10 s) until channel's pending changes are n, every one held by the platform's
+ * update limit, with no resync under way; returns its sync status (json_decref). */
+json_t *souk_h_wait_held(const struct souk_h_server *s, const char *channel, int64_t n);
 /* Waits (up to 10 s) until channel's last_error contains needle ("": any error); returns its
  * sync status (json_decref it). */
 json_t *souk_h_wait_sync_error(const struct souk_h_server *s, const char *channel,

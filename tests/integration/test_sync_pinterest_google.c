@@ -4,6 +4,8 @@
  * shape (Google's Merchant API product inputs), then every stock change and deletion; a
  * platform that fails delays its own channel's changes, never loses them, and never holds up
  * the other channel; what Google refuses shows on the channel's sync status in its words.
+ * Google takes an item's updates at most twice a day: a third change within the day waits,
+ * and its newest state goes when the day is up.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,13 +16,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/time.h"
 #include "harness.h"
 
 #define DEMO_VARIANTS 58
+#define DAY_US (86400 * 1000000LL)
 
 struct world {
     struct souk_h_server souk, sim;
     char google[SOUK_H_ID_MAX], pinterest[SOUK_H_ID_MAX]; /* channel ids */
+    int64_t created_us; /* just before the channels were made: their first pushes are later */
 };
 
 static int setup(void **state)
@@ -29,6 +34,7 @@ static int setup(void **state)
     memset(&w, 0, sizeof w);
     souk_h_sim_start(&w.sim, NULL);
     souk_h_start(&w.souk, "--seed-demo");
+    w.created_us = souk_time_now_us();
     char body[1024];
     /* The sim's default credentials (docs/internals/sim.md). */
     snprintf(body, sizeof body,
@@ -156,13 +162,146 @@ static void a_stock_change_to_zero_shows_out_of_stock_on_both(void **state)
     assert_string_equal(souk_h_text(g, "fields.productAttributes.title"), "Linen shirt");
     assert_string_equal(souk_h_text(g, "fields.productAttributes.price.amountMicros"), "63990000");
     json_decref(g);
-    /* Back in stock, back on Google. */
+    /* Back in stock: on Pinterest at once. On Google it would be the item's third update of
+     * the day (the create, out of stock, back), which waits for the limit (see
+     * a_third_google_update_within_a_day_waits_its_turn). */
     souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 2);
-    wait_availability(w, "google", "DEMO-01-1", "IN_STOCK");
-    souk_h_sim_wait_quantity(&w->sim, "google", "DEMO-01-1", 2);
+    wait_availability(w, "pinterest", "DEMO-01-1", "in stock");
     json_t *p = souk_h_sim_item(&w->sim, "pinterest", "DEMO-01-1");
     assert_string_equal(souk_h_text(p, "fields.title"), "Linen shirt");
     json_decref(p);
+    json_decref(souk_h_wait_held(&w->souk, w->google, 1));
+    g = souk_h_sim_item(&w->sim, "google", "DEMO-01-1");
+    assert_string_equal(souk_h_text(g, "availability"), "OUT_OF_STOCK");
+    json_decref(g);
+}
+
+/* How many product inputs Google has been sent (inserts in the sim's request log). */
+static size_t google_inserts(struct world *w)
+{
+    struct souk_h_resp r;
+    souk_h_request(&w->sim, "GET", "/_sim/requests?platform=google", NULL, NULL, NULL, &r);
+    json_t *entry;
+    size_t i, n = 0;
+    json_array_foreach(souk_h_at(r.json, "requests"), i, entry)
+    {
+        if (strcmp(souk_h_str(entry, "method"), "POST") == 0 &&
+            strstr(souk_h_str(entry, "path"), "/productInputs:insert"))
+            n++;
+    }
+    souk_h_resp_release(&r);
+    return n;
+}
+
+/* The time at path in a sync status, in UTC microseconds; fails the test when there is none. */
+static int64_t status_time(json_t *st, const char *path)
+{
+    int64_t us;
+    if (souk_time_parse(souk_str_from(souk_h_text(st, path)), &us) != SOUK_OK)
+        fail_msg("%s is \"%s\", not a time", path, souk_h_text(st, path));
+    return us;
+}
+
+/*
+ * Google's update policy: "You can only update your products up to twice per day". The create
+ * and the first change go at once; a third change within the day is held, later ones join it,
+ * a resync does not jump the queue, and when the first push is a day old Google gets the
+ * newest state in one push. Pinterest, which has no such limit, shows every change at once.
+ * A day passes in the store: souk is stopped and the item's times moved back 24 h.
+ */
+static void a_third_google_update_within_a_day_waits_its_turn(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    json_decref(souk_h_wait_settled(&w->souk, w->pinterest));
+    int64_t second_us = souk_time_now_us();
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, "google", "DEMO-01-1", "OUT_OF_STOCK");
+    wait_availability(w, "pinterest", "DEMO-01-1", "out of stock");
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    size_t inserts = google_inserts(w);
+
+    /* The third change: held, counted as pending, and no error. */
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 2);
+    wait_availability(w, "pinterest", "DEMO-01-1", "in stock");
+    json_t *st = souk_h_wait_held(&w->souk, w->google, 1);
+    assert_int_equal(souk_h_int(st, "pending"), 1);
+    assert_int_equal(souk_h_int(st, "rejected"), 0);
+    assert_true(json_is_null(souk_h_at(st, "last_error")));
+    /* It goes 24 h after the item's first push (the create), not after its second. */
+    int64_t held_until = status_time(st, "held_until");
+    assert_true(held_until >= w->created_us + DAY_US);
+    assert_true(held_until < second_us + DAY_US);
+    char until[SOUK_TIME_RFC3339_MAX];
+    snprintf(until, sizeof until, "%s", souk_h_text(st, "held_until"));
+    json_decref(st);
+    st = souk_h_wait_settled(&w->souk, w->pinterest);
+    assert_int_equal(souk_h_int(st, "held"), 0);
+    assert_true(json_is_null(souk_h_at(st, "held_until")));
+    json_decref(st);
+
+    /* More changes join the held one; Pinterest follows each. */
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, "pinterest", "DEMO-01-1", "out of stock");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 3);
+    wait_availability(w, "pinterest", "DEMO-01-1", "in stock");
+
+    /* A resync pushes every other item again and holds this one still. */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s/resync", w->google);
+    json_decref(souk_h_call(&w->souk, "POST", path, NULL, 202));
+    st = souk_h_wait_held(&w->souk, w->google, 1);
+    assert_string_equal(souk_h_text(st, "held_until"), until);
+    json_decref(st);
+    assert_int_equal(google_inserts(w), inserts + DEMO_VARIANTS - 1);
+    json_t *g = souk_h_sim_item(&w->sim, "google", "DEMO-01-1");
+    assert_string_equal(souk_h_text(g, "availability"), "OUT_OF_STOCK");
+    assert_int_equal(souk_h_int(g, "quantity"), 0);
+    json_decref(g);
+
+    /* A day later the newest state goes, once. */
+    inserts = google_inserts(w);
+    assert_int_equal(souk_h_stop(&w->souk), 0);
+    souk_h_sql(&w->souk, "UPDATE channel_items SET pushed_at = pushed_at - 86400000000, "
+                         "prior_pushed_at = prior_pushed_at - 86400000000, "
+                         "next_attempt_at = held_until - 86400000000, "
+                         "held_until = held_until - 86400000000 WHERE held_until IS NOT NULL");
+    souk_h_restart(&w->souk);
+    souk_h_sim_wait_quantity(&w->sim, "google", "DEMO-01-1", 3);
+    wait_availability(w, "google", "DEMO-01-1", "IN_STOCK");
+    st = souk_h_wait_settled(&w->souk, w->google);
+    assert_int_equal(souk_h_int(st, "held"), 0);
+    assert_true(json_is_null(souk_h_at(st, "held_until")));
+    json_decref(st);
+    assert_int_equal(google_inserts(w), inserts + 1);
+}
+
+/* The limit holds updates, not deletes: a held item that is deleted leaves Google at once. */
+static void a_held_item_that_is_deleted_leaves_google_at_once(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, "google", "DEMO-01-1", "OUT_OF_STOCK");
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 2);
+    json_decref(souk_h_wait_held(&w->souk, w->google, 1));
+    json_t *p = souk_h_get(&w->souk, "/v1/products?q=DEMO-01-1");
+    char path[128] = "";
+    size_t i;
+    json_t *v;
+    json_array_foreach(souk_h_at(p, "data[0].variants"), i, v)
+    {
+        if (strcmp(souk_h_str(v, "sku"), "DEMO-01-1") == 0)
+            snprintf(path, sizeof path, "/v1/variants/%s", souk_h_str(v, "id"));
+    }
+    json_decref(p);
+    json_decref(souk_h_call(&w->souk, "DELETE", path, NULL, 200));
+    wait_availability(w, "google", "DEMO-01-1", NULL);
+    json_t *st = souk_h_wait_settled(&w->souk, w->google);
+    assert_int_equal(souk_h_int(st, "held"), 0);
+    json_decref(st);
 }
 
 static void a_deleted_variant_leaves_both(void **state)
@@ -326,6 +465,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(both_channels_get_the_whole_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stock_change_to_zero_shows_out_of_stock_on_both, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_third_google_update_within_a_day_waits_its_turn, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_held_item_that_is_deleted_leaves_google_at_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_deleted_variant_leaves_both, setup, teardown),
         cmocka_unit_test_setup_teardown(a_pinterest_outage_delays_pinterest_and_not_google, setup,
