@@ -823,6 +823,9 @@ static const struct {
 } metrics[] = {
     {"souk_channel_pending_items", "gauge",
      "Items with a change the channel's platform has not taken yet."},
+    {"souk_channel_held_items", "gauge",
+     "Of the pending items, those held back by the platform's update limit (Google: twice a "
+     "day per item): waiting their turn, not failing."},
     {"souk_channel_rejected_items", "gauge", "Items the platform refused at their last push."},
     {"souk_channel_pushed_items_total", "counter", "Item changes the platform took."},
     {"souk_channel_rejected_items_total", "counter", "Item changes the platform refused."},
@@ -861,6 +864,8 @@ int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out
             conn,
             "SELECT c.id, c.platform, (SELECT count(*) FROM channel_items i WHERE "
             "i.channel_id = c.id AND i.pending IS NOT NULL), (SELECT count(*) FROM "
+            "channel_items i WHERE i.channel_id = c.id AND i.pending IS NOT NULL AND "
+            "i.held_until IS NOT NULL), (SELECT count(*) FROM "
             "channel_items i WHERE i.channel_id = c.id AND i.pending IS NULL AND i.last_error "
             "IS NOT NULL), coalesce(s.pushed, 0), coalesce(s.rejected, 0), "
             "coalesce(s.paused_until, 0), coalesce(s.last_latency_us, 0), (SELECT count(*) FROM "
@@ -879,10 +884,10 @@ int souk_channels_metrics_render(struct souk_db_conn *conn, struct souk_buf *out
         double values[NMETRICS] = {
             (double)souk_db_col_i64(st, 2), (double)souk_db_col_i64(st, 3),
             (double)souk_db_col_i64(st, 4), (double)souk_db_col_i64(st, 5),
-            souk_db_col_i64(st, 6) > now ? 1.0 : 0.0, (double)souk_db_col_i64(st, 7) / 1e6,
-            (double)souk_db_col_i64(st, 8), (double)souk_db_col_i64(st, 9),
+            (double)souk_db_col_i64(st, 6), souk_db_col_i64(st, 7) > now ? 1.0 : 0.0,
+            (double)souk_db_col_i64(st, 8) / 1e6, (double)souk_db_col_i64(st, 9),
             (double)souk_db_col_i64(st, 10), (double)souk_db_col_i64(st, 11),
-            (double)souk_db_col_i64(st, 12),
+            (double)souk_db_col_i64(st, 12), (double)souk_db_col_i64(st, 13),
         };
         rc = SOUK_OK;
         for (size_t m = 0; rc == SOUK_OK && m < NMETRICS; m++)
