@@ -52,6 +52,87 @@ static void migrations_are_recorded_once(void **state)
     assert_int_equal(version, souk_migrations[souk_migrations_count - 1].version);
 }
 
+static int64_t count_rows(struct souk_db_conn *conn, const char *sql)
+{
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db_stmt *st;
+    assert_int_equal(souk_db_query(conn, &err, &st, sql, ""), 1);
+    return souk_db_col_i64(st, 0);
+}
+
+/*
+ * Migration 0019 replaces three enum columns (their CHECK lists become OR chains): rows
+ * written before it keep their values, and the rules still refuse what they refused.
+ */
+static void enum_columns_keep_their_rows_and_rules_through_0019(void **state)
+{
+    (void)state;
+    struct temp_store store;
+    temp_store_make(&store, "db0019");
+    struct souk_err err = SOUK_ERR_INIT;
+    struct souk_db *db;
+    int64_t version = 0;
+    assert_int_equal(souk_db_open(store.spec, NULL, &db, &err), SOUK_OK);
+    assert_int_equal(souk_db_schema_version(db, &version, &err), SOUK_OK);
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    /* The store as a release before 0019 left it, with an order in it. */
+    for (size_t i = 0; i < souk_migrations_count && souk_migrations[i].version < 19; i++) {
+        assert_int_equal(souk_db_exec(conn, souk_migrations[i].sql, &err), SOUK_OK);
+        assert_int_equal(souk_db_run_sql(conn, &err,
+                                         "INSERT INTO schema_migrations (version, name, "
+                                         "applied_at) VALUES ($1, $2, 0)",
+                                         "is", souk_migrations[i].version,
+                                         souk_migrations[i].name),
+                         1);
+    }
+    assert_int_equal(
+        souk_db_exec(conn,
+                     "INSERT INTO warehouses (id, code, name, country, version, created_at, "
+                     "updated_at) VALUES ('wh_1', 'main', 'Main', 'DE', 1, 0, 0);"
+                     "INSERT INTO products (id, handle, status, title, item_condition, version, "
+                     "created_at, updated_at) VALUES ('prd_1', 'mug', 'active', 'Mug', 'new', 1, "
+                     "0, 0);"
+                     "INSERT INTO variants (id, product_id, sku, position, version, created_at, "
+                     "updated_at) VALUES ('var_1', 'prd_1', 'MUG-1', 1, 1, 0, 0);"
+                     "INSERT INTO orders (id, channel, currency, subtotal, shipping, discount, "
+                     "tax, total, version, created_at, updated_at, status) VALUES ('ord_1', "
+                     "'direct', 'EUR', 900, 0, 0, 0, 900, 1, 0, 0, 'fulfilled');"
+                     "INSERT INTO order_lines (order_id, line_no, variant_id, sku, title, "
+                     "quantity, unit_price, issue) VALUES ('ord_1', 1, 'var_1', 'MUG-1', 'Mug', "
+                     "1, 900, 'backorder'), ('ord_1', 2, NULL, 'GONE-1', 'Gone', 1, 0, NULL);"
+                     "INSERT INTO stock_movements (id, variant_id, warehouse_id, kind, quantity, "
+                     "order_id, reason, created_at) VALUES ('mov_1', 'var_1', 'wh_1', 'consume', "
+                     "-1, 'ord_1', 'order ord_1 fulfilled', 0);",
+                     &err),
+        SOUK_OK);
+    souk_db_release(conn);
+
+    assert_int_equal(souk_db_migrate(db, &err), SOUK_OK);
+    conn = souk_db_acquire(db);
+    assert_int_equal(count_rows(conn, "SELECT count(*) FROM orders WHERE id = 'ord_1' AND "
+                                      "status = 'fulfilled'"),
+                     1);
+    assert_int_equal(count_rows(conn, "SELECT count(*) FROM order_lines WHERE "
+                                      "(line_no = 1 AND issue = 'backorder') OR (line_no = 2 "
+                                      "AND issue IS NULL)"),
+                     2);
+    assert_int_equal(count_rows(conn, "SELECT count(*) FROM stock_movements WHERE id = 'mov_1' "
+                                      "AND kind = 'consume' AND order_id = 'ord_1'"),
+                     1);
+    assert_int_equal(count_rows(conn, "SELECT count(*) FROM orders INDEXED BY orders_status "
+                                      "WHERE status = 'fulfilled'"),
+                     1);
+    assert_int_equal(souk_db_run_sql(conn, &err, "UPDATE orders SET status = 'lost'", ""),
+                     SOUK_EUNPROC);
+    assert_int_equal(souk_db_run_sql(conn, &err, "UPDATE order_lines SET issue = 'lost'", ""),
+                     SOUK_EUNPROC);
+    assert_int_equal(souk_db_run_sql(conn, &err, "UPDATE stock_movements SET kind = 'lost'", ""),
+                     SOUK_EUNPROC);
+    souk_db_release(conn);
+    souk_db_close(db);
+    temp_store_remove(&store);
+}
+
 static void insert_warehouse(struct souk_db_conn *conn, const char *id, const char *code,
                              int expect)
 {
@@ -464,6 +545,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(bad_sql_is_an_error_with_detail, setup, teardown),
         cmocka_unit_test(unknown_engine_is_rejected),
+        cmocka_unit_test(enum_columns_keep_their_rows_and_rules_through_0019),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
