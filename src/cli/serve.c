@@ -10,6 +10,7 @@
 #include "channels/channels.h"
 #include "cli/cli.h"
 #include "cli/cli_int.h"
+#include "core/alloc.h"
 #include "core/log.h"
 #include "demo/demo.h"
 #include "http/http.h"
@@ -134,6 +135,7 @@ int souk_cli_serve(int argc, char **argv)
     }
     souk_log_set_level(level);
 
+    souk_alloc_tune_for_server();
     /* Before any thread starts, so only the wait below receives the signals. */
     sigset_t stop_signals;
     souk_cli__block_stop_signals(&stop_signals);
