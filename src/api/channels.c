@@ -178,7 +178,7 @@ int souk_api_channels_resync(struct souk_req *req)
     struct souk_channel *c;
     int rc = souk_channels_get(req->db, req->pool, req->params[0], &c, &req->err);
     if (rc == SOUK_OK)
-        rc = souk_channels_resync(req->db, req->params[0], &req->err);
+        rc = souk_channels_resync(req->db, req->params[0], true, &req->err);
     if (rc != SOUK_OK)
         return rc;
     souk_req_reply(req, 202, json_pack("{s:s, s:b}", "channel_id", req->params[0], "resyncing", 1));

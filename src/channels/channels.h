@@ -393,8 +393,11 @@ int souk_channels_intake_status(struct souk_db_conn *conn, struct souk_pool *poo
  * Asks for a full push of everything the channel carries (and a delete of what its platform
  * holds but it no longer carries). Cheap: the sync worker does the work a page of products at
  * a time; GET .../sync shows it under way. Creating or changing a channel asks for one.
+ * A platform that counts updates (Google) is sent only the items that differ from what it was
+ * last told, unless resend: then souk forgets that, and sends every item again (the merchant's
+ * manual resync, for a platform whose copy may have drifted).
  */
-int souk_channels_resync(struct souk_db_conn *conn, const char *id,
+int souk_channels_resync(struct souk_db_conn *conn, const char *id, bool resend,
                          struct souk_err *err) SOUK_MUST_CHECK;
 
 #endif

@@ -396,7 +396,7 @@ static int push_everything(struct souk_db_conn *conn, const struct souk_channel 
 {
     const struct souk_channels__connector *conn_table = souk_channels__connector(c->platform);
     return conn_table && conn_table->push && strcmp(c->status, "active") == 0
-               ? souk_channels_resync(conn, c->id, err)
+               ? souk_channels_resync(conn, c->id, false, err)
                : SOUK_OK;
 }
 

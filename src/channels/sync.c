@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "outbox/outbox.h"
+#include "sig/sig.h"
 
 #define CONSUMER "channels"
 #define OUTBOX_BATCH 500
@@ -172,8 +173,36 @@ struct pending {
     bool skip; /* nothing to tell the platform: clear it without a call */
     /* Not sent, held by the platform's update limit (twice_a_day) until then; 0 otherwise. */
     int64_t held_until;
+    /* For a platform with an update limit: what the item tells it (item_digest), what it was
+     * told at the last push ("" when unknown), and whether they are the same, so the change
+     * is cleared without spending an update. */
+    char digest[SOUK_SIG_HEX_MAX], pushed_digest[SOUK_SIG_HEX_MAX];
+    bool unchanged;
     struct souk_channels__item item;
 };
+
+/*
+ * What the item tells the platform (every feed value and the price) as a digest. A change
+ * can leave it as it was: the same catalog event fanned out twice, a resync of an item
+ * already up to date. A platform that counts updates (twice_a_day) is not sent those.
+ */
+static void item_digest(const struct souk_channels__item *item, char out[SOUK_SIG_HEX_MAX])
+{
+    struct souk_buf text = SOUK_BUF_INIT(1u << 20);
+    int rc = SOUK_OK;
+    for (size_t i = 0; i < SOUK_CHANNELS__FIELD_COUNT && rc == SOUK_OK; i++) {
+        const char *value = item->values[i];
+        /* NUL ends each value (kept by the + 1); \x01 alone stands for a missing one. */
+        rc = value ? souk_buf_add(&text, value, strlen(value) + 1) : souk_buf_add(&text, "\x01", 2);
+    }
+    if (rc == SOUK_OK)
+        rc = souk_buf_addf(&text, "%lld", (long long)item->price_minor);
+    if (rc == SOUK_OK)
+        souk_sig_sha256_hex((struct souk_str){text.data, text.len}, out);
+    else
+        out[0] = '\0'; /* too large to compare: always sent */
+    souk_buf_release(&text);
+}
 
 /* Whether the item goes to the platform in this push. */
 static bool sends(const struct pending *p)
@@ -288,7 +317,8 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
     struct souk_db_stmt *st;
     rc = souk_db_prepare(conn,
                          "SELECT sku, pending, generation, marked_at, attempts, platform_id, "
-                         "platform_sku_id, pushed_at, prior_pushed_at FROM channel_items WHERE "
+                         "platform_sku_id, pushed_at, prior_pushed_at, pushed_digest FROM "
+                         "channel_items WHERE "
                          "channel_id = $1 AND pending IS NOT NULL AND next_attempt_at <= $2 "
                          "ORDER BY marked_at, sku LIMIT $3",
                          &st, err);
@@ -311,6 +341,9 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
             souk_db_col_is_null(st, 6) ? NULL : souk_pool_str(pool, souk_db_col_text(st, 6));
         p->pushed_before = !souk_db_col_is_null(st, 7);
         p->prior_pushed_at = souk_db_col_is_null(st, 8) ? 0 : souk_db_col_i64(st, 8);
+        struct souk_str pushed_digest = souk_db_col_text(st, 9);
+        snprintf(p->pushed_digest, sizeof p->pushed_digest, "%.*s", (int)pushed_digest.len,
+                 pushed_digest.ptr ? pushed_digest.ptr : "");
         rc = SOUK_OK;
     }
     struct souk_product *last = NULL;
@@ -328,18 +361,25 @@ static int prepare(struct souk_db_conn *conn, struct souk_pool *pool, const char
             p->skip = !p->pushed_before;
             continue;
         }
-        if (ctx->connector->twice_a_day && p->pushed_before && p->prior_pushed_at &&
-            ctx->now_us - DAY_US < p->prior_pushed_at) {
-            /* The platform took two pushes of it in the last 24 h: this change waits until
-             * the older one is a day old, and later changes join it. The item is built when
-             * it goes, so the platform then gets the catalog's latest state. */
-            p->held_until = p->prior_pushed_at + DAY_US;
-            continue;
-        }
         if (p->push.op == SOUK_CHANNELS__STOCK && !p->pushed_before)
             p->push.op = SOUK_CHANNELS__UPSERT; /* a platform cannot take stock of an unknown item */
         souk_channels__item_build(ctx, pool, product, variant, &p->item);
         p->push.item = &p->item;
+        if (ctx->connector->twice_a_day) {
+            item_digest(&p->item, p->digest);
+            if (p->pushed_before && p->digest[0] && strcmp(p->digest, p->pushed_digest) == 0) {
+                p->skip = p->unchanged = true; /* the platform shows this already */
+                continue;
+            }
+            if (p->pushed_before && p->prior_pushed_at &&
+                ctx->now_us - DAY_US < p->prior_pushed_at) {
+                /* The platform took two pushes of it in the last 24 h: this change waits
+                 * until the older one is a day old, and later changes join it. The item is
+                 * built again when it goes, so the platform gets the catalog's latest state. */
+                p->held_until = p->prior_pushed_at + DAY_US;
+                continue;
+            }
+        }
         if (ctx->connector->upload_images)
             rc = load_images(conn, pool, channel_id, ctx->connector->upload_images, p,
                              i ? &list[i - 1] : NULL, err);
@@ -387,21 +427,24 @@ static int record_item(struct souk_db_conn *conn, const char *channel_id, const 
     bool took = p->skip || pushed;
     bool deleted = push->op == SOUK_CHANNELS__DELETE;
     /* A push the platform took moves pushed_at into prior_pushed_at: a platform with an
-     * update limit counts the last two. A delete forgets both: the item is new if it comes
-     * back. */
+     * update limit counts the last two, and keeps the digest of what it was told. A delete
+     * forgets them: the item is new if it comes back. An unchanged item was not sent, so its
+     * times stay. */
     changed = souk_db_run_sql(
         conn, err,
         "UPDATE channel_items SET attempts = 0, next_attempt_at = 0, last_error = $3, "
         "held_until = NULL, "
         "prior_pushed_at = CASE WHEN $4 = 1 THEN NULL WHEN $10 = 1 THEN pushed_at "
         "ELSE prior_pushed_at END, "
+        "pushed_digest = CASE WHEN $4 = 1 THEN NULL WHEN $10 = 1 THEN $11 ELSE pushed_digest "
+        "END, "
         "pushed_at = CASE WHEN $4 = 1 THEN NULL WHEN $5 = 1 THEN $6 ELSE pushed_at END, "
         "platform_id = coalesce($7, platform_id), platform_sku_id = coalesce($8, platform_sku_id), "
         "pending = CASE WHEN generation = $9 THEN NULL ELSE pending END "
         "WHERE channel_id = $1 AND sku = $2",
-        "sssiiissii", channel_id, push->sku, took ? NULL : push->error, (int64_t)(took && deleted),
-        (int64_t)took, now, push->new_platform_id, push->new_platform_sku_id, p->generation,
-        (int64_t)pushed);
+        "sssiiissiis", channel_id, push->sku, took ? NULL : push->error,
+        (int64_t)(took && deleted), (int64_t)(took && !p->unchanged), now, push->new_platform_id,
+        push->new_platform_sku_id, p->generation, (int64_t)pushed, p->digest[0] ? p->digest : NULL);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 
@@ -550,7 +593,8 @@ static int due_channels(struct souk_db *db, struct souk_pool *pool, char ***out,
 
 /* ---- resync: a full push, marked a page at a time ---- */
 
-int souk_channels_resync(struct souk_db_conn *conn, const char *id, struct souk_err *err)
+int souk_channels_resync(struct souk_db_conn *conn, const char *id, bool resend,
+                         struct souk_err *err)
 {
     int64_t changed = souk_db_run_sql(
         conn, err,
@@ -558,6 +602,11 @@ int souk_channels_resync(struct souk_db_conn *conn, const char *id, struct souk_
         "resync_started_at) VALUES ($1, 0, 0, 0, '', $2) ON CONFLICT (channel_id) DO UPDATE "
         "SET resync_after = '', resync_started_at = excluded.resync_started_at",
         "si", id, souk_time_now_us());
+    if (changed >= 0 && resend)
+        changed = souk_db_run_sql(conn, err,
+                                  "UPDATE channel_items SET pushed_digest = NULL WHERE "
+                                  "channel_id = $1 AND pushed_digest IS NOT NULL",
+                                  "s", id);
     return changed < 0 ? (int)changed : SOUK_OK;
 }
 

@@ -10,6 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+void souk_sig_sha256_hex(struct souk_str data, char out[SOUK_SIG_HEX_MAX])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    if (!EVP_Digest(data.ptr ? data.ptr : "", data.len, digest, &len, EVP_sha256(), NULL))
+        abort(); /* only fails on OOM or a broken libcrypto */
+    souk_hex_encode(digest, len, out);
+}
+
 void souk_sig_hmac_sha256_hex(struct souk_str key, struct souk_str data,
                               char out[SOUK_SIG_HEX_MAX])
 {

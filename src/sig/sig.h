@@ -20,6 +20,9 @@ struct souk_sig_param {
     const char *key, *value; /* URL-decoded */
 };
 
+/* SHA-256 of data, as 64 lower-case hex digits. */
+void souk_sig_sha256_hex(struct souk_str data, char out[SOUK_SIG_HEX_MAX]);
+
 /* HMAC-SHA256 of data keyed with key, as 64 lower-case hex digits. */
 void souk_sig_hmac_sha256_hex(struct souk_str key, struct souk_str data,
                               char out[SOUK_SIG_HEX_MAX]);

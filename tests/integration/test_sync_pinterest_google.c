@@ -281,6 +281,30 @@ static void a_third_google_update_within_a_day_waits_its_turn(void **state)
     assert_int_equal(google_inserts(w), inserts + 1);
 }
 
+/*
+ * A change that leaves an item as Google shows it spends none of its two updates: renaming
+ * the channel resyncs it, and Google is sent nothing; a stock change after that still goes
+ * (it would be held had the resync used the item's second update).
+ */
+static void a_resync_of_what_google_shows_spends_no_update(void **state)
+{
+    struct world *w = *state;
+    souk_h_sim_wait_count(&w->sim, "google", DEMO_VARIANTS);
+    json_decref(souk_h_wait_settled(&w->souk, w->google));
+    size_t inserts = google_inserts(w);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/channels/%s", w->google);
+    json_decref(souk_h_call(&w->souk, "PATCH", path, "{\"name\": \"Google US (renamed)\"}", 200));
+    json_t *st = souk_h_wait_settled(&w->souk, w->google);
+    assert_int_equal(souk_h_int(st, "pending"), 0);
+    json_decref(st);
+    assert_int_equal(google_inserts(w), inserts);
+
+    souk_h_set_stock(&w->souk, "DEMO-01-1", "newark", 0);
+    wait_availability(w, "google", "DEMO-01-1", "OUT_OF_STOCK");
+    assert_int_equal(google_inserts(w), inserts + 1);
+}
+
 /* The limit holds updates, not deletes: a held item that is deleted leaves Google at once. */
 static void a_held_item_that_is_deleted_leaves_google_at_once(void **state)
 {
@@ -471,6 +495,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_stock_change_to_zero_shows_out_of_stock_on_both, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_third_google_update_within_a_day_waits_its_turn, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_resync_of_what_google_shows_spends_no_update, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_held_item_that_is_deleted_leaves_google_at_once, setup,
                                         teardown),

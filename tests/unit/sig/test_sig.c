@@ -10,6 +10,15 @@
 #include "sig/sig.h"
 
 /* RFC 4231-style check of the primitive with a well-known pair. */
+/* FIPS 180-2's example: SHA-256 of "abc". */
+static void sha256_hex_matches_the_known_value(void **state)
+{
+    (void)state;
+    char out[SOUK_SIG_HEX_MAX];
+    souk_sig_sha256_hex(souk_str_from("abc"), out);
+    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 static void hmac_sha256_hex_matches_the_known_value(void **state)
 {
     (void)state;
@@ -86,6 +95,7 @@ static void equal_compares_whole_strings(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sha256_hex_matches_the_known_value),
         cmocka_unit_test(hmac_sha256_hex_matches_the_known_value),
         cmocka_unit_test(tiktok_signs_sorted_params_path_and_body),
         cmocka_unit_test(tiktok_refuses_too_many_params),
