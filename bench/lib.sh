@@ -36,6 +36,18 @@ bench_stop() {
     fi
 }
 
+# add_hot_sku STOCK: one warehouse and the product HOT-1 at 19.99 EUR with STOCK units there,
+# which bench/order.lua buys
+add_hot_sku() {
+    curl -sf -X POST "$BASE/v1/warehouses" -H "Authorization: Bearer $KEY" \
+        -H 'Content-Type: application/json' \
+        -d '{"code":"live","name":"Live","country":"DE"}' >/dev/null
+    curl -sf -X POST "$BASE/v1/products" -H "Authorization: Bearer $KEY" \
+        -H 'Content-Type: application/json' \
+        -d "{\"title\":\"Hot\",\"variants\":[{\"sku\":\"HOT-1\",\"prices\":[{\"currency\":\"EUR\",\"amount\":1999}],\"stock\":[{\"warehouse_code\":\"live\",\"on_hand\":$1}]}]}" \
+        >/dev/null
+}
+
 # wrk_summary FILE: prints "requests/s p99" from wrk --latency output
 wrk_summary() {
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$1")

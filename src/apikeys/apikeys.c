@@ -2,14 +2,12 @@
 #include "apikeys/apikeys.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
+#include "sig/sig.h"
 
 #define SECRET_BYTES 32
 #define HASH_HEX (SHA256_DIGEST_LENGTH * 2)
@@ -73,25 +71,9 @@ bool souk_apikeys_allows(unsigned held, unsigned needed)
     return (held & SOUK_SCOPE_ADMIN) || (held & needed) == needed;
 }
 
-static EVP_MD *sha256;
-
-/* Fetched once: SHA256() looks the algorithm up in OpenSSL's provider store on every call,
- * and every authenticated request hashes its key. */
-static void fetch_sha256(void)
-{
-    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
 static void hash_secret(const char *secret, size_t len, char out[HASH_HEX + 1])
 {
-    static pthread_once_t fetched = PTHREAD_ONCE_INIT;
-    pthread_once(&fetched, fetch_sha256);
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    /* Fails only without memory or without OpenSSL's default provider: like an allocation
-     * failure, nothing sensible can follow. */
-    if (!sha256 || !EVP_Digest(secret, len, digest, NULL, sha256, NULL))
-        abort();
-    souk_hex_encode(digest, sizeof digest, out);
+    souk_sig_sha256_hex((struct souk_str){secret, len}, out);
 }
 
 int souk_apikeys_create(struct souk_db *db, const char *name, unsigned scopes,

@@ -4,7 +4,7 @@
  * A key looks like "sk_<26-char id>_<64 hex secret>". Only the SHA-256 of the secret is
  * stored; the full key is shown once, when created. Authentication finds the key by its id and
  * compares hashes in constant time. Revoked keys stay in the table (for audit) and never
- * authenticate again. Depends on core/ and db/.
+ * authenticate again. Depends on core/, db/ and sig/.
  */
 #ifndef SOUK_APIKEYS_APIKEYS_H
 #define SOUK_APIKEYS_APIKEYS_H

@@ -7,15 +7,29 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+static EVP_MD *sha256;
+
+/* Fetched once: EVP_sha256() has OpenSSL look the algorithm up in its provider store on every
+ * digest, and every authenticated request hashes its key. */
+static void fetch_sha256(void)
+{
+    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void souk_sig_sha256_hex(struct souk_str data, char out[SOUK_SIG_HEX_MAX])
 {
+    static pthread_once_t fetched = PTHREAD_ONCE_INIT;
+    pthread_once(&fetched, fetch_sha256);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned len = 0;
-    if (!EVP_Digest(data.ptr ? data.ptr : "", data.len, digest, &len, EVP_sha256(), NULL))
-        abort(); /* only fails on OOM or a broken libcrypto */
+    /* Fails only without memory or without OpenSSL's default provider: like an allocation
+     * failure, nothing sensible can follow. */
+    if (!sha256 || !EVP_Digest(data.ptr ? data.ptr : "", data.len, digest, &len, sha256, NULL))
+        abort();
     souk_hex_encode(digest, len, out);
 }
 

@@ -11,8 +11,9 @@
  * is bounded by the run's size. A notification that is not answered 2xx is sent again, as the
  * platform's own retry would (TikTok retries; its schedule is not documented where we could
  * read it): up to MAX_ATTEMPTS in all, after 250 ms, then twice as long each time. A receiver
- * that sheds load with a 503 therefore loses no order, and the summary counts the retries. Each order is a copy of a template built (and looked up in the
- * catalog) once per platform and SKU, so placing one costs a copy, not a parse.
+ * that sheds load with a 503 therefore loses no order, and the summary counts the retries.
+ * Each order is a copy of a template built (and looked up in the catalog) once per platform
+ * and SKU, so placing one costs a copy, not a parse.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,7 +348,8 @@ static json_t *summary(struct live_run *run, int64_t elapsed_us, int64_t placing
         "{s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:o, s:o}}", "orders",
         (json_int_t)placed, "platforms", per_platform, "live_stream_id", spec->live_stream_id,
         "delivered", (json_int_t)run->delivered, "failed", (json_int_t)run->failed, "retried",
-        (json_int_t)run->retried, "undelivered", (json_int_t)run->undelivered, "elapsed_ms", (json_int_t)(elapsed_us / 1000),
+        (json_int_t)run->retried, "undelivered", (json_int_t)run->undelivered, "elapsed_ms",
+        (json_int_t)(elapsed_us / 1000),
         "rate_achieved", (double)(int64_t)((double)placed / span_s * 10.0) / 10.0,
         "delivery_latency_ms", "p50", percentile_ms(run, 50), "p99", percentile_ms(run, 99));
 }
@@ -368,9 +370,9 @@ static void run_burst(struct live_run *run)
         int64_t next_retry_us;
         start_retries(run, sender, &next_retry_us);
         start_deliveries(run, sender);
-        int64_t wait_us = MAX_WAIT_MS * 1000;
-        if (placed < spec->orders && start + placed * 1000000 / spec->rate - now < wait_us)
-            wait_us = start + placed * 1000000 / spec->rate - now;
+        int64_t wait_us = MAX_WAIT_MS * 1000, next_order_us = start + placed * 1000000 / spec->rate;
+        if (placed < spec->orders && next_order_us - now < wait_us)
+            wait_us = next_order_us - now;
         if (next_retry_us - now < wait_us)
             wait_us = next_retry_us - now;
         souk_sim__sender_poll(sender, wait_us > 0 ? (int)(wait_us / 1000) : 0, delivered, run);

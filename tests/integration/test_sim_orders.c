@@ -482,6 +482,20 @@ static void meta_orders_are_polled_acknowledged_and_shipped(void **state)
 
 /* ---- live-shopping bursts ---- */
 
+/* How many TikTok orders the first n notifications received announce, each checked signed. */
+static size_t distinct_tiktok_orders(struct receiver *hooks, size_t n)
+{
+    json_t *seen = json_object();
+    for (size_t i = 0; i < n; i++) {
+        json_t *note = received_signed(hooks, i, "sim-tiktok-app-key", "sim-tiktok-app-secret");
+        json_object_set_new(seen, souk_h_text(note, "data.order_id"), json_true());
+        json_decref(note);
+    }
+    size_t distinct = json_object_size(seen);
+    json_decref(seen);
+    return distinct;
+}
+
 static void live_bursts_deliver_every_tiktok_order(void **state)
 {
     struct fixture *f = *state;
@@ -503,14 +517,7 @@ static void live_bursts_deliver_every_tiktok_order(void **state)
 
     /* Every TikTok order was announced once, signed, under an id of its own. */
     assert_int_equal(receiver_count(&f->hooks), 100);
-    json_t *seen = json_object();
-    for (size_t i = 0; i < 100; i++) {
-        json_t *note = received_signed(&f->hooks, i, "sim-tiktok-app-key", "sim-tiktok-app-secret");
-        json_object_set_new(seen, souk_h_text(note, "data.order_id"), json_true());
-        json_decref(note);
-    }
-    assert_int_equal(json_object_size(seen), 100);
-    json_decref(seen);
+    assert_int_equal(distinct_tiktok_orders(&f->hooks, 100), 100);
 
     json_t *orders = souk_h_get(&f->sim, "/_sim/orders?platform=tiktok");
     json_t *list = souk_h_at(orders, "orders");
@@ -546,14 +553,8 @@ static void a_live_burst_retries_what_the_receiver_shed(void **state)
     assert_int_equal(souk_h_int(run, "retried"), 15);
     json_decref(run);
     assert_int_equal(receiver_count(&f->hooks), 55);
-    json_t *seen = json_object();
-    for (size_t i = 0; i < 55; i++) {
-        json_t *note = received_signed(&f->hooks, i, "sim-tiktok-app-key", "sim-tiktok-app-secret");
-        json_object_set_new(seen, souk_h_text(note, "data.order_id"), json_true());
-        json_decref(note);
-    }
-    assert_int_equal(json_object_size(seen), 40); /* the retries repeat orders, none is new */
-    json_decref(seen);
+    /* the retries repeat orders, none is new */
+    assert_int_equal(distinct_tiktok_orders(&f->hooks, 55), 40);
 
     /* A receiver that never answers 2xx: each order is tried five times, then counted failed. */
     pthread_mutex_lock(&f->hooks.lock);
