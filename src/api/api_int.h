@@ -7,7 +7,7 @@
 
 #define SOUK_ROUTE(method, pattern, handler, limit, scope, no_txn)                                \
     int handler(struct souk_req *req);
-#define SOUK_PREPARED_ROUTE(method, pattern, prepare, handler, limit, scope)                       \
+#define SOUK_PREPARED_ROUTE(method, pattern, prepare, handler, limit, scope, fails_clean)          \
     int prepare(struct souk_req *req);                                                             \
     int handler(struct souk_req *req);
 #include "api/routes.def"

@@ -4,10 +4,10 @@
 #include "api/api_int.h"
 
 const struct souk_http_route souk_api_routes[] = {
-#define SOUK_ROUTE(method, pattern, handler, limit, scope, no_txn)                                \
-    {SOUK_HTTP_##method, pattern, handler, limit, scope, no_txn, NULL},
-#define SOUK_PREPARED_ROUTE(method, pattern, prepare, handler, limit, scope)                       \
-    {SOUK_HTTP_##method, pattern, handler, limit, scope, false, prepare},
+#define SOUK_ROUTE(method, pattern, handler, limit, scope, no_txn)                                 \
+    {SOUK_HTTP_##method, pattern, handler, limit, scope, no_txn, NULL, false},
+#define SOUK_PREPARED_ROUTE(method, pattern, prepare, handler, limit, scope, fails_clean)          \
+    {SOUK_HTTP_##method, pattern, handler, limit, scope, false, prepare, fails_clean},
 #include "api/routes.def"
 #undef SOUK_PREPARED_ROUTE
 #undef SOUK_ROUTE

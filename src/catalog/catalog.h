@@ -435,12 +435,30 @@ int souk_catalog_stock_states(struct souk_db_conn *conn, struct souk_catalog_sto
  * NULL), and records the movement in the ledger with reason. The reservation is a conditional
  * update (available >= quantity), so the ledger stays exact even with several writers.
  * SOUK_EOUTOFSTOCK, saying how many are available, when no warehouse can; the chosen warehouse
- * id is written to warehouse_id.
+ * id is written to warehouse_id. souk_catalog_stock_pick then souk_catalog_stock_reserve_in.
  */
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id,
                                int64_t quantity, const char *ship_country, const char *order_id,
                                const char *reason, const char *param,
                                char warehouse_id[SOUK_ID_MAX], struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * The warehouse souk_catalog_stock_reserve would take quantity units from, written to
+ * warehouse_id, or SOUK_EOUTOFSTOCK as it would say it; reads only, so a caller can check
+ * every SKU of an order before it writes anything.
+ */
+int souk_catalog_stock_pick(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
+                            const char *ship_country, const char *param,
+                            char warehouse_id[SOUK_ID_MAX], struct souk_err *err) SOUK_MUST_CHECK;
+
+/*
+ * Reserves quantity units in the warehouse picked (the conditional update and its ledger row);
+ * SOUK_EOUTOFSTOCK, changing nothing, when another writer took them since the pick.
+ */
+int souk_catalog_stock_reserve_in(struct souk_db_conn *conn, const char *variant_id,
+                                  const char *warehouse_id, int64_t quantity, const char *order_id,
+                                  const char *reason, const char *param,
+                                  struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
  * Hands quantity reserved units from a channel's allocation to an order without touching

@@ -331,31 +331,50 @@ static int pick_warehouse(struct souk_db_conn *conn, const char *variant_id, int
     return rc < 0 ? rc : found;
 }
 
+int souk_catalog_stock_pick(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
+                            const char *ship_country, const char *param,
+                            char warehouse_id[SOUK_ID_MAX], struct souk_err *err)
+{
+    int found = pick_warehouse(conn, variant_id, quantity, ship_country, warehouse_id, err);
+    if (found != 0)
+        return found < 0 ? found : SOUK_OK;
+    int64_t left = total_available(conn, variant_id, err);
+    return left < 0 ? (int)left : souk_catalog_shortfall(quantity, left, param, err);
+}
+
+int souk_catalog_stock_reserve_in(struct souk_db_conn *conn, const char *variant_id,
+                                  const char *warehouse_id, int64_t quantity, const char *order_id,
+                                  const char *reason, const char *param, struct souk_err *err)
+{
+    int64_t now = souk_time_now_us();
+    /* conditional, so a concurrent writer on another node cannot oversell */
+    int64_t changed =
+        souk_db_run_sql(conn, err,
+                        "UPDATE stock SET reserved = reserved + $3, "
+                        "version = version + 1, updated_at = $4 WHERE variant_id = $1 "
+                        "AND warehouse_id = $2 AND on_hand - reserved >= $3",
+                        "ssii", variant_id, warehouse_id, quantity, now);
+    if (changed < 0)
+        return (int)changed;
+    if (changed == 0) {
+        int64_t left = total_available(conn, variant_id, err);
+        return left < 0 ? (int)left : souk_catalog_shortfall(quantity, left, param, err);
+    }
+    int rc = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id, reason,
+                             now, err);
+    return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc;
+}
+
 int souk_catalog_stock_reserve(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
                                const char *ship_country, const char *order_id, const char *reason,
                                const char *param, char warehouse_id[SOUK_ID_MAX],
                                struct souk_err *err)
 {
-    int rc = pick_warehouse(conn, variant_id, quantity, ship_country, warehouse_id, err);
-    int64_t changed = 0;
-    int64_t now = souk_time_now_us();
-    if (rc == 1) /* conditional, so a concurrent writer on another node cannot oversell */
-        changed = souk_db_run_sql(conn, err,
-                                  "UPDATE stock SET reserved = reserved + $3, "
-                                  "version = version + 1, updated_at = $4 WHERE variant_id = $1 "
-                                  "AND warehouse_id = $2 AND on_hand - reserved >= $3",
-                                  "ssii", variant_id, warehouse_id, quantity, now);
-    if (rc < 0 || changed < 0)
-        return rc < 0 ? rc : (int)changed;
-    if (changed == 0) {
-        int64_t left = total_available(conn, variant_id, err);
-        if (left < 0)
-            return (int)left;
-        return souk_catalog_shortfall(quantity, left, param, err);
-    }
-    int rc2 = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id,
-                              reason, now, err);
-    return rc2 == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc2;
+    int rc =
+        souk_catalog_stock_pick(conn, variant_id, quantity, ship_country, param, warehouse_id, err);
+    return rc == SOUK_OK ? souk_catalog_stock_reserve_in(conn, variant_id, warehouse_id, quantity,
+                                                         order_id, reason, param, err)
+                         : rc;
 }
 
 int souk_catalog_stock_transfer(struct souk_db_conn *conn, const char *variant_id,

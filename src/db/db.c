@@ -502,6 +502,11 @@ int souk_db_defer(struct souk_db_conn *conn, souk_db_deferred_fn fn, const char 
     return SOUK_OK;
 }
 
+int64_t souk_db_total_changes(struct souk_db_conn *conn)
+{
+    return conn->db->engine->total_changes(run_on(conn)->impl);
+}
+
 int souk_db_savepoint(struct souk_db_conn *conn, struct souk_err *err)
 {
     if (!conn->in_txn)

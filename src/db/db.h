@@ -103,6 +103,12 @@ int souk_db_defer(struct souk_db_conn *conn, souk_db_deferred_fn fn, const char 
                   struct souk_err *err) SOUK_MUST_CHECK;
 
 /*
+ * Rows changed so far by the statements run on conn's connection (in a grouped write, the
+ * shared writer's): the same count before and after some work means it changed nothing.
+ */
+int64_t souk_db_total_changes(struct souk_db_conn *conn);
+
+/*
  * Savepoints inside a write transaction, for "skip this row and carry on" imports: a failed
  * row is rolled back to the savepoint without losing the rows before it.
  */

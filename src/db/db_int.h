@@ -26,7 +26,8 @@ struct souk_db__engine {
     int (*bind_text)(void *stmt, int index, const char *ptr, size_t len);
     int (*bind_null)(void *stmt, int index);
     int (*step)(void *stmt, struct souk_err *err); /* 1 row, 0 done, < 0 error */
-    int64_t (*changes)(void *conn);
+    int64_t (*changes)(void *conn);                /* rows the last statement changed */
+    int64_t (*total_changes)(void *conn); /* rows every statement completed so far changed */
     int64_t (*col_i64)(void *stmt, int col);
     struct souk_str (*col_text)(void *stmt, int col);
     bool (*col_is_null)(void *stmt, int col);

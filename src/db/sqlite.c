@@ -180,6 +180,11 @@ static int64_t sq_changes(void *conn)
     return sqlite3_changes64(conn);
 }
 
+static int64_t sq_total_changes(void *conn)
+{
+    return sqlite3_total_changes64(conn);
+}
+
 static int64_t sq_col_i64(void *stmt, int col)
 {
     return sqlite3_column_int64(stmt, col);
@@ -216,6 +221,7 @@ const struct souk_db__engine souk_db__sqlite = {
     .bind_null = sq_bind_null,
     .step = sq_step,
     .changes = sq_changes,
+    .total_changes = sq_total_changes,
     .col_i64 = sq_col_i64,
     .col_text = sq_col_text,
     .col_is_null = sq_col_is_null,

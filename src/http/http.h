@@ -90,6 +90,13 @@ struct souk_http_route {
      * it read may be a moment older than the write: fine for a price, never for stock.
      */
     int (*prepare)(struct souk_req *req);
+    /*
+     * For a write whose handler checks everything before it writes anything, so that a refusal
+     * leaves nothing to undo: the intake writer runs it without the savepoint every other write
+     * gets (a savepoint makes SQLite copy each page the write touches). Should it ever fail
+     * after writing, its whole batch is rolled back and the others in it are answered 503.
+     */
+    bool fails_clean;
 };
 
 struct souk_http_server;

@@ -82,6 +82,7 @@ struct souk_http__write {
     int64_t queued_us;             /* the writer's */
     /* Does the work in conn's transaction; SOUK_OK keeps it, an error rolls back only it. */
     int (*run)(struct souk_http__write *w, struct souk_db_conn *conn);
+    bool fails_clean; /* run without a savepoint (see souk_http_route.fails_clean) */
     /* Called once, after the commit: rc is run's result, or the writer's own failure (shed,
      * store busy, commit failed) with its reason in *why (why is NULL when run's result
      * stands). May free w. */

@@ -539,6 +539,7 @@ static void queue_write(struct req_state *s)
     req->db = NULL;
     s->write.run = write_run;
     s->write.done = write_done;
+    s->write.fails_clean = s->srv->routes[s->route].fails_clean;
     /* Suspended first: the writer may answer before this call returns. */
     MHD_suspend_connection(req->_conn);
     if (souk_http__writer_submit(s->srv->writer, &s->write))

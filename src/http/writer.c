@@ -46,6 +46,24 @@ static struct souk_http__write *take(struct souk_http__writer *wr, size_t max)
 }
 
 /*
+ * Runs a write that fails clean without a savepoint. Should it fail having changed rows after
+ * all, nothing can undo just its work: *broken then says the whole batch must go, and err
+ * tells the others in it why.
+ */
+static int run_bare(struct souk_http__write *w, struct souk_db_conn *conn, bool *broken,
+                    struct souk_err *err)
+{
+    int64_t before = souk_db_total_changes(conn);
+    int ran = w->run(w, conn);
+    if (ran != SOUK_OK && souk_db_total_changes(conn) != before) {
+        *broken = true;
+        souk_err_set(err, SOUK_EAGAIN, NULL,
+                     "another write committed with this one failed: nothing was saved, retry");
+    }
+    return ran;
+}
+
+/*
  * Runs one write in its own savepoint: SOUK_OK keeps its work; its failure rolls back only its
  * own statements. A savepoint that cannot be set or undone leaves the transaction in doubt:
  * *broken then says the whole batch must go.
@@ -53,6 +71,8 @@ static struct souk_http__write *take(struct souk_http__writer *wr, size_t max)
 static int run_one(struct souk_http__write *w, struct souk_db_conn *conn, bool *broken,
                    struct souk_err *err)
 {
+    if (w->fails_clean)
+        return run_bare(w, conn, broken, err);
     int rc = souk_db_savepoint(conn, err);
     if (rc != SOUK_OK) {
         *broken = true;
@@ -77,7 +97,7 @@ static void run_batch(struct souk_http__writer *wr, struct souk_http__write *bat
     for (struct souk_http__write *w = batch; w; w = w->next, n++) {
         w->why = NULL;
         if (begun != SOUK_OK || broken) {
-            w->rc = begun != SOUK_OK ? begun : SOUK_EIO;
+            w->rc = begun != SOUK_OK ? begun : err.code;
             w->why = &err;
         } else if (wr->wait_ms > 0 && w->queued_us < oldest_allowed) {
             /* Queued longer than --write-wait-ms: shed before it writes anything. */
@@ -89,7 +109,7 @@ static void run_batch(struct souk_http__writer *wr, struct souk_http__write *bat
             __atomic_add_fetch(&wr->stats.shed, 1, __ATOMIC_RELAXED);
         } else {
             w->rc = run_one(w, conn, &broken, &err);
-            if (broken)
+            if (broken && !w->fails_clean) /* one that fails clean keeps its own error */
                 w->why = &err;
         }
     }
@@ -99,7 +119,7 @@ static void run_batch(struct souk_http__writer *wr, struct souk_http__write *bat
     souk_db_rollback(conn); /* no-op after the commit; undoes everything when broken */
     souk_db_release(conn);
     if (committed != SOUK_OK || broken) {
-        int rc = committed != SOUK_OK ? committed : SOUK_EIO;
+        int rc = committed != SOUK_OK ? committed : err.code ? err.code : SOUK_EIO;
         if (!err.message[0])
             souk_err_set(&err, rc, NULL, "the store could not commit this write; nothing was saved");
         for (struct souk_http__write *w = batch; w; w = w->next)

@@ -94,7 +94,7 @@ static int create(struct souk_db_conn *conn, struct souk_pool *pool, struct souk
     char *unknown_skus = o->stock_issue; /* reserve appends shortfalls to it */
     rc = souk_orders__insert(conn, o, err);
     if (rc == SOUK_OK && reserves)
-        rc = souk_orders__reserve(conn, pool, o, true, err);
+        rc = souk_orders__reserve(conn, pool, o, err);
     if (rc == SOUK_OK && reserves && rank(o->status) >= RANK_FULFILLED)
         rc = souk_orders__settle(conn, o, SOUK_CATALOG_CONSUME, "order fulfilled", err);
     if (rc == SOUK_OK && reserves && rank(o->status) >= RANK_FULFILLED)

@@ -190,61 +190,79 @@ static void add_stock_issue(struct souk_pool *pool, struct souk_order *o, const 
 }
 
 /*
- * Reserves each SKU once, for the sum of its lines, and gives those lines the warehouse. A SKU
- * that cannot be covered fails the order, unless its product sells on backorder or pre-order:
- * then its lines say so in their issue and reserve nothing (they take their units at
- * fulfilment) and the order is fine. With flag_shortfalls (a platform order, already sold) any
- * other SKU that cannot be covered marks its lines "short" and says so in o->stock_issue
- * instead of failing; lines whose SKU is unknown (no variant_id) are skipped.
+ * Decides, reading only, how line i's SKU is covered (total units over its lines): its lines
+ * get the warehouse that holds them; or, when none does, they get their issue and reserve
+ * nothing: backorder or pre-order when the product sells so (they take their units at
+ * fulfilment), "short" with flag_shortfalls (a platform order, already sold: named in
+ * o->stock_issue); otherwise the order fails with SOUK_EOUTOFSTOCK naming the SKU.
  */
+static int plan_sku(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
+                    size_t i, int64_t total, bool flag_shortfalls, struct souk_err *err)
+{
+    const struct souk_order_line *l = &o->lines[i];
+    char param[64], warehouse[SOUK_ID_MAX];
+    snprintf(param, sizeof param, "lines[%zu].quantity", i);
+    int rc =
+        souk_catalog_stock_pick(conn, l->variant_id, total, o->ship_country, param, warehouse, err);
+    if (rc == SOUK_OK)
+        mark_sku(pool, o, i, warehouse, NULL);
+    if (rc != SOUK_EOUTOFSTOCK)
+        return rc;
+    const char *policy = "deny";
+    struct souk_err ignored = SOUK_ERR_INIT; /* err keeps the shortfall's message */
+    rc = souk_catalog_inventory_policy(conn, l->variant_id, &policy, &ignored);
+    if (rc != SOUK_OK) {
+        *err = ignored;
+        return rc;
+    }
+    if (strcmp(policy, "deny") != 0) {
+        mark_sku(pool, o, i, NULL, policy); /* expected: not a stock issue */
+        *err = (struct souk_err)SOUK_ERR_INIT;
+        return SOUK_OK;
+    }
+    rc = name_shortfall(l->sku, param, err); /* the buyer or the merchant sees this */
+    if (!flag_shortfalls)
+        return rc;
+    add_stock_issue(pool, o, err->message);
+    mark_sku(pool, o, i, NULL, "short");
+    *err = (struct souk_err)SOUK_ERR_INIT;
+    return SOUK_OK;
+}
+
+/* Reserves line i's SKU (total units) in the warehouse plan_sku gave its lines. */
+static int reserve_sku(struct souk_db_conn *conn, const struct souk_order *o, size_t i,
+                       int64_t total, struct souk_err *err)
+{
+    const struct souk_order_line *l = &o->lines[i];
+    char param[64];
+    snprintf(param, sizeof param, "lines[%zu].quantity", i);
+    int rc = souk_catalog_stock_reserve_in(conn, l->variant_id, l->warehouse_id, total, o->id,
+                                           "order placed", param, err);
+    return rc == SOUK_EOUTOFSTOCK ? name_shortfall(l->sku, param, err) : rc;
+}
+
 int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
-                         bool flag_shortfalls, struct souk_err *err)
+                         struct souk_err *err)
 {
     for (size_t i = 0; i < o->nlines; i++) {
-        struct souk_order_line *l = &o->lines[i];
         int64_t total = 0;
-        if (!l->variant_id || !first_of_sku(o, i, &total))
+        if (!o->lines[i].variant_id || !first_of_sku(o, i, &total))
             continue; /* unknown, or reserved with the SKU's first line */
-        char param[64], warehouse[SOUK_ID_MAX];
-        snprintf(param, sizeof param, "lines[%zu].quantity", i);
         /* A platform order draws on its channel's allocation first: that is what it was
          * allowed to sell. */
-        int rc = flag_shortfalls ? souk_inventory_take(conn, o->channel, l->variant_id, total,
-                                                       o->id, warehouse, err)
-                                 : 0;
-        if (rc == 0)
-            rc = souk_catalog_stock_reserve(conn, l->variant_id, total, o->ship_country, o->id,
-                                            "order placed", param, warehouse, err);
-        else if (rc == 1)
-            rc = SOUK_OK;
-        const char *policy = "deny";
-        if (rc == SOUK_EOUTOFSTOCK) {
-            struct souk_err ignored = SOUK_ERR_INIT; /* err keeps the shortfall's message */
-            rc = souk_catalog_inventory_policy(conn, l->variant_id, &policy, &ignored);
-            if (rc != SOUK_OK) {
-                *err = ignored;
-                return rc;
-            }
-            rc = SOUK_EOUTOFSTOCK;
-        }
-        if (rc == SOUK_EOUTOFSTOCK && strcmp(policy, "deny") != 0) {
-            mark_sku(pool, o, i, NULL, policy); /* expected: not a stock issue */
-            *err = (struct souk_err)SOUK_ERR_INIT;
+        char warehouse[SOUK_ID_MAX];
+        int rc = souk_inventory_take(conn, o->channel, o->lines[i].variant_id, total, o->id,
+                                     warehouse, err);
+        if (rc == 1) {
+            mark_sku(pool, o, i, warehouse, NULL);
             continue;
         }
-        if (rc == SOUK_EOUTOFSTOCK) /* name the SKU: the buyer or the merchant sees this */
-            rc = name_shortfall(l->sku, param, err);
-        if (rc == SOUK_EOUTOFSTOCK && flag_shortfalls) {
-            add_stock_issue(pool, o, err->message);
-            mark_sku(pool, o, i, NULL, "short");
-            *err = (struct souk_err)SOUK_ERR_INIT;
-            continue;
-        }
-        if (rc == SOUK_EOUTOFSTOCK)
-            return rc;
+        if (rc == SOUK_OK)
+            rc = plan_sku(conn, pool, o, i, total, true, err);
+        if (rc == SOUK_OK && o->lines[i].warehouse_id)
+            rc = reserve_sku(conn, o, i, total, err);
         if (rc != SOUK_OK)
             return rc;
-        mark_sku(pool, o, i, warehouse, NULL);
     }
     return SOUK_OK;
 }
@@ -404,9 +422,21 @@ int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct 
     o->status = "pending";
     o->version = 1;
     o->created_at = o->updated_at = now;
-    int rc = souk_orders__insert(conn, o, err); /* first: the ledger rows point at it */
+    /* Every SKU is checked before anything is written, so a refusal has nothing to undo: the
+     * intake writer runs this without a savepoint of its own (SOUK_HTTP_FAILS_CLEAN). */
+    int rc = SOUK_OK;
+    for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++) {
+        int64_t total;
+        if (first_of_sku(o, i, &total))
+            rc = plan_sku(conn, pool, o, i, total, false, err);
+    }
     if (rc == SOUK_OK)
-        rc = souk_orders__reserve(conn, pool, o, false, err);
+        rc = souk_orders__insert(conn, o, err); /* first: the ledger rows point at it */
+    for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++) {
+        int64_t total;
+        if (o->lines[i].warehouse_id && first_of_sku(o, i, &total))
+            rc = reserve_sku(conn, o, i, total, err);
+    }
     if (rc == SOUK_OK)
         rc = souk_orders__insert_lines(conn, o, err);
     if (rc == SOUK_OK)

@@ -34,8 +34,15 @@ int souk_orders__insert(struct souk_db_conn *conn, const struct souk_order *o,
 int souk_orders__insert_lines(struct souk_db_conn *conn, const struct souk_order *o,
                               struct souk_err *err) SOUK_MUST_CHECK;
 
+/*
+ * Reserves a platform order's stock, each SKU once for the sum of its lines: from its
+ * channel's allocation first, then from the shared stock. The order is already sold, so a SKU
+ * that cannot be covered marks its lines (backorder or pre-order where its product sells so,
+ * "short", named in o->stock_issue, otherwise) instead of failing it; lines whose SKU is
+ * unknown (no variant_id) are skipped.
+ */
 int souk_orders__reserve(struct souk_db_conn *conn, struct souk_pool *pool, struct souk_order *o,
-                         bool flag_shortfalls, struct souk_err *err) SOUK_MUST_CHECK;
+                         struct souk_err *err) SOUK_MUST_CHECK;
 /* Consumes or releases every reserved line, with reason in the ledger (lines with an issue
  * reserved nothing and are skipped; see souk_orders__fill_backorders). */
 int souk_orders__settle(struct souk_db_conn *conn, const struct souk_order *o,

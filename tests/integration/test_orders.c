@@ -445,6 +445,7 @@ static void a_refunded_shipment_still_comes_back(void **state)
 
 struct buyer {
     struct souk_h_server *server;
+    bool bundle; /* a gift with the drop, the gift's line first */
     long status;
     char type[32];
 };
@@ -454,7 +455,10 @@ static void *buy_one(void *arg)
     struct buyer *b = arg;
     struct souk_h_resp r;
     souk_h_request(b->server, "POST", "/v1/orders", b->server->key,
-                   "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"DROP-1\", \"quantity\": 1}]}",
+                   b->bundle ? "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"GIFT-1\", "
+                               "\"quantity\": 1}, {\"sku\": \"DROP-1\", \"quantity\": 1}]}"
+                             : "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"DROP-1\", "
+                               "\"quantity\": 1}]}",
                    no_headers, &r);
     b->status = r.status;
     snprintf(b->type, sizeof b->type, "%s", souk_h_str(json_object_get(r.json, "error"), "type"));
@@ -462,32 +466,42 @@ static void *buy_one(void *arg)
     return NULL;
 }
 
+/*
+ * Half the buyers also take a gift, on the line before the drop's: a bundle refused for the
+ * drop reserves no gift either, though its gift line could be covered.
+ */
 static void concurrent_buyers_never_oversell(void **state)
 {
     struct souk_h_server *s = *state;
     json_decref(post(s, "/v1/warehouses",
                      "{\"code\": \"live\", \"name\": \"Live\", \"country\": \"DE\"}", 201));
-    char body[512];
+    char body[768];
     snprintf(body, sizeof body,
-             "{\"title\": \"Drop\", \"variants\": [{\"sku\": \"DROP-1\", \"prices\": "
-             "[{\"currency\": \"EUR\", \"amount\": 5000}], \"stock\": [{\"warehouse_code\": "
-             "\"live\", \"on_hand\": %d}]}]}",
-             UNITS);
+             "{\"title\": \"Drop\", \"options\": [\"Kind\"], \"variants\": [{\"sku\": "
+             "\"DROP-1\", \"option_values\": [\"Drop\"], \"prices\": [{\"currency\": \"EUR\", "
+             "\"amount\": 5000}], \"stock\": [{\"warehouse_code\": \"live\", \"on_hand\": %d}]}, "
+             "{\"sku\": \"GIFT-1\", \"option_values\": [\"Gift\"], \"prices\": [{\"currency\": "
+             "\"EUR\", \"amount\": 0}], \"stock\": [{\"warehouse_code\": \"live\", \"on_hand\": "
+             "%d}]}]}",
+             UNITS, BUYERS);
     json_t *p = post(s, "/v1/products", body, 201);
-    char variant[64];
+    char variant[64], gift[64];
     snprintf(variant, sizeof variant, "%s",
              souk_h_str(json_array_get(json_object_get(p, "variants"), 0), "id"));
+    snprintf(gift, sizeof gift, "%s",
+             souk_h_str(json_array_get(json_object_get(p, "variants"), 1), "id"));
     json_decref(p);
 
     struct buyer buyers[BUYERS];
     pthread_t threads[BUYERS];
     for (int i = 0; i < BUYERS; i++) {
-        buyers[i] = (struct buyer){.server = s};
+        buyers[i] = (struct buyer){.server = s, .bundle = i % 2 == 1};
         assert_int_equal(pthread_create(&threads[i], NULL, buy_one, &buyers[i]), 0);
     }
-    int sold = 0, refused = 0;
+    int sold = 0, refused = 0, gifts = 0;
     for (int i = 0; i < BUYERS; i++) {
         pthread_join(threads[i], NULL);
+        gifts += buyers[i].status == 201 && buyers[i].bundle;
         if (buyers[i].status == 201)
             sold++;
         else if (buyers[i].status == 409 && strcmp(buyers[i].type, "out_of_stock") == 0)
@@ -498,6 +512,7 @@ static void concurrent_buyers_never_oversell(void **state)
     assert_int_equal(sold, UNITS);
     assert_int_equal(refused, BUYERS - UNITS);
     assert_int_equal(reserved_in(s, variant, "live"), UNITS);
+    assert_int_equal(reserved_in(s, gift, "live"), gifts);
     json_t *list = get(s, "/v1/orders?limit=250");
     assert_int_equal(json_array_size(json_object_get(list, "data")), UNITS);
     json_decref(list);

@@ -13,11 +13,11 @@ static int handler(struct souk_req *req)
 }
 
 static const struct souk_http_route routes[] = {
-    {SOUK_HTTP_GET, "/v1/products", handler, 0, 0, false, NULL},
-    {SOUK_HTTP_POST, "/v1/products", handler, 1024, 0, false, NULL},
-    {SOUK_HTTP_GET, "/v1/products/{id}", handler, 0, 0, false, NULL},
-    {SOUK_HTTP_DELETE, "/v1/products/{id}", handler, 0, 0, false, NULL},
-    {SOUK_HTTP_PUT, "/v1/stock/{variant}/{warehouse}", handler, 16, 0, false, NULL},
+    {SOUK_HTTP_GET, "/v1/products", handler, 0, 0, false, NULL, false},
+    {SOUK_HTTP_POST, "/v1/products", handler, 1024, 0, false, NULL, false},
+    {SOUK_HTTP_GET, "/v1/products/{id}", handler, 0, 0, false, NULL, false},
+    {SOUK_HTTP_DELETE, "/v1/products/{id}", handler, 0, 0, false, NULL, false},
+    {SOUK_HTTP_PUT, "/v1/stock/{variant}/{warehouse}", handler, 16, 0, false, NULL, false},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

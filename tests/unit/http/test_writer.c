@@ -20,12 +20,14 @@ struct fixture {
     struct souk_db *db;
 };
 
-/* One queued write: inserts row n; a "bad" one inserts and then fails. */
+/* One queued write: inserts row n; a "bad" one inserts and then fails; one that "refuses"
+ * fails before it writes. */
 struct test_write {
     struct souk_http__write w;
     struct souk_db *db;
     int n;
     bool bad;
+    bool refuses;
     int sleep_ms;         /* how long run takes */
     bool *started;        /* set when run begins */
     int rc;               /* as done saw it */
@@ -87,6 +89,8 @@ static int run_write(struct souk_http__write *w, struct souk_db_conn *conn)
         __atomic_store_n(t->started, true, __ATOMIC_SEQ_CST);
     if (t->sleep_ms)
         usleep((useconds_t)t->sleep_ms * 1000);
+    if (t->refuses)
+        return SOUK_EUNPROC;
     struct souk_err err = SOUK_ERR_INIT;
     int64_t changed = souk_db_run_sql(conn, &err, "INSERT INTO rows (n) VALUES ($1)", "i",
                                       (int64_t)t->n);
@@ -196,6 +200,60 @@ static void a_write_queued_too_long_is_shed(void **state)
     souk_http__writer_free(wr);
 }
 
+/* Queues writes[1..n-1] behind writes[0], which runs slowly, so that they share one batch. */
+static void submit_behind_a_slow_write(struct souk_http__writer *wr, struct test_write *writes,
+                                       int n)
+{
+    bool started = false;
+    writes[0].sleep_ms = 100;
+    writes[0].started = &started;
+    assert_true(souk_http__writer_submit(wr, &writes[0].w));
+    while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    for (int i = 1; i < n; i++)
+        assert_true(souk_http__writer_submit(wr, &writes[i].w));
+}
+
+/*
+ * A write that fails clean runs without a savepoint: refusing before it writes leaves the
+ * others in its batch committed; failing after it wrote takes the whole batch back, and the
+ * others are told to retry while it keeps its own error.
+ */
+static void a_write_that_fails_clean_runs_bare(void **state)
+{
+    struct fixture *f = *state;
+    open_store(f, true, 0);
+    struct souk_http__writer *wr = NULL;
+    struct souk_err err = SOUK_ERR_INIT;
+    assert_int_equal(souk_http__writer_start(f->db, true, 0, &wr, &err), SOUK_OK);
+    static struct test_write writes[8];
+    int answered = 0;
+    for (int i = 0; i < 8; i++) {
+        init_write(&writes[i], f->db, i, &answered);
+        writes[i].w.fails_clean = i % 4 == 1 || i % 4 == 2;
+    }
+    writes[2].refuses = true; /* the first batch: 1, 2 and 3 behind 0 */
+    writes[6].bad = true;     /* the second: 5, 6 and 7 behind 4 */
+    submit_behind_a_slow_write(wr, writes, 4);
+    wait_answered(&answered, 4);
+    submit_behind_a_slow_write(wr, writes + 4, 4);
+    wait_answered(&answered, 8);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(writes[i].rc, i == 2 ? SOUK_EUNPROC : SOUK_OK);
+        assert_string_equal(writes[i].why, "");
+        assert_int_equal(writes[i].visible_at_done, i != 2);
+    }
+    assert_int_equal(writes[6].rc, SOUK_EUNPROC);
+    assert_string_equal(writes[6].why, "");
+    for (int i = 5; i < 8; i += 2) {
+        assert_int_equal(writes[i].rc, SOUK_EAGAIN);
+        assert_non_null(strstr(writes[i].why, "retry"));
+    }
+    assert_int_equal(count_rows(f->db, "1"), 4);
+    assert_int_equal(count_rows(f->db, "n >= 5"), 0);
+    souk_http__writer_free(wr);
+}
+
 /* Stopping answers every write already queued, then refuses new ones. */
 static void stop_answers_what_is_queued_then_refuses(void **state)
 {
@@ -222,11 +280,10 @@ static void stop_answers_what_is_queued_then_refuses(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(writes_answer_after_commit_and_fail_alone, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(writes_answer_after_commit_and_fail_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(a_write_queued_too_long_is_shed, setup, teardown),
-        cmocka_unit_test_setup_teardown(stop_answers_what_is_queued_then_refuses, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(a_write_that_fails_clean_runs_bare, setup, teardown),
+        cmocka_unit_test_setup_teardown(stop_answers_what_is_queued_then_refuses, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
