@@ -1,8 +1,6 @@
 /* jsonout: see jsonout.h. */
 #include "core/jsonout.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 /* The length of the well-formed UTF-8 sequence at p (avail bytes left), or 0. */
@@ -150,10 +148,19 @@ void souk_jsonout_string(struct souk_jsonout *w, const char *key, const char *va
 
 void souk_jsonout_int(struct souk_jsonout *w, const char *key, int64_t value)
 {
-    char text[24];
-    snprintf(text, sizeof text, "%" PRId64, value);
+    /* By hand, not snprintf: an order answer writes a dozen numbers. From the end of text,
+     * on the magnitude as unsigned so INT64_MIN has one too. */
+    char text[24], *p = text + sizeof text;
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        *--p = '-';
     lead(w, key);
-    put(w, text);
+    put(w, p);
 }
 
 void souk_jsonout_bool(struct souk_jsonout *w, const char *key, bool value)

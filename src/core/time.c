@@ -60,15 +60,42 @@ static void split_time(int64_t us, int64_t *days, int64_t *rem, int64_t *frac)
     }
 }
 
+/* Writes value (0 or more) as exactly width digits, zero-padded; returns the end. */
+static char *put_digits(char *out, int64_t value, int width)
+{
+    for (int i = width - 1; i >= 0; i--, value /= 10)
+        out[i] = (char)('0' + value % 10);
+    return out + width;
+}
+
 void souk_time_format(int64_t us, char out[SOUK_TIME_RFC3339_MAX])
 {
     int64_t days, rem, frac, y;
     int m, d;
     split_time(us, &days, &rem, &frac);
     civil_from_days(days, &y, &m, &d);
-    /* int holds every year an int64 of microseconds can reach (about +-292,000). */
-    snprintf(out, SOUK_TIME_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
-             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)frac);
+    if (y < 0 || y > 9999) {
+        /* int holds every year an int64 of microseconds can reach (about +-292,000). */
+        snprintf(out, SOUK_TIME_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
+                 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)frac);
+        return;
+    }
+    /* By hand, not snprintf: every order answer formats its times (2% of an HTTP thread). */
+    char *p = put_digits(out, y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, rem / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, rem / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, rem % 60, 2);
+    *p++ = '.';
+    p = put_digits(p, frac, 6);
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 void souk_time_format_http(int64_t us, char out[SOUK_TIME_RFC3339_MAX])

@@ -250,6 +250,37 @@ static void bodies_over_the_route_limit_are_413(void **state)
     souk_free(far_over);
 }
 
+/* POSTs a warehouse with an X-Note header that makes the header line `length` bytes long. */
+static long post_with_header(const char *code, size_t length)
+{
+    char *header = souk_malloc(length + 1), body[128];
+    int n = snprintf(header, length + 1, "X-Note: ");
+    memset(header + n, 'x', length - (size_t)n);
+    header[length] = '\0';
+    snprintf(body, sizeof body, "{\"code\": \"%s\", \"name\": \"Noted\", \"country\": \"DE\"}",
+             code);
+    const char *headers[] = {header, NULL};
+    struct souk_h_resp r;
+    souk_h_request(&server, "POST", "/v1/warehouses", server.key, body, headers, &r);
+    long status = r.status;
+    souk_h_resp_release(&r);
+    souk_free(header);
+    return status;
+}
+
+/* A header of 8 KiB is served; 32 KiB of headers are 431 before any handler runs. */
+static void headers_over_the_limit_are_431(void **state)
+{
+    assert_int_equal(post_with_header("noted", 8 << 10), 201);
+    struct souk_buf before, after;
+    souk_h_export(&server, &before);
+    assert_int_equal(post_with_header("too-noted", 32 << 10), 431);
+    souk_h_export(&server, &after);
+    souk_h_assert_same_export(&before, &after, "headers over the limit");
+    souk_buf_release(&before);
+    souk_buf_release(&after);
+}
+
 static void valid_variants_of_the_same_inputs_are_accepted(void **state)
 {
     const char *json_utf8[] = {"Content-Type: application/json; charset=utf-8", NULL};
@@ -278,6 +309,7 @@ int main(void)
         cmocka_unit_test(stock_and_uniqueness_violations_are_refused_and_change_nothing),
         cmocka_unit_test(a_bad_third_variant_leaves_nothing_of_the_first_two),
         cmocka_unit_test(bodies_over_the_route_limit_are_413),
+        cmocka_unit_test(headers_over_the_limit_are_431),
         cmocka_unit_test(valid_variants_of_the_same_inputs_are_accepted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,6 +25,12 @@ static void formats_epoch_and_known_instants(void **state)
     assert_string_equal(out, "2026-06-21T00:00:00.123456Z");
     souk_time_format(-1, out); /* one microsecond before the epoch */
     assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
+    souk_time_format(253402300799999999LL, out); /* the last instant with a 4-digit year */
+    assert_string_equal(out, "9999-12-31T23:59:59.999999Z");
+    souk_time_format(253402300800000000LL, out);
+    assert_string_equal(out, "10000-01-01T00:00:00.000000Z");
+    souk_time_format(-62167219200000000LL, out); /* 1 BC, as year 0 */
+    assert_string_equal(out, "0000-01-01T00:00:00.000000Z");
 }
 
 /* RFC 9110's own example, the epoch, and an instant before it (floored, not truncated). */
