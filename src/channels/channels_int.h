@@ -306,6 +306,10 @@ typedef enum souk_channels__result (*souk_channels__order_update_fn)(
     const struct souk_order *o, const char *action, const char **error,
     struct souk_channels__batch_outcome *out);
 
+/* The platform update an order's outbox topic may ask for: "ship" for "order.fulfilled",
+ * "cancel" for "order.cancelled", NULL for any other. */
+const char *souk_channels__order_update_action(const char *topic);
+
 /* Queues the platform update an order's outbox row asks for ("order.fulfilled" or
  * "order.cancelled" by the merchant, on a channel whose connector takes updates). */
 int souk_channels__queue_order_update(struct souk_db_conn *conn, struct souk_pool *pool,

@@ -16,13 +16,18 @@
 #define UPDATES_PER_PASS 100
 #define MAX_ATTEMPTS 12
 
+const char *souk_channels__order_update_action(const char *topic)
+{
+    return strcmp(topic, "order.fulfilled") == 0   ? "ship"
+           : strcmp(topic, "order.cancelled") == 0 ? "cancel"
+                                                   : NULL;
+}
+
 int souk_channels__queue_order_update(struct souk_db_conn *conn, struct souk_pool *pool,
                                       const struct souk_outbox_row *row, int64_t now,
                                       struct souk_err *err)
 {
-    const char *action = strcmp(row->topic, "order.fulfilled") == 0   ? "ship"
-                         : strcmp(row->topic, "order.cancelled") == 0 ? "cancel"
-                                                                      : NULL;
+    const char *action = souk_channels__order_update_action(row->topic);
     json_error_t jerr;
     json_t *payload = action && row->payload ? json_loads(row->payload, 0, &jerr) : NULL;
     const char *by = json_string_value(json_object_get(payload, "by"));

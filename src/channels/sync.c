@@ -2,7 +2,9 @@
  * sync: the push path (see channels.h). Two steps, each its own transaction:
  *
  *   fan-out  outbox rows -> channel_items.pending, for every channel with a push connector,
- *            and the outbox cursor moves in the same transaction (nothing lost, nothing twice);
+ *            and the outbox cursor moves in the same transaction (nothing lost, and a row
+ *            replayed after a crash changes nothing twice); rows that ask nothing of the
+ *            channels move it at most every 100 ms (struct fan_cursor);
  *   push     per channel, a batch of due items is read, sent to the platform with no
  *            transaction open (a slow platform never holds the store), then each result is
  *            written back. A result clears an item's pending change only if no newer change
@@ -115,25 +117,45 @@ static int resolve(struct souk_db_conn *conn, struct souk_pool *pool,
     return SOUK_OK;
 }
 
-static int fan_out(struct souk_db *db, struct souk_err *err)
+/*
+ * How far the fan-out has read the outbox, ahead of the cursor it stores. Under an order burst
+ * most rows need nothing from the channels (a direct order's order.created; any change while
+ * no channel pushes): a pass that finds only such rows writes nothing, and the stored cursor
+ * catches up within STORE_EVERY_US, or with the next pass that writes anyway. Storing it on
+ * every pass made the worker commit beside the intake writer about a hundred times a second,
+ * each time making the next batch of orders wait. A crash replays what was read since the
+ * last store, which is harmless: mark sets a pending change and an order update is unique per
+ * order and action.
+ */
+struct fan_cursor {
+    int64_t read_to;      /* the last seq handled; 0 before the first pass */
+    int64_t stored;       /* the last seq stored in outbox_cursors */
+    int64_t stored_at_us; /* monotonic */
+};
+#define STORE_EVERY_US 100000
+
+/* Whether handling rows writes anything: an update to queue for a platform's order, or a
+ * catalog change while some channel pushes. */
+static bool needs_writes(const struct souk_outbox_row *rows, size_t n, size_t nchannels)
 {
-    struct souk_pool *pool = souk_pool_new();
-    struct souk_db_conn *conn = souk_db_acquire(db);
-    struct souk_outbox_row *rows;
-    size_t nrows = 0, nchannels = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *topic = rows[i].topic;
+        bool merchant_only = strncmp(topic, "stock.", 6) == 0 && strcmp(topic, "stock.changed");
+        if (strncmp(topic, "order.", 6) == 0 ? souk_channels__order_update_action(topic) != NULL
+                                             : nchannels && !merchant_only)
+            return true;
+    }
+    return false;
+}
+
+/* Writes what rows ask of the channels, in conn's write transaction. */
+static int fan_out_rows(struct souk_db_conn *conn, struct souk_pool *pool,
+                        const struct souk_outbox_row *rows, size_t nrows, int64_t now,
+                        struct souk_err *err)
+{
     struct push_channel *channels = NULL;
-    int64_t now = souk_time_now_us();
-    /* A look first, read-only: an idle worker must not queue behind writers every poll. */
-    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
-    if (rc == SOUK_OK)
-        rc = souk_outbox_read(conn, pool, CONSUMER, 1, &rows, &nrows, err);
-    souk_db_rollback(conn);
-    if (rc == SOUK_OK && nrows)
-        rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
-    if (rc == SOUK_OK && nrows)
-        rc = souk_outbox_read(conn, pool, CONSUMER, OUTBOX_BATCH, &rows, &nrows, err);
-    if (rc == SOUK_OK && nrows)
-        rc = load_push_channels(conn, pool, &channels, &nchannels, err);
+    size_t nchannels = 0;
+    int rc = load_push_channels(conn, pool, &channels, &nchannels, err);
     for (size_t i = 0; rc == SOUK_OK && i < nrows; i++) {
         if (strncmp(rows[i].topic, "order.", 6) == 0) {
             rc = souk_channels__queue_order_update(conn, pool, &rows[i], now, err);
@@ -154,10 +176,44 @@ static int fan_out(struct souk_db *db, struct souk_err *err)
                 if (skus[s])
                     rc = mark(conn, channels[c].id, skus[s], op, now, err);
     }
+    return rc;
+}
+
+/* One pass over the outbox rows after cur (see struct fan_cursor); store_now stores the
+ * cursor whatever the rows were (a one-off sync that ends after this pass). */
+static int fan_out(struct souk_db *db, struct fan_cursor *cur, bool store_now, struct souk_err *err)
+{
+    struct souk_pool *pool = souk_pool_new();
+    struct souk_db_conn *conn = souk_db_acquire(db);
+    struct souk_outbox_row *rows;
+    struct push_channel *channels = NULL;
+    size_t nrows = 0, nchannels = 0;
+    /* A look first, read-only: an idle worker must not queue behind writers every poll. */
+    int rc = souk_db_begin(conn, SOUK_DB_READ, err);
+    if (rc == SOUK_OK)
+        rc = souk_outbox_read(conn, pool, CONSUMER, cur->read_to, OUTBOX_BATCH, &rows, &nrows, err);
     if (rc == SOUK_OK && nrows)
-        rc = souk_outbox_ack(conn, CONSUMER, rows[nrows - 1].seq, err);
-    if (rc == SOUK_OK && nrows)
-        rc = souk_db_commit(conn, err);
+        rc = load_push_channels(conn, pool, &channels, &nchannels, err);
+    souk_db_rollback(conn);
+    bool writes = rc == SOUK_OK && needs_writes(rows, nrows, nchannels);
+    int64_t last = nrows ? rows[nrows - 1].seq : cur->read_to, now = souk_time_monotonic_us();
+    bool store =
+        last > cur->stored && (writes || store_now || now - cur->stored_at_us >= STORE_EVERY_US);
+    if (rc == SOUK_OK && (writes || store)) {
+        rc = souk_db_begin(conn, SOUK_DB_WRITE, err);
+        if (rc == SOUK_OK && writes)
+            rc = fan_out_rows(conn, pool, rows, nrows, souk_time_now_us(), err);
+        if (rc == SOUK_OK)
+            rc = souk_outbox_ack(conn, CONSUMER, last, err);
+        if (rc == SOUK_OK)
+            rc = souk_db_commit(conn, err);
+        if (rc == SOUK_OK) {
+            cur->stored = last;
+            cur->stored_at_us = now;
+        }
+    }
+    if (rc == SOUK_OK)
+        cur->read_to = last;
     souk_db_release(conn);
     souk_pool_free(pool);
     return rc;
@@ -684,13 +740,15 @@ static int resyncing_channels(struct souk_db *db, struct souk_pool *pool, char *
                        "i", (int64_t)MAX_CHANNELS);
 }
 
-/* One pass: fan out, a page of every resync under way, a batch for every due channel.
- * *busy says more work is waiting (the worker then goes again without sleeping). */
-static int run_once(struct souk_db *db, struct souk_channels__client *client, int64_t *pushed,
-                    bool *busy, struct souk_err *err)
+/* One pass: fan out (from cur, storing it with store_now), a page of every resync under way,
+ * a batch for every due channel. *busy says more work is waiting (the worker then goes again
+ * without sleeping). */
+static int run_once(struct souk_db *db, struct souk_channels__client *client,
+                    struct fan_cursor *cur, bool store_now, int64_t *pushed, bool *busy,
+                    struct souk_err *err)
 {
     *pushed = 0;
-    int rc = fan_out(db, err);
+    int rc = fan_out(db, cur, store_now, err);
     struct souk_pool *pool = souk_pool_new();
     char **ids;
     size_t n = 0;
@@ -723,8 +781,9 @@ static int run_once(struct souk_db *db, struct souk_channels__client *client, in
 int souk_channels_sync_once(struct souk_db *db, int64_t *pushed, struct souk_err *err)
 {
     struct souk_channels__client *client = souk_channels__client_new();
+    struct fan_cursor cur = {0};
     bool busy;
-    int rc = run_once(db, client, pushed, &busy, err);
+    int rc = run_once(db, client, &cur, true, pushed, &busy, err);
     souk_channels__client_free(client);
     return rc;
 }
@@ -739,6 +798,7 @@ struct souk_channels_sync {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
+    struct fan_cursor fan; /* the worker's */
 };
 
 static void *worker(void *arg)
@@ -751,7 +811,8 @@ static void *worker(void *arg)
         int64_t pushed;
         bool busy = false;
         struct souk_err err = SOUK_ERR_INIT;
-        if (run_once(s->db, client, &pushed, &busy, &err) != SOUK_OK && err.code != SOUK_EAGAIN)
+        if (run_once(s->db, client, &s->fan, false, &pushed, &busy, &err) != SOUK_OK &&
+            err.code != SOUK_EAGAIN)
             souk_log(SOUK_LOG_WARN, "channel sync pass failed", "error", err.message, "detail",
                      err.detail, NULL);
         int64_t ingested = 0;
@@ -772,6 +833,12 @@ static void *worker(void *arg)
         pthread_cond_timedwait(&s->wake, &s->lock, &until);
     }
     pthread_mutex_unlock(&s->lock);
+    /* What was read since the cursor was last stored is stored, so a restart does not read
+     * it again. */
+    struct souk_err err = SOUK_ERR_INIT;
+    if (s->fan.read_to > s->fan.stored && fan_out(s->db, &s->fan, true, &err) != SOUK_OK)
+        souk_log(SOUK_LOG_WARN, "channel sync could not store its outbox cursor", "error",
+                 err.message, "detail", err.detail, NULL);
     souk_channels__client_free(client);
     return NULL;
 }

@@ -18,17 +18,17 @@ int souk_outbox_emit(struct souk_db_conn *conn, const char *topic, const char *s
 }
 
 int souk_outbox_read(struct souk_db_conn *conn, struct souk_pool *pool, const char *consumer,
-                     size_t limit, struct souk_outbox_row **out, size_t *count,
+                     int64_t after, size_t limit, struct souk_outbox_row **out, size_t *count,
                      struct souk_err *err)
 {
     struct souk_db_stmt *st;
     int rc = souk_db_prepare(conn,
                              "SELECT o.seq, o.topic, o.subject, o.payload, o.created_at "
                              "FROM outbox o JOIN outbox_cursors c ON c.consumer = $1 "
-                             "WHERE o.seq > c.seq ORDER BY o.seq LIMIT $2",
+                             "WHERE o.seq > c.seq AND o.seq > $3 ORDER BY o.seq LIMIT $2",
                              &st, err);
     if (rc == SOUK_OK)
-        rc = souk_db_bind(st, "si", consumer, (int64_t)limit);
+        rc = souk_db_bind(st, "sii", consumer, (int64_t)limit, after);
     struct souk_outbox_row *rows = souk_pool_alloc(pool, (limit ? limit : 1) * sizeof *rows);
     size_t n = 0;
     while (rc == SOUK_OK && n < limit && (rc = souk_db_step(st, err)) == 1) {

@@ -34,9 +34,12 @@ struct souk_outbox_row {
 int souk_outbox_emit(struct souk_db_conn *conn, const char *topic, const char *subject,
                      const char *payload, struct souk_err *err) SOUK_MUST_CHECK;
 
-/* Up to limit rows after consumer's cursor, oldest first; *count 0 when it is up to date. */
+/*
+ * Up to limit rows after consumer's cursor and after seq `after` (a consumer that handled rows
+ * it has not acknowledged yet; 0 for none), oldest first; *count 0 when it is up to date.
+ */
 int souk_outbox_read(struct souk_db_conn *conn, struct souk_pool *pool, const char *consumer,
-                     size_t limit, struct souk_outbox_row **out, size_t *count,
+                     int64_t after, size_t limit, struct souk_outbox_row **out, size_t *count,
                      struct souk_err *err) SOUK_MUST_CHECK;
 
 /* Moves consumer's cursor to seq (rows up to it are handled) and prunes what all have passed. */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/str.h"
+#include "core/time.h"
 #include "harness.h"
 
 static const char *const no_headers[] = {NULL};
@@ -518,6 +520,58 @@ static void concurrent_buyers_never_oversell(void **state)
     json_decref(list);
 }
 
+/* The value of an unlabelled metric, from GET /metrics. */
+static int64_t metric(struct souk_h_server *s, const char *name)
+{
+    struct souk_h_resp r;
+    souk_h_request(s, "GET", "/metrics", s->key, NULL, no_headers, &r);
+    assert_int_equal(r.status, 200);
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "\n%s ", name);
+    const char *at = strstr(r.body.data, prefix);
+    if (!at)
+        fail_msg("no metric %s", name);
+    at += strlen(prefix);
+    int64_t value = -1;
+    assert_int_equal(
+        souk_str_to_i64((struct souk_str){at, strcspn(at, "\n")}, 0, INT64_MAX, &value), SOUK_OK);
+    souk_h_resp_release(&r);
+    return value;
+}
+
+/*
+ * With no channel to tell, the channel sync worker reads the orders' outbox rows and writes
+ * nothing for them but its cursor, at most every 100 ms: not a transaction of its own beside
+ * the intake writer's on every 10 ms poll.
+ */
+static void orders_with_no_channel_cost_the_sync_worker_no_writes(void **state)
+{
+    struct souk_h_server *s = *state;
+    json_decref(post(s, "/v1/warehouses",
+                     "{\"code\": \"main\", \"name\": \"Main\", \"country\": \"DE\"}", 201));
+    json_decref(post(s, "/v1/products",
+                     "{\"title\": \"Flow\", \"variants\": [{\"sku\": \"FLOW-1\", \"prices\": "
+                     "[{\"currency\": \"EUR\", \"amount\": 100}], \"stock\": [{\"warehouse_code\": "
+                     "\"main\", \"on_hand\": 1000000}]}]}",
+                     201));
+    souk_h_wait_metric(s, "souk_outbox_backlog 0");
+    int64_t transactions = metric(s, "souk_db_write_transactions_total");
+    int64_t batches = metric(s, "souk_http_write_batches_total");
+    int64_t started = souk_time_monotonic_us();
+    while (souk_time_monotonic_us() - started < 1000000)
+        json_decref(post(s, "/v1/orders",
+                         "{\"currency\": \"EUR\", \"lines\": [{\"sku\": \"FLOW-1\", "
+                         "\"quantity\": 1}]}",
+                         201));
+    souk_h_wait_metric(s, "souk_outbox_backlog 0");
+    int64_t elapsed_ms = (souk_time_monotonic_us() - started) / 1000;
+    int64_t others = (metric(s, "souk_db_write_transactions_total") - transactions) -
+                     (metric(s, "souk_http_write_batches_total") - batches);
+    if (others > elapsed_ms / 50 + 2)
+        fail_msg("%lld write transactions beside the intake writer's in %lld ms", (long long)others,
+                 (long long)elapsed_ms);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL); /* once, before any thread uses curl */
@@ -537,6 +591,8 @@ int main(void)
                                         souk_h_setup, souk_h_teardown),
         cmocka_unit_test_setup_teardown(concurrent_buyers_never_oversell, souk_h_setup,
                                         souk_h_teardown),
+        cmocka_unit_test_setup_teardown(orders_with_no_channel_cost_the_sync_worker_no_writes,
+                                        souk_h_setup, souk_h_teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
