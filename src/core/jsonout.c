@@ -12,10 +12,43 @@ static size_t utf8_len(const unsigned char *p, size_t avail)
     return souk_str_is_utf8((struct souk_str){(const char *)p, len}) ? len : 0;
 }
 
+/* Whether len bytes at p need no escaping: printable ASCII other than '"' and '\\', which is
+ * what nearly every key and value is. */
+static bool is_plain(const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\')
+            return false;
+    return true;
+}
+
+/* Appends `"text":` (colon when member) after sep ('\0' for none) with one reservation, for
+ * plain text; the fast path of every member an answer writes. */
+static int add_plain(struct souk_buf *buf, char sep, const char *text, size_t len, bool member)
+{
+    int rc = souk_buf_reserve(buf, len + 4);
+    if (rc != SOUK_OK)
+        return rc;
+    char *out = buf->data + buf->len;
+    if (sep)
+        *out++ = sep;
+    *out++ = '"';
+    memcpy(out, text, len);
+    out += len;
+    *out++ = '"';
+    if (member)
+        *out++ = ':';
+    *out = '\0';
+    buf->len = (size_t)(out - buf->data);
+    return SOUK_OK;
+}
+
 int souk_jsonout_quoted(struct souk_buf *buf, struct souk_str s)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s.ptr;
+    if (is_plain(p, s.len))
+        return add_plain(buf, '\0', s.ptr, s.len, false);
     size_t start = buf->len, run = 0;
     int rc = souk_buf_addch(buf, '"');
     for (size_t i = 0; i < s.len && rc == SOUK_OK;) {
@@ -86,9 +119,15 @@ static void lead(struct souk_jsonout *w, const char *key)
     if (w->rc != SOUK_OK)
         return;
     uint32_t bit = 1u << w->depth;
-    if (w->started & bit)
-        w->rc = souk_buf_addch(w->buf, ',');
+    bool comma = w->started & bit;
     w->started |= bit;
+    size_t len = key ? strlen(key) : 0;
+    if (key && is_plain((const unsigned char *)key, len)) {
+        w->rc = add_plain(w->buf, comma ? ',' : '\0', key, len, true);
+        return;
+    }
+    if (comma)
+        w->rc = souk_buf_addch(w->buf, ',');
     if (key && w->rc == SOUK_OK)
         w->rc = souk_jsonout_quoted(w->buf, souk_str_from(key));
     if (key && w->rc == SOUK_OK)
