@@ -423,11 +423,11 @@ int souk_orders_place(struct souk_db_conn *conn, struct souk_pool *pool, struct 
     o->version = 1;
     o->created_at = o->updated_at = now;
     /* Every SKU is checked before anything is written, so a refusal has nothing to undo: the
-     * intake writer runs this without a savepoint of its own (SOUK_HTTP_FAILS_CLEAN). */
+     * intake writer runs this without a savepoint of its own (the route is fails_clean). */
     int rc = SOUK_OK;
     for (size_t i = 0; rc == SOUK_OK && i < o->nlines; i++) {
         int64_t total;
-        if (first_of_sku(o, i, &total))
+        if (o->lines[i].variant_id && first_of_sku(o, i, &total))
             rc = plan_sku(conn, pool, o, i, total, false, err);
     }
     if (rc == SOUK_OK)
