@@ -9,8 +9,9 @@
  * A GET runs in a read transaction on a connection of its own. Any other request is checked
  * (key, scope, body) in a read transaction, then queued for the server's single intake writer
  * thread, which runs its handler in a savepoint of the write transaction it shares with the
- * other writes queued with it (without one for a route that fails_clean), commits them together, and only then lets them answer: a 2xx
- * means committed and a 4xx changes nothing. Handlers never commit themselves.
+ * other writes queued with it (without one for a route that fails_clean), commits them
+ * together, and only then lets them answer: a 2xx means committed and a 4xx changes nothing.
+ * Handlers never commit themselves.
  * POSTs carrying an Idempotency-Key follow the IETF draft: the first answer is stored in the
  * same transaction as its effect and replayed for the same key and body; the same key with
  * another body is 422; a duplicate arriving while the first is still in flight is 409.
