@@ -2,9 +2,9 @@
  * writer: the intake writer (see http_int.h). One thread owns the write path of the HTTP
  * server: request threads queue their writes and go back to their sockets; the writer takes
  * everything queued, runs each write in a savepoint of one transaction (a write that fails
- * clean runs without one), commits once, and only then lets the requests answer. A batch grows with the load (whatever queued during the last
- * commit's fsync), not with the number of HTTP threads, and no request thread ever blocks on
- * the store's writer lock.
+ * clean runs without one), commits once, and only then lets the requests answer. A batch
+ * grows with the load (whatever queued during the last commit's fsync), not with the number of
+ * HTTP threads, and no request thread ever blocks on the store's writer lock.
  */
 #include <pthread.h>
 #include <stdio.h>
