@@ -296,6 +296,14 @@ static int64_t total_available(struct souk_db_conn *conn, const char *variant_id
     return rc == 1 ? souk_db_col_i64(st, 0) : (rc < 0 ? rc : 0);
 }
 
+/* SOUK_EOUTOFSTOCK for quantity units of the variant, saying how many all warehouses have. */
+static int shortfall(struct souk_db_conn *conn, const char *variant_id, int64_t quantity,
+                     const char *param, struct souk_err *err)
+{
+    int64_t left = total_available(conn, variant_id, err);
+    return left < 0 ? (int)left : souk_catalog_shortfall(quantity, left, param, err);
+}
+
 /*
  * The warehouse that can cover quantity: in ship_country first, then the one with most left,
  * then the lowest id. Chosen here, not by ORDER BY: a variant has a few stock rows, and an
@@ -338,8 +346,7 @@ int souk_catalog_stock_pick(struct souk_db_conn *conn, const char *variant_id, i
     int found = pick_warehouse(conn, variant_id, quantity, ship_country, warehouse_id, err);
     if (found != 0)
         return found < 0 ? found : SOUK_OK;
-    int64_t left = total_available(conn, variant_id, err);
-    return left < 0 ? (int)left : souk_catalog_shortfall(quantity, left, param, err);
+    return shortfall(conn, variant_id, quantity, param, err);
 }
 
 int souk_catalog_stock_reserve_in(struct souk_db_conn *conn, const char *variant_id,
@@ -356,10 +363,8 @@ int souk_catalog_stock_reserve_in(struct souk_db_conn *conn, const char *variant
                         "ssii", variant_id, warehouse_id, quantity, now);
     if (changed < 0)
         return (int)changed;
-    if (changed == 0) {
-        int64_t left = total_available(conn, variant_id, err);
-        return left < 0 ? (int)left : souk_catalog_shortfall(quantity, left, param, err);
-    }
+    if (changed == 0)
+        return shortfall(conn, variant_id, quantity, param, err);
     int rc = record_movement(conn, variant_id, warehouse_id, "reserve", quantity, order_id, reason,
                              now, err);
     return rc == SOUK_OK ? souk_catalog__touch_variant(conn, variant_id, err) : rc;

@@ -134,21 +134,31 @@ struct fan_cursor {
 };
 #define STORE_EVERY_US 100000
 
+/*
+ * stock.out, stock.low and stock.back are for the merchant, not the platforms: the
+ * stock.changed written beside each already moves the quantity, and resolve() would take them
+ * for catalog changes and push whole items at every sell-out.
+ */
+static bool for_merchant_only(const char *topic)
+{
+    return strncmp(topic, "stock.", 6) == 0 && strcmp(topic, "stock.changed") != 0;
+}
+
 /* Whether handling rows writes anything: an update to queue for a platform's order, or a
  * catalog change while some channel pushes. */
 static bool needs_writes(const struct souk_outbox_row *rows, size_t n, size_t nchannels)
 {
     for (size_t i = 0; i < n; i++) {
         const char *topic = rows[i].topic;
-        bool merchant_only = strncmp(topic, "stock.", 6) == 0 && strcmp(topic, "stock.changed");
         if (strncmp(topic, "order.", 6) == 0 ? souk_channels__order_update_action(topic) != NULL
-                                             : nchannels && !merchant_only)
+                                             : nchannels && !for_merchant_only(topic))
             return true;
     }
     return false;
 }
 
-/* Writes what rows ask of the channels, in conn's write transaction. */
+/* Writes what rows ask of the channels, in conn's write transaction. The channels are read
+ * again here, not taken from the look: one may have been created or deleted since. */
 static int fan_out_rows(struct souk_db_conn *conn, struct souk_pool *pool,
                         const struct souk_outbox_row *rows, size_t nrows, int64_t now,
                         struct souk_err *err)
@@ -161,10 +171,7 @@ static int fan_out_rows(struct souk_db_conn *conn, struct souk_pool *pool,
             rc = souk_channels__queue_order_update(conn, pool, &rows[i], now, err);
             continue;
         }
-        /* stock.out, stock.low and stock.back are for the merchant, not the platforms: the
-         * stock.changed written beside each already moves the quantity, and resolve() would
-         * take them for catalog changes and push whole items at every sell-out. */
-        if (strncmp(rows[i].topic, "stock.", 6) == 0 && strcmp(rows[i].topic, "stock.changed"))
+        if (for_merchant_only(rows[i].topic))
             continue;
         char **skus = NULL;
         size_t nskus = 0;

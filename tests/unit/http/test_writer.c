@@ -165,6 +165,21 @@ static void writes_answer_after_commit_and_fail_alone(void **state)
     }
 }
 
+/* Queues writes[1..n-1] behind writes[0], which takes sleep_ms to run, so that they share the
+ * next batch. */
+static void submit_behind_a_slow_write(struct souk_http__writer *wr, struct test_write *writes,
+                                       int n, int sleep_ms)
+{
+    bool started = false;
+    writes[0].sleep_ms = sleep_ms;
+    writes[0].started = &started;
+    assert_true(souk_http__writer_submit(wr, &writes[0].w));
+    while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    for (int i = 1; i < n; i++)
+        assert_true(souk_http__writer_submit(wr, &writes[i].w));
+}
+
 /* A write that waited in the queue longer than wait_ms is refused as busy before it runs. */
 static void a_write_queued_too_long_is_shed(void **state)
 {
@@ -175,17 +190,9 @@ static void a_write_queued_too_long_is_shed(void **state)
     assert_int_equal(souk_http__writer_start(f->db, true, 20, &wr, &err), SOUK_OK);
     static struct test_write writes[4];
     int answered = 0;
-    bool started = false;
-    init_write(&writes[0], f->db, 0, &answered);
-    writes[0].sleep_ms = 150;
-    writes[0].started = &started;
-    assert_true(souk_http__writer_submit(wr, &writes[0].w));
-    while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST))
-        usleep(1000);
-    for (int i = 1; i < 4; i++) { /* queued behind the slow one */
+    for (int i = 0; i < 4; i++)
         init_write(&writes[i], f->db, i, &answered);
-        assert_true(souk_http__writer_submit(wr, &writes[i].w));
-    }
+    submit_behind_a_slow_write(wr, writes, 4, 150);
     wait_answered(&answered, 4);
     assert_int_equal(writes[0].rc, SOUK_OK);
     for (int i = 1; i < 4; i++) {
@@ -198,20 +205,6 @@ static void a_write_queued_too_long_is_shed(void **state)
     souk_http__writer_get_stats(wr, &stats);
     assert_int_equal(stats.shed, 3);
     souk_http__writer_free(wr);
-}
-
-/* Queues writes[1..n-1] behind writes[0], which runs slowly, so that they share one batch. */
-static void submit_behind_a_slow_write(struct souk_http__writer *wr, struct test_write *writes,
-                                       int n)
-{
-    bool started = false;
-    writes[0].sleep_ms = 100;
-    writes[0].started = &started;
-    assert_true(souk_http__writer_submit(wr, &writes[0].w));
-    while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST))
-        usleep(1000);
-    for (int i = 1; i < n; i++)
-        assert_true(souk_http__writer_submit(wr, &writes[i].w));
 }
 
 /*
@@ -234,9 +227,9 @@ static void a_write_that_fails_clean_runs_bare(void **state)
     }
     writes[2].refuses = true; /* the first batch: 1, 2 and 3 behind 0 */
     writes[6].bad = true;     /* the second: 5, 6 and 7 behind 4 */
-    submit_behind_a_slow_write(wr, writes, 4);
+    submit_behind_a_slow_write(wr, writes, 4, 100);
     wait_answered(&answered, 4);
-    submit_behind_a_slow_write(wr, writes + 4, 4);
+    submit_behind_a_slow_write(wr, writes + 4, 4, 100);
     wait_answered(&answered, 8);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(writes[i].rc, i == 2 ? SOUK_EUNPROC : SOUK_OK);
