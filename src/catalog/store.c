@@ -183,7 +183,7 @@ static int record_stock_change(struct souk_db_conn *conn, const char *variant_id
                                struct souk_err *err)
 {
     int64_t now = souk_time_now_us();
-    struct souk_db_stmt *st;
+    struct souk_db_stmt *st = NULL;
     struct stock_state_row row;
     /* An UPDATE, then a SELECT of the state: UPDATE ... RETURNING would make SQLite stage
      * the returned row in a temporary table on every reservation. */

@@ -28,13 +28,18 @@
     XX(EOUTOFSTOCK, "out_of_stock", 409, "there is not enough stock")                             \
     XX(EPRECOND, "precondition_failed", 412, "the resource changed since it was read")            \
     XX(ETOOBIG, "payload_too_large", 413, "the request body is too large")                        \
+    XX(EURI, "uri_too_long", 414, "the request line is too long")                                 \
     XX(EMEDIA, "unsupported_media_type", 415, "the body must be application/json")                \
+    XX(EEXPECT, "expectation_failed", 417, "the expectation cannot be met")                       \
     XX(EUNPROC, "unprocessable", 422, "the request cannot be processed")                          \
     XX(EIDEMPOTENCY, "idempotency_mismatch", 422,                                                  \
        "this Idempotency-Key was used with a different request")                                   \
+    XX(EHEADERS, "request_header_fields_too_large", 431, "the request head is too large")         \
     XX(EAGAIN, "unavailable", 503, "try again later")                                             \
     XX(EDECLINED, "declined", 404, "declined")                                                    \
     XX(EIO, "internal_error", 500, "an input/output error occurred")                              \
+    XX(ENOTIMPL, "not_implemented", 501, "not implemented")                                       \
+    XX(EVERSION, "http_version_not_supported", 505, "the HTTP version is not supported")          \
     XX(EINTERNAL, "internal_error", 500, "an internal error occurred")
 
 enum souk_status {

@@ -1,7 +1,8 @@
 /*
  * http: the HTTP server, its router and the request/response helpers handlers use.
  *
- * The server is libmicrohttpd with an epoll thread pool. Routes are data (a table of
+ * The server is souk's own HTTP/1.1 event loop on a few epoll threads (loop.c; why in the
+ * README's design notes). Routes are data (a table of
  * struct souk_http_route, see src/api/routes.def) and the server runs the shared checks once,
  * before any handler: route and method (404/405), API key and scope (401/403), content type
  * (415), body size (413) and JSON syntax (400, with line and column).
@@ -58,6 +59,7 @@ enum souk_http_method {
 #define SOUK_HTTP_MAX_HEADERS 4
 
 struct souk_req;
+struct souk_http__head;
 
 /*
  * A response body produced after the handler returns, one chunk at a time, so a body of any
@@ -161,7 +163,10 @@ struct souk_req {
     size_t _nheaders;
     struct souk_http_stream *_stream; /* a streamed body, or NULL */
     const char *_secret_field;        /* left out of the stored idempotent answer */
-    void *_conn;                   /* the MHD connection */
+    const struct souk_http__head *_head; /* the request's head, for its fields; NULL when the
+                                            request was refused before it was one */
+    const char *(*_args)[2];             /* query parameters (decoded), in the order sent */
+    size_t _nargs;
 };
 
 /* Query parameter (URL-decoded) or request header; NULL when absent. Valid for the request. */

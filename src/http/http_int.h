@@ -4,8 +4,10 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "http/http.h"
+#include "http/wire.h"
 
 #define SOUK_HTTP__BUCKETS 12
 
@@ -111,5 +113,79 @@ void souk_http__writer_stop(struct souk_http__writer *wr);
 void souk_http__writer_free(struct souk_http__writer *wr); /* NULL is ok */
 void souk_http__writer_get_stats(struct souk_http__writer *wr,
                                  struct souk_http__writer_stats *out);
+
+/*
+ * The connections (loop.c): threads that each run an epoll loop over their own listening
+ * socket (SO_REUSEPORT spreads new connections across them) and their connections, read and
+ * frame requests (wire.h), and write answers. A request waiting for the intake writer parks
+ * its connection: the loop reads nothing more from it, and the writer's wake-up is one
+ * eventfd write per loop per batch, not one per request.
+ *
+ * The server's side of it: every call is made on the connection's own loop thread.
+ */
+struct souk_http__conn;
+struct souk_http__loop;
+
+struct souk_http__handler {
+    void *ctx;
+    /*
+     * A request begins: head is its parsed head, or NULL when the loop refuses it before it
+     * is one (refusal is then the HTTP status: 400, 413, 414, 417, 431, 501 or 505). Returns
+     * the request's state and sets *body_limit: the most body bytes it takes (0: it takes
+     * none, and a body sent anyway is read and dropped).
+     */
+    void *(*start)(void *ctx, struct souk_http__conn *conn, const struct souk_http__head *head,
+                   int refusal, size_t *body_limit);
+    /*
+     * The body is read, or refused: body_refusal is 413 when it outgrew the limit (and was
+     * not read to its end), 400 when its chunked framing is malformed, else 0. The server
+     * answers now with souk_http__conn_reply*, or later, from souk_http__conn_wake's resume.
+     * body stays the loop's, unchanged until finish.
+     */
+    void (*run)(void *req, const struct souk_buf *body, int body_refusal);
+    void (*resume)(void *req); /* after souk_http__conn_wake: answer now */
+    /* The request is over: its answer was sent in full (answered) or the connection failed. */
+    void (*finish)(void *req, bool answered);
+};
+
+struct souk_http__header {
+    const char *name, *value;
+};
+
+/* A body produced while it is sent: next sets the next piece (valid until the next call;
+ * it may be empty) and *done after the last; an error cuts the response short. */
+struct souk_http__source {
+    int (*next)(void *ctx, struct souk_str *piece, bool *done);
+    void (*release)(void *ctx);
+    void *ctx;
+};
+
+/* Binds addr and starts threads loops; *port is the bound port. */
+int souk_http__loop_start(const struct sockaddr *addr, socklen_t addr_len, int threads,
+                          const struct souk_http__handler *handler, struct souk_http__loop **out,
+                          uint16_t *port, struct souk_err *err) SOUK_MUST_CHECK;
+/* Stops accepting connections (the listening sockets close); the open ones go on. */
+void souk_http__loop_quiesce(struct souk_http__loop *loop);
+/* Stops the threads, closes every connection (finishing the requests still on them) and
+ * frees the loop. NULL is fine. */
+void souk_http__loop_free(struct souk_http__loop *loop);
+/* Open connections, for /metrics. */
+uint64_t souk_http__loop_connections(struct souk_http__loop *loop);
+
+/*
+ * Answers the connection's request: the status line, the loop's own fields (Date,
+ * Content-Length, Connection), then headers (copied), then body (taken: souk_free'd once sent;
+ * never sent to a HEAD request).
+ */
+void souk_http__conn_reply(struct souk_http__conn *conn, int status,
+                           const struct souk_http__header *headers, size_t nheaders, char *body,
+                           size_t body_len);
+/* The same with a body of unknown length, sent chunked (or up to the close in HTTP/1.0); the
+ * source is taken and freed when the response ends. */
+void souk_http__conn_reply_stream(struct souk_http__conn *conn, int status,
+                                  const struct souk_http__header *headers, size_t nheaders,
+                                  const struct souk_http__source *source);
+/* From any thread: has the connection's loop call the handler's resume for its request. */
+void souk_http__conn_wake(struct souk_http__conn *conn);
 
 #endif

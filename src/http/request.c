@@ -1,5 +1,4 @@
 /* request: the helpers handlers use to read a request and set its response; see http.h. */
-#include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,12 +9,15 @@
 
 const char *souk_req_query(struct souk_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->_conn, MHD_GET_ARGUMENT_KIND, name);
+    for (size_t i = 0; i < req->_nargs; i++)
+        if (strcmp(req->_args[i][0], name) == 0)
+            return req->_args[i][1];
+    return NULL;
 }
 
 const char *souk_req_header(struct souk_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, name);
+    return req->_head ? souk_http__head_field(req->_head, name) : NULL;
 }
 
 int souk_req_query_int(struct souk_req *req, const char *name, int64_t min, int64_t max,

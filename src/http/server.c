@@ -1,16 +1,14 @@
 /*
- * server: libmicrohttpd wiring and the fixed request path
+ * server: the fixed request path
  *   route -> auth -> content checks -> JSON -> idempotency -> handler -> commit -> render.
  *
- * libmicrohttpd calls the access handler several times per request: once with the headers,
- * once per body chunk, and a last time with no data. The first call matches the route and
- * refuses oversize bodies early; the last call does the work on a worker thread. A route that
- * writes does only its checks there (in a read transaction), then suspends its connection
- * and queues the rest for the intake writer (writer.c); the writer resumes the connection
- * once the write is committed, and libmicrohttpd calls the handler once more to answer.
+ * The connections are loop.c's: it calls start when a request's head has arrived (the route
+ * is matched there), run once its body is read, on the connection's own thread. A request
+ * that only reads is answered in run. A route that writes does only its checks there (in a
+ * read transaction), then queues the rest for the intake writer (writer.c) and leaves its
+ * connection parked; the writer wakes the connection once the write is committed, and resume
+ * answers it.
  */
-#include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <stddef.h>
 #include <openssl/evp.h>
@@ -29,16 +27,9 @@
 
 #define MAX_IDEM_KEY 255
 #define ERROR_MAX_BYTES (64 * 1024) /* an error answer holds two bounded texts and ids */
-/*
- * Each connection's libmicrohttpd memory pool: the request line and headers (larger ones get
- * 431) and the answer's headers; bodies do not live in it. libmicrohttpd zeroes the whole pool
- * between two requests on a connection, so its default of 32 KiB cost an HTTP thread 7% of
- * its time under the order burst.
- */
-#define CONNECTION_MEMORY (16 * 1024)
 
 struct souk_http_server {
-    struct MHD_Daemon *daemon;
+    struct souk_http__loop *loop;
     struct souk_db *db;
     void *context;
     const struct souk_http_route *routes;
@@ -54,17 +45,18 @@ struct souk_http_server {
 struct req_state {
     struct souk_req req;
     struct souk_http_server *srv;
+    struct souk_http__conn *conn;
     int route;        /* index, or -1 */
     unsigned allowed; /* methods the path supports, for 405 */
-    struct souk_buf body;
+    const struct souk_buf *body; /* the loop's, read in full unless body_too_big */
     bool body_too_big;
+    bool answered; /* the answer is set before the body is read (a refusal) */
     int64_t started_us;
     const char *idem_key;
     bool in_inflight;
     unsigned char inflight_key[32];
     char hash[65];                 /* of path and body, once an Idempotency-Key needs it */
     struct souk_http__write write; /* a writing route's turn at the intake writer */
-    bool written;                  /* the writer has answered: the next call responds */
 };
 
 static enum souk_http_method parse_method(const char *m)
@@ -94,25 +86,74 @@ static bool valid_request_id(const char *id)
     return true;
 }
 
-static struct req_state *state_new(struct souk_http_server *srv, struct MHD_Connection *conn,
-                                   const char *url, enum souk_http_method method)
+/*
+ * Splits the target into the decoded path and query parameters (in the request pool); false
+ * when an escape in it is invalid or decodes to NUL.
+ */
+static bool decode_target(struct souk_req *req, const char *target)
+{
+    const char *question = strchr(target, '?');
+    size_t path_len = question ? (size_t)(question - target) : strlen(target);
+    char *path = souk_pool_alloc(req->pool, path_len + 1);
+    memcpy(path, target, path_len);
+    path[path_len] = '\0';
+    req->path = path;
+    if (!souk_http__url_decode(path, false))
+        return false;
+    if (!question || !question[1])
+        return true;
+    char *query = souk_pool_strdup(req->pool, question + 1);
+    size_t max = 1;
+    for (const char *p = query; *p; p++)
+        max += *p == '&';
+    req->_args = souk_pool_alloc(req->pool, max * sizeof *req->_args);
+    for (char *pair = query, *next; pair; pair = next) {
+        next = strchr(pair, '&');
+        if (next)
+            *next++ = '\0';
+        if (!*pair)
+            continue;
+        char *equals = strchr(pair, '=');
+        if (equals)
+            *equals++ = '\0';
+        if (!souk_http__url_decode(pair, true) || (equals && !souk_http__url_decode(equals, true)))
+            return false;
+        req->_args[req->_nargs][0] = pair;
+        req->_args[req->_nargs][1] = equals ? equals : "";
+        req->_nargs++;
+    }
+    return true;
+}
+
+/* A request's state; head is NULL for a request the loop refuses before it is one. */
+static struct req_state *state_new(struct souk_http_server *srv, struct souk_http__conn *conn,
+                                   const struct souk_http__head *head, bool *bad_target)
 {
     struct souk_pool *pool = souk_pool_new();
     struct req_state *s = souk_pool_alloc(pool, sizeof *s);
     s->srv = srv;
+    s->conn = conn;
+    s->route = -1;
     s->req.pool = pool;
     s->req.server = srv;
     s->req.context = srv->context;
-    s->req.method = method;
-    s->req.path = souk_pool_strdup(pool, url);
-    s->req._conn = conn;
+    s->req.path = "";
+    s->req._head = head;
     s->req._text = (struct souk_buf)SOUK_BUF_INIT(0);
     s->started_us = souk_time_monotonic_us();
-    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    const char *rid = souk_req_header(&s->req, "X-Request-Id");
     if (valid_request_id(rid))
         snprintf(s->req.request_id, sizeof s->req.request_id, "%s", rid);
     else
         souk_id_new("req", s->req.request_id);
+    if (!head)
+        return s;
+    enum souk_http_method method = parse_method(head->method);
+    s->req.method = method;
+    *bad_target = !decode_target(&s->req, head->target);
+    if (*bad_target)
+        return s;
+    const char *url = s->req.path;
     s->route = method ? souk_http__route_match(srv->routes, srv->nroutes, method, url, pool,
                                                s->req.params, &s->allowed)
                       : -1;
@@ -139,13 +180,13 @@ static void state_free(struct req_state *s)
     json_decref(s->req.body);
     json_decref(s->req._json);
     souk_buf_release(&s->req._text);
-    souk_buf_release(&s->body);
     souk_pool_free(s->req.pool);
 }
 
 /* ---- rendering ---- */
 
-static void add_allow_header(struct MHD_Response *resp, unsigned allowed)
+/* The Allow field of a 405, in the request pool. */
+static const char *allow_value(struct souk_pool *pool, unsigned allowed)
 {
     char allow[64] = "";
     size_t used = 0;
@@ -153,7 +194,7 @@ static void add_allow_header(struct MHD_Response *resp, unsigned allowed)
         if (allowed & bit)
             used += (size_t)snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "",
                                      souk_http__method_name((enum souk_http_method)bit));
-    MHD_add_response_header(resp, "Allow", allow);
+    return souk_pool_strdup(pool, allow);
 }
 
 static void set_error(struct req_state *s, int code)
@@ -190,15 +231,13 @@ static void set_error(struct req_state *s, int code)
 
 /* ---- streamed bodies ---- */
 
-#define STREAM_BLOCK (64 * 1024)
 #define STREAM_MAX_CHUNK (256u << 20) /* one page of a feed is far smaller */
 
-/* A streamed body on its way out: owned by the MHD response from send_response on. */
+/* A streamed body on its way out: the loop's source from send_response on. */
 struct stream_state {
     struct souk_http_stream stream;
     struct souk_db_conn *db; /* the stream's own: the request's is released at completion */
-    struct souk_buf chunk;   /* what goes on the wire next */
-    size_t sent;             /* bytes of chunk handed to MHD */
+    struct souk_buf chunk;   /* the piece on the wire */
     bool done;
     struct souk_gzip *gzip;  /* compresses plain into chunk when the client accepts gzip */
     struct souk_buf plain;
@@ -227,32 +266,26 @@ static int stream_fill(struct stream_state *st, struct souk_err *err)
     return rc;
 }
 
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+/* The loop's source: the next piece, once the last one is on the wire. */
+static int stream_next(void *ctx, struct souk_str *piece, bool *done)
 {
-    struct stream_state *st = cls;
-    (void)pos;
-    while (st->sent == st->chunk.len) {
-        if (st->done)
-            return MHD_CONTENT_READER_END_OF_STREAM;
-        souk_buf_reset(&st->chunk);
-        st->sent = 0;
-        struct souk_err err = SOUK_ERR_INIT;
-        int rc = stream_fill(st, &err);
-        if (rc != SOUK_OK) {
-            souk_log(SOUK_LOG_ERROR, "streamed response cut short", "req_id", st->request_id,
-                     "error", err.message, "detail", err.detail, NULL);
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-        }
+    struct stream_state *st = ctx;
+    souk_buf_reset(&st->chunk);
+    struct souk_err err = SOUK_ERR_INIT;
+    int rc = stream_fill(st, &err);
+    if (rc != SOUK_OK) {
+        souk_log(SOUK_LOG_ERROR, "streamed response cut short", "req_id", st->request_id, "error",
+                 err.message, "detail", err.detail, NULL);
+        return rc;
     }
-    size_t n = st->chunk.len - st->sent < max ? st->chunk.len - st->sent : max;
-    memcpy(buf, st->chunk.data + st->sent, n);
-    st->sent += n;
-    return (ssize_t)n;
+    *piece = (struct souk_str){st->chunk.data, st->chunk.len};
+    *done = st->done;
+    return SOUK_OK;
 }
 
-static void stream_free(void *cls)
+static void stream_free(void *ctx)
 {
-    struct stream_state *st = cls;
+    struct stream_state *st = ctx;
     if (st->stream.release)
         st->stream.release(st->stream.ctx);
     souk_db_release(st->db);
@@ -281,66 +314,64 @@ static bool accepts_gzip(const char *header)
     return *p >= '1' && *p <= '9';
 }
 
-static struct MHD_Response *stream_response(struct req_state *s)
+#define MAX_ANSWER_HEADERS (SOUK_HTTP_MAX_HEADERS + 8)
+
+/* Adds a header field to the answer's list. */
+static void add_header(struct souk_http__header *list, size_t *n, const char *name,
+                       const char *value)
 {
-    struct souk_req *req = &s->req;
-    struct stream_state *st = souk_calloc(1, sizeof *st);
-    st->stream = *req->_stream;
-    req->_stream = NULL; /* the response owns it now */
-    st->db = souk_db_acquire(s->srv->db);
-    st->chunk = (struct souk_buf)SOUK_BUF_INIT(STREAM_MAX_CHUNK);
-    st->plain = (struct souk_buf)SOUK_BUF_INIT(STREAM_MAX_CHUNK);
-    snprintf(st->request_id, sizeof st->request_id, "%s", req->request_id);
-    if (st->stream.gzip &&
-        accepts_gzip(MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Accept-Encoding")))
-        st->gzip = souk_gzip_new(6, gzip_sink, &st->chunk);
-    struct MHD_Response *resp = MHD_create_response_from_callback(
-        MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, st, stream_free);
-    if (st->stream.gzip)
-        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
-    if (st->gzip)
-        MHD_add_response_header(resp, "Content-Encoding", "gzip");
-    return resp;
+    list[(*n)++] = (struct souk_http__header){name, value};
 }
 
-static enum MHD_Result send_response(struct req_state *s)
+/* Hands the answer to the connection: a streamed body, a JSON body or a text body. */
+static void send_response(struct req_state *s)
 {
     struct souk_req *req = &s->req;
-    struct MHD_Response *resp;
     if (souk_http__settle_reply(req) != SOUK_OK)
         set_error(s, SOUK_EINTERNAL);
-    if (req->_stream) {
-        resp = stream_response(s);
+    struct souk_http__header headers[MAX_ANSWER_HEADERS];
+    size_t n = 0;
+    if (req->_stream || !req->_json) {
         if (req->_content_type)
-            MHD_add_response_header(resp, "Content-Type", req->_content_type);
-    } else if (req->_json) {
-        size_t len = 0;
-        char *text = souk_http__json_dump(req->_json, &len);
-        resp = MHD_create_response_from_buffer_with_free_callback(len, text, souk_free);
-        MHD_add_response_header(resp, "Content-Type", "application/json");
+            add_header(headers, &n, "Content-Type", req->_content_type);
     } else {
-        size_t len = 0;
-        char *text = souk_buf_detach(&req->_text, &len);
-        resp = MHD_create_response_from_buffer_with_free_callback(len, text, souk_free);
-        if (req->_content_type)
-            MHD_add_response_header(resp, "Content-Type", req->_content_type);
+        add_header(headers, &n, "Content-Type", "application/json");
     }
-    MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    add_header(headers, &n, "X-Request-Id", req->request_id);
     if (req->_etag[0])
-        MHD_add_response_header(resp, "ETag", req->_etag);
+        add_header(headers, &n, "ETag", req->_etag);
     if (req->_location)
-        MHD_add_response_header(resp, "Location", req->_location);
+        add_header(headers, &n, "Location", req->_location);
     for (size_t i = 0; i < req->_nheaders; i++)
-        MHD_add_response_header(resp, req->_headers[i][0], req->_headers[i][1]);
+        add_header(headers, &n, req->_headers[i][0], req->_headers[i][1]);
     if (req->status == 405)
-        add_allow_header(resp, s->allowed);
+        add_header(headers, &n, "Allow", allow_value(req->pool, s->allowed));
     if (req->status == 401)
-        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"souk\"");
+        add_header(headers, &n, "WWW-Authenticate", "Bearer realm=\"souk\"");
     if (req->status == 503)
-        MHD_add_response_header(resp, "Retry-After", "1");
-    enum MHD_Result ok = MHD_queue_response(req->_conn, (unsigned)req->status, resp);
-    MHD_destroy_response(resp);
-    return ok;
+        add_header(headers, &n, "Retry-After", "1");
+    if (req->_stream) {
+        struct stream_state *st = souk_calloc(1, sizeof *st);
+        st->stream = *req->_stream;
+        req->_stream = NULL; /* the connection owns it now */
+        st->db = souk_db_acquire(s->srv->db);
+        st->chunk = (struct souk_buf)SOUK_BUF_INIT(STREAM_MAX_CHUNK);
+        st->plain = (struct souk_buf)SOUK_BUF_INIT(STREAM_MAX_CHUNK);
+        snprintf(st->request_id, sizeof st->request_id, "%s", req->request_id);
+        if (st->stream.gzip)
+            add_header(headers, &n, "Vary", "Accept-Encoding");
+        if (st->stream.gzip && accepts_gzip(souk_req_header(req, "Accept-Encoding"))) {
+            st->gzip = souk_gzip_new(6, gzip_sink, &st->chunk);
+            add_header(headers, &n, "Content-Encoding", "gzip");
+        }
+        struct souk_http__source source = {stream_next, stream_free, st};
+        souk_http__conn_reply_stream(s->conn, req->status, headers, n, &source);
+        return;
+    }
+    size_t len = 0;
+    char *text =
+        req->_json ? souk_http__json_dump(req->_json, &len) : souk_buf_detach(&req->_text, &len);
+    souk_http__conn_reply(s->conn, req->status, headers, n, text, len);
 }
 
 /* ---- the shared checks ---- */
@@ -348,7 +379,7 @@ static enum MHD_Result send_response(struct req_state *s)
 static int authenticate(struct req_state *s, const struct souk_http_route *route)
 {
     struct souk_req *req = &s->req;
-    const char *auth = MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Authorization");
+    const char *auth = souk_req_header(req, "Authorization");
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
         return souk_err_set(&req->err, SOUK_EUNAUTH, NULL,
                             "send an API key as \"Authorization: Bearer sk_...\"");
@@ -384,10 +415,10 @@ static int check_body(struct req_state *s, const struct souk_http_route *route)
             return souk_err_set(&req->err, SOUK_ETOOBIG, NULL,
                                 "the body is larger than this route's limit of %zu bytes",
                                 route->body_limit);
-        req->raw_body = (struct souk_str){s->body.data ? s->body.data : "", s->body.len};
+        req->raw_body = (struct souk_str){s->body->data, s->body->len};
         return SOUK_OK;
     }
-    const char *ct = MHD_lookup_connection_value(req->_conn, MHD_HEADER_KIND, "Content-Type");
+    const char *ct = souk_req_header(req, "Content-Type");
     if (!is_json_content_type(ct))
         return souk_err_set(&req->err, SOUK_EMEDIA, NULL,
                             "send the body as JSON with \"Content-Type: application/json\"");
@@ -396,7 +427,7 @@ static int check_body(struct req_state *s, const struct souk_http_route *route)
                             "the body is larger than this route's limit of %zu bytes",
                             route->body_limit);
     json_error_t jerr;
-    req->body = json_loadb(s->body.data, s->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    req->body = json_loadb(s->body->data, s->body->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!req->body)
         return souk_err_set(&req->err, SOUK_EINVAL, NULL,
                             "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
@@ -422,7 +453,7 @@ static void sha256_pair(const char *a, size_t alen, const char *b, size_t blen,
 static void request_hash(struct req_state *s, char out[65])
 {
     unsigned char digest[32];
-    sha256_pair(s->req.path, strlen(s->req.path), s->body.data, s->body.len, digest);
+    sha256_pair(s->req.path, strlen(s->req.path), s->body->data, s->body->len, digest);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
@@ -530,13 +561,12 @@ static void write_done(struct souk_http__write *w)
     struct req_state *s = (struct req_state *)((char *)w - offsetof(struct req_state, write));
     if (w->why)
         s->req.err = *w->why;
-    s->written = true;
-    MHD_resume_connection(s->req._conn); /* libmicrohttpd calls on_request again to answer */
+    souk_http__conn_wake(s->conn); /* its loop calls on_resume to answer */
 }
 
 /*
- * Hands the checked request to the intake writer; its connection sleeps until the write is
- * committed. A server that is stopping refuses it with 503 through the same wake-up.
+ * Hands the checked request to the intake writer; its connection stays parked until the write
+ * is committed. A server that is stopping refuses it with 503 through the same wake-up.
  */
 static void queue_write(struct req_state *s)
 {
@@ -547,8 +577,6 @@ static void queue_write(struct req_state *s)
     s->write.run = write_run;
     s->write.done = write_done;
     s->write.fails_clean = s->srv->routes[s->route].fails_clean;
-    /* Suspended first: the writer may answer before this call returns. */
-    MHD_suspend_connection(req->_conn);
     if (souk_http__writer_submit(s->srv->writer, &s->write))
         return;
     s->write.rc = souk_err_set(&req->err, SOUK_EAGAIN, NULL,
@@ -600,74 +628,118 @@ static bool process(struct req_state *s)
     return false;
 }
 
-/* ---- libmicrohttpd callbacks ---- */
+/* ---- the loop's handler ---- */
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+/* The HTTP status a loop refusal answers with, as a souk error. */
+static int refusal_code(int status, struct souk_err *err)
 {
-    struct souk_http_server *srv = cls;
-    struct req_state *s = *con_cls;
-    if (!s) {
-        __atomic_fetch_add(&srv->active, 1, __ATOMIC_SEQ_CST);
-        s = state_new(srv, conn, url, parse_method(method));
-        *con_cls = s;
-        if (s->route >= 0) {
-            const struct souk_http_route *route = &srv->routes[s->route];
-            s->body = (struct souk_buf)SOUK_BUF_INIT(route->body_limit);
-            const char *idem = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                           "Idempotency-Key");
-            /* The platforms dedupe by their own event ids, not by our header. */
-            if (idem && route->method == SOUK_HTTP_POST && route->scope != SOUK_HTTP_SIGNED) {
-                const char *auth =
-                    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-                sha256_pair(auth ? auth : "", auth ? strlen(auth) : 0, idem, strlen(idem),
-                            s->inflight_key);
-                s->idem_key = souk_pool_strdup(s->req.pool, idem);
-                s->in_inflight = souk_http__inflight_add(&srv->inflight, s->inflight_key);
-            }
-        }
-        return MHD_YES;
+    switch (status) {
+    case 413:
+        return souk_err_set(err, SOUK_ETOOBIG, NULL, "the request body is too large");
+    case 414:
+        return souk_err_set(err, SOUK_EURI, NULL, "the request line is longer than %d bytes",
+                            SOUK_HTTP__MAX_HEAD);
+    case 417:
+        return souk_err_set(err, SOUK_EEXPECT, "Expect",
+                            "the only expectation served is "
+                            "100-continue");
+    case 431:
+        return souk_err_set(err, SOUK_EHEADERS, NULL,
+                            "the request head is larger than %d bytes or has more than %d "
+                            "fields",
+                            SOUK_HTTP__MAX_HEAD, SOUK_HTTP__MAX_FIELDS);
+    case 501:
+        return souk_err_set(err, SOUK_ENOTIMPL, "Transfer-Encoding",
+                            "the only transfer coding served is chunked");
+    case 505:
+        return souk_err_set(err, SOUK_EVERSION, NULL, "send HTTP/1.1 (or HTTP/1.0)");
+    default:
+        return souk_err_set(err, SOUK_EINVAL, NULL, "the request is not well-formed HTTP/1.1");
     }
-    if (*upload_data_size) {
-        if (!s->body_too_big && s->route >= 0 &&
-            souk_buf_add(&s->body, upload_data, *upload_data_size) != SOUK_OK) {
-            s->body_too_big = true;
-            souk_buf_release(&s->body);
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
+}
+
+static void *on_start(void *ctx, struct souk_http__conn *conn, const struct souk_http__head *head,
+                      int refusal, size_t *body_limit)
+{
+    struct souk_http_server *srv = ctx;
+    __atomic_fetch_add(&srv->active, 1, __ATOMIC_SEQ_CST);
+    bool bad_target = false;
+    struct req_state *s = state_new(srv, conn, head, &bad_target);
+    *body_limit = 0;
+    if (refusal || bad_target) {
+        set_error(s, refusal ? refusal_code(refusal, &s->req.err)
+                             : souk_err_set(&s->req.err, SOUK_EINVAL, NULL,
+                                            "the request target has an invalid %%-escape"));
+        s->answered = true;
+        return s;
     }
-    if (s->written) { /* resumed by the intake writer */
-        if (s->write.rc != SOUK_OK)
-            fail(s, s->write.rc);
-    } else if (s->idem_key && (strlen(s->idem_key) > MAX_IDEM_KEY || s->idem_key[0] == '\0')) {
-        souk_err_set(&s->req.err, SOUK_EINVAL, "Idempotency-Key",
-                     "Idempotency-Key must be 1 to %d characters", MAX_IDEM_KEY);
-        set_error(s, SOUK_EINVAL);
-    } else if (process(s)) {
-        return MHD_YES; /* suspended until the writer answers */
+    if (s->route < 0)
+        return s;
+    const struct souk_http_route *route = &srv->routes[s->route];
+    *body_limit = route->body_limit;
+    const char *idem = souk_req_header(&s->req, "Idempotency-Key");
+    /* The platforms dedupe by their own event ids, not by our header. */
+    if (idem && route->method == SOUK_HTTP_POST && route->scope != SOUK_HTTP_SIGNED) {
+        const char *auth = souk_req_header(&s->req, "Authorization");
+        sha256_pair(auth ? auth : "", auth ? strlen(auth) : 0, idem, strlen(idem), s->inflight_key);
+        s->idem_key = souk_pool_strdup(s->req.pool, idem);
+        s->in_inflight = souk_http__inflight_add(&srv->inflight, s->inflight_key);
     }
-    /* The answer is committed (and stored for replay) before the client can read it, so the
-     * key stops being in flight now: a retry sent the moment the answer arrives must replay,
-     * not race the connection's teardown into a 409. */
+    return s;
+}
+
+/* The answer is committed (and stored for replay) before the client can read it, so the key
+ * stops being in flight now: a retry sent the moment the answer arrives must replay, not race
+ * the connection's teardown into a 409. */
+static void answer(struct req_state *s)
+{
     if (s->in_inflight) {
         souk_http__inflight_remove(&s->srv->inflight, s->inflight_key);
         s->in_inflight = false;
     }
-    return send_response(s);
+    send_response(s);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void on_run(void *req, const struct souk_buf *body, int body_refusal)
 {
-    struct souk_http_server *srv = cls;
-    struct req_state *s = *con_cls;
-    if (!s)
+    struct req_state *s = req;
+    s->body = body;
+    if (s->answered) {
+        answer(s);
         return;
+    }
+    if (body_refusal == 413) {
+        s->body_too_big = true; /* answered after the key check, as check_body does */
+    } else if (body_refusal) {
+        set_error(
+            s, souk_err_set(&s->req.err, SOUK_EINVAL, NULL, "the chunked body is not well-formed"));
+        answer(s);
+        return;
+    }
+    if (s->idem_key && (strlen(s->idem_key) > MAX_IDEM_KEY || s->idem_key[0] == '\0')) {
+        souk_err_set(&s->req.err, SOUK_EINVAL, "Idempotency-Key",
+                     "Idempotency-Key must be 1 to %d characters", MAX_IDEM_KEY);
+        set_error(s, SOUK_EINVAL);
+    } else if (process(s)) {
+        return; /* parked until the writer answers */
+    }
+    answer(s);
+}
+
+static void on_resume(void *req)
+{
+    struct req_state *s = req;
+    if (s->write.rc != SOUK_OK)
+        fail(s, s->write.rc);
+    answer(s);
+}
+
+static void on_finish(void *req, bool answered)
+{
+    struct req_state *s = req;
+    struct souk_http_server *srv = s->srv;
     int64_t dur_us = souk_time_monotonic_us() - s->started_us;
-    int status = s->req.status ? s->req.status : 499; /* client went away before a response */
+    int status = answered ? s->req.status : 499; /* the client went away before the answer */
     souk_http__stats_record(&srv->stats[s->route >= 0 ? (size_t)s->route : srv->nroutes],
                             status, dur_us);
     if (souk_log_enabled(SOUK_LOG_INFO)) {
@@ -691,23 +763,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         souk_buf_release(&line);
     }
     state_free(s);
-    *con_cls = NULL;
     __atomic_fetch_sub(&srv->active, 1, __ATOMIC_SEQ_CST);
-}
-
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char text[512];
-    vsnprintf(text, sizeof text, fmt, ap);
-    size_t len = strlen(text);
-    while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
-        text[--len] = '\0';
-    souk_log(SOUK_LOG_WARN, "libmicrohttpd", "detail", text, NULL);
 }
 
 /* ---- lifecycle ---- */
 
-static int resolve_listen(const char *listen, struct sockaddr_storage *addr, bool *ipv6,
+static int resolve_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *addr_len,
                           struct souk_err *err)
 {
     const char *colon = strrchr(listen, ':');
@@ -739,7 +800,7 @@ static int resolve_listen(const char *listen, struct sockaddr_storage *addr, boo
         return souk_err_set(err, SOUK_EINVAL, "listen", "cannot resolve listen host \"%s\": %s",
                             host, gai_strerror(gai));
     memcpy(addr, res->ai_addr, res->ai_addrlen);
-    *ipv6 = res->ai_family == AF_INET6;
+    *addr_len = res->ai_addrlen;
     freeaddrinfo(res);
     return SOUK_OK;
 }
@@ -748,8 +809,8 @@ int souk_http_server_start(const struct souk_http_config *config, struct souk_ht
                            struct souk_err *err)
 {
     struct sockaddr_storage addr;
-    bool ipv6 = false;
-    int rc = resolve_listen(config->listen, &addr, &ipv6, err);
+    socklen_t addr_len = 0;
+    int rc = resolve_listen(config->listen, &addr, &addr_len, err);
     if (rc != SOUK_OK)
         return rc;
     struct souk_http_server *srv = souk_calloc(1, sizeof *srv);
@@ -767,27 +828,18 @@ int souk_http_server_start(const struct souk_http_config *config, struct souk_ht
         souk_free(srv);
         return rc;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-    srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(config->threads > 0 ? config->threads : 1), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
-    if (!srv->daemon) {
+    const struct souk_http__handler handler = {srv, on_start, on_run, on_resume, on_finish};
+    rc = souk_http__loop_start((struct sockaddr *)&addr, addr_len, config->threads, &handler,
+                               &srv->loop, &srv->port, err);
+    if (rc != SOUK_OK) {
+        char why[sizeof err->message];
+        snprintf(why, sizeof why, "%s", err->message);
         souk_http__writer_free(srv->writer);
         souk_http__inflight_release(&srv->inflight);
         souk_free(srv->stats);
         souk_free(srv);
-        return souk_err_set(err, SOUK_EIO, "listen",
-                            "cannot listen on %s (address in use or not available)",
-                            config->listen);
+        return souk_err_set(err, rc, "listen", "cannot listen on %s: %s", config->listen, why);
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
-                                                           MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : 0;
     *out = srv;
     return SOUK_OK;
 }
@@ -801,18 +853,16 @@ void souk_http_server_stop(struct souk_http_server *srv, int timeout_ms)
 {
     if (!srv)
         return;
-    MHD_socket listener = MHD_quiesce_daemon(srv->daemon);
+    souk_http__loop_quiesce(srv->loop);
     int64_t deadline = souk_time_monotonic_us() + (int64_t)timeout_ms * 1000;
     while (__atomic_load_n(&srv->active, __ATOMIC_SEQ_CST) > 0 &&
            souk_time_monotonic_us() < deadline)
         usleep(10000);
-    /* libmicrohttpd must not stop with a connection suspended: the writer answers (and so
-     * resumes) every write it holds first, and refuses, through a resume, any that comes. */
+    /* The writer answers every write it holds, and refuses any that comes, before the loop
+     * stops: no request is left parked on a connection that is about to close. */
     souk_http__writer_stop(srv->writer);
-    MHD_stop_daemon(srv->daemon);
+    souk_http__loop_free(srv->loop);
     souk_http__writer_free(srv->writer);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
     souk_http__inflight_release(&srv->inflight);
     souk_free(srv->stats);
     souk_free(srv);
@@ -832,13 +882,14 @@ int souk_http_metrics_render(struct souk_http_server *srv, struct souk_buf *out)
     struct souk_db_stats db;
     souk_db_get_stats(srv->db, &db);
     const struct metric metrics[] = {
+        {"souk_http_connections", "gauge", "Open client connections.",
+         (unsigned long long)souk_http__loop_connections(srv->loop)},
         {"souk_http_requests_in_flight", "gauge", "Requests being processed.",
          (unsigned long long)__atomic_load_n(&srv->active, __ATOMIC_SEQ_CST)},
         {"souk_http_write_queue", "gauge", "Write requests waiting for the intake writer.",
          writer.queued},
         {"souk_http_write_batches_total", "counter",
-         "Transactions the intake writer ran; writes / batches is the mean batch.",
-         writer.batches},
+         "Transactions the intake writer ran; writes / batches is the mean batch.", writer.batches},
         {"souk_http_writes_total", "counter", "Write requests the intake writer answered.",
          writer.writes},
         {"souk_http_writes_shed_total", "counter",
@@ -848,8 +899,7 @@ int souk_http_metrics_render(struct souk_http_server *srv, struct souk_buf *out)
         {"souk_db_commits_total", "counter", "Physical commits (fsyncs); fewer when grouped.",
          db.commits},
         {"souk_db_writes_refused_total", "counter",
-         "Writes shed with 503: the store was busy for longer than --write-wait-ms.",
-         db.refused},
+         "Writes shed with 503: the store was busy for longer than --write-wait-ms.", db.refused},
     };
     for (size_t i = 0; rc == SOUK_OK && i < sizeof metrics / sizeof metrics[0]; i++)
         rc = souk_buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics[i].name,

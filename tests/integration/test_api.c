@@ -313,7 +313,7 @@ static void sigterm_lets_in_flight_requests_finish(void **state)
     souk_h_wait_in_flight(s, 1);
     kill(s->pid, SIGTERM); /* the server stops accepting, but owes this request its answer */
     souk_h_wait_log(s, NULL, 0, "msg=\"shutting down\"", NULL);
-    const char *rest = WAREHOUSE + 10;
+    const char *rest = &WAREHOUSE[10];
     souk_h_raw_send(fd, rest, strlen(rest));
     struct souk_buf reply = SOUK_BUF_INIT(1 << 20);
     assert_int_equal(souk_h_raw_response(fd, &reply, NULL), 201);

@@ -151,7 +151,7 @@ static void a_duplicate_while_the_first_is_in_flight_is_409_until_it_completes(v
     souk_h_resp_release(&r);
     assert_int_equal(souk_h_count(s, "/v1/products?q=mug"), 0);
 
-    souk_h_raw_send(fd, MUG + 10, strlen(MUG) - 10);
+    souk_h_raw_send(fd, &MUG[10], strlen(MUG) - 10);
     struct souk_buf raw = SOUK_BUF_INIT(1 << 20);
     size_t body_at = 0;
     assert_int_equal(souk_h_raw_response(fd, &raw, &body_at), 201);

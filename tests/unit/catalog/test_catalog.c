@@ -607,8 +607,8 @@ static void page_product(int i, char *body, size_t size)
     static const char *const translations[] = {
         "{}",
         "{\"pt\": {\"title\": \"Produto\", \"description\": \"PT\"}}",
-        "{\"pt\": {\"title\": \"Produto\"}, \"pt-br\": {\"title\": \"Produto BR\"}, "
-        "\"de\": {\"description\": \"DE\"}}",
+        ("{\"pt\": {\"title\": \"Produto\"}, \"pt-br\": {\"title\": \"Produto BR\"}, "
+         "\"de\": {\"description\": \"DE\"}}"),
     };
     static const char *const sizes[] = {"S", "M", "L"};
     int n = snprintf(body, size,
@@ -631,8 +631,8 @@ static void page_product(int i, char *body, size_t size)
         static const char *const prices[] = {
             "{\"currency\": \"USD\", \"amount\": 1999}",
             "{\"currency\": \"EUR\", \"amount\": 1799, \"compare_at\": 2499}",
-            "{\"currency\": \"JPY\", \"amount\": 2900, \"sale\": {\"amount\": 2500, "
-            "\"starts_at\": \"2026-12-01T00:00:00Z\"}}",
+            ("{\"currency\": \"JPY\", \"amount\": 2900, \"sale\": {\"amount\": 2500, "
+             "\"starts_at\": \"2026-12-01T00:00:00Z\"}}"),
         };
         for (int k = 0; k <= (i + v) % 3; k++)
             n += snprintf(body + n, size - (size_t)n, "%s%s", k ? ", " : "", prices[k]);
