@@ -130,7 +130,7 @@ struct souk_http__handler {
     void *ctx;
     /*
      * A request begins: head is its parsed head, or NULL when the loop refuses it before it
-     * is one (refusal is then the HTTP status: 400, 413, 414, 417, 431, 501 or 505). Returns
+     * is one (refusal is then the HTTP status: 400, 414, 417, 431, 501 or 505). Returns
      * the request's state and sets *body_limit: the most body bytes it takes (0: it takes
      * none, and a body sent anyway is read and dropped).
      */

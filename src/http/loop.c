@@ -139,7 +139,6 @@ static void conn_close(struct souk_http__conn *c)
     struct loop_thread *t = c->thread;
     if (c->req)
         t->loop->handler.finish(c->req, false);
-    c->req = NULL;
     conn_reset_request(c);
     souk_buf_release(&c->out);
     close(c->fd); /* also drops it from the epoll set */
@@ -163,7 +162,6 @@ static void conn_open(struct loop_thread *t, int fd)
     c->active_us = souk_time_monotonic_us();
     c->body = (struct souk_buf)SOUK_BUF_INIT(0);
     c->out = (struct souk_buf)SOUK_BUF_INIT(IN_CAP + STREAM_SIZE_LINE);
-    c->chunked = (struct souk_http__chunked)SOUK_HTTP__CHUNKED_INIT;
     c->next = t->conns;
     if (t->conns)
         t->conns->prev = c;
@@ -296,7 +294,7 @@ static int write_head(struct souk_http__conn *c, int status, const struct souk_h
         rc = add_field(out, h[i].name, h[i].value);
     if (rc == SOUK_OK && length_field)
         rc = add_field(out, length_field, length);
-    if (rc == SOUK_OK && (c->closing || !c->framing.keep_alive))
+    if (rc == SOUK_OK && c->closing)
         rc = add_field(out, "Connection", "close");
     else if (rc == SOUK_OK && c->head.minor == 0)
         rc = add_field(out, "Connection", "keep-alive");
@@ -321,8 +319,6 @@ void souk_http__conn_reply(struct souk_http__conn *c, int status,
                            size_t body_len)
 {
     char digits[24];
-    if (!c->framing.keep_alive)
-        c->closing = true;
     if (write_head(c, status, headers, nheaders, "Content-Length",
                    decimal(body_len, digits, sizeof digits)) != SOUK_OK)
         abort(); /* the server's fields are bounded far below the head's cap */
@@ -342,8 +338,6 @@ void souk_http__conn_reply_stream(struct souk_http__conn *c, int status,
 {
     c->chunk_framing = c->head.minor == 1;
     if (!c->chunk_framing) /* HTTP/1.0: the body ends where the connection does */
-        c->closing = true;
-    if (!c->framing.keep_alive)
         c->closing = true;
     if (write_head(c, status, headers, nheaders, c->chunk_framing ? "Transfer-Encoding" : NULL,
                    "chunked") != SOUK_OK)
@@ -420,21 +414,22 @@ static void consume_input(struct souk_http__conn *c, size_t from, size_t used)
     c->in_len -= used;
 }
 
+/* Hands a head to the server (NULL with a refusal) and sets up reading its body. */
 static void start_request(struct souk_http__conn *c, int refusal)
 {
     struct souk_http__handler *h = &c->thread->loop->handler;
+    /* Without keep-alive (HTTP/1.0, "Connection: close", or a refused head, whose framing is
+     * zeroed because what follows it cannot be framed) the connection ends with the answer. */
+    c->closing = !c->framing.keep_alive;
     c->req = h->start(h->ctx, c, refusal ? NULL : &c->head, refusal, &c->body_limit);
-    if (refusal) {
-        c->closing = true; /* what the client sends next cannot be framed */
-        c->state = RUNNING;
-        h->run(c->req, &c->body, 0);
+    if (refusal)
         return;
-    }
     c->head_only = strcmp(c->head.method, "HEAD") == 0;
     c->body_left = c->framing.chunked ? 0 : c->framing.content_length;
-    c->body = (struct souk_buf)SOUK_BUF_INIT(c->body_limit ? c->body_limit : DISCARD_MAX);
+    size_t cap = c->body_limit ? c->body_limit : DISCARD_MAX;
+    c->body = (struct souk_buf)SOUK_BUF_INIT(cap);
     bool has_body = c->framing.chunked || c->framing.content_length > 0;
-    if (c->framing.content_length > (c->body_limit ? c->body_limit : DISCARD_MAX))
+    if (c->framing.content_length > cap)
         c->body_refusal = 413; /* refused unread; the server still checks the key first */
     if (has_body && c->framing.expect_continue && !c->body_refusal) {
         static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -494,12 +489,9 @@ static void take_input(struct souk_http__conn *c)
             c->head_len = (size_t)n;
             n = souk_http__head_framing(&c->head, &c->framing);
         }
-        if (n < 0) {
+        if (n < 0) /* a refused head: no body is framed, and the connection will close */
             c->framing = (struct souk_http__framing){0};
-            start_request(c, -n);
-            return;
-        }
-        start_request(c, 0);
+        start_request(c, n < 0 ? -n : 0);
     }
     if (!read_body(c))
         return;
@@ -514,7 +506,6 @@ static void take_input(struct souk_http__conn *c)
 static void finish_request(struct souk_http__conn *c)
 {
     c->thread->loop->handler.finish(c->req, true);
-    c->req = NULL;
     consume_input(c, 0, c->head_len); /* what follows is the next request, if any */
     conn_reset_request(c);
     if (c->closing)

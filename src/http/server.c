@@ -634,8 +634,6 @@ static bool process(struct req_state *s)
 static int refusal_code(int status, struct souk_err *err)
 {
     switch (status) {
-    case 413:
-        return souk_err_set(err, SOUK_ETOOBIG, NULL, "the request body is too large");
     case 414:
         return souk_err_set(err, SOUK_EURI, NULL, "the request line is longer than %d bytes",
                             SOUK_HTTP__MAX_HEAD);
